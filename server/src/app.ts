@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import cors from 'cors';
+import express, { type RequestHandler } from 'express';
+import type { Config } from './config';
+import { errorHandler, HttpError, notFound } from './errors';
+import { TokenSigner } from './grants';
+import { silentLogger, type Logger } from './logger';
+import { healthRouter } from './routes/health';
+import { tokenRouter } from './routes/token';
+import { validateRouter } from './routes/validate';
+
+/** Largest accepted request body; a token request is a few hundred bytes. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The server package's version, reported by `GET /`. */
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Refuses a request body that is not JSON with 415, before anything parses it. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  // req.is answers null when there is no body at all, which is fine: fields are checked later.
+  if (req.is('application/json') === false) {
+    next(
+      new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON with Content-Type: application/json.',
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/** Token answers are credentials: no cache, proxy or browser may keep them. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** Logs one line per request. Only the path is logged: the query string may carry a token. */
+function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = performance.now();
+    res.on('finish', () => {
+      logger.info('request', {
+        method: req.method,
+        path: req.originalUrl.split('?', 1)[0],
+        status: res.statusCode,
+        duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
+        ip: req.ip,
+      });
+    });
+    next();
+  };
+}
+
+/** Options for createApp beyond the configuration. */
+export interface AppOptions {
+  /** Where access logs and unexpected errors go; silent by default. */
+  logger?: Logger;
+}
+
+/** Builds the Express app for a configuration. It never listens: the caller does. */
+export function createApp(config: Config, options: AppOptions = {}): express.Express {
+  const logger = options.logger ?? silentLogger;
+  const signer = new TokenSigner(config);
+  const app = express();
+  app.disable('x-powered-by');
+  // Every answer is fresh (tokens, timestamps): hashing it for an ETag is wasted work.
+  app.set('etag', false);
+  app.use(accessLog(logger));
+  app.use(
+    cors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Authorization'],
+      maxAge: 600,
+    }),
+  );
+  app.use(healthRouter(SERVER_VERSION));
+  app.post(
+    ['/token', '/validate'],
+    noStore,
+    requireJsonBody,
+    express.json({ limit: BODY_LIMIT_BYTES, type: 'application/json' }),
+  );
+  app.use(tokenRouter(config, signer));
+  app.use(validateRouter(signer));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

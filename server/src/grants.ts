@@ -1,0 +1,223 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+/**
+ * What a participant may do in a room. Field names and meanings mirror `VideoGrant` in
+ * LiveKit's server SDK, since LiveKit servers read them by these exact names.
+ */
+export interface VideoGrant {
+  /** Permission to create rooms. */
+  roomCreate?: boolean;
+  /** Permission to join a room; requires `room`. */
+  roomJoin?: boolean;
+  /** Permission to list available rooms. */
+  roomList?: boolean;
+  /** Permission to start a recording. */
+  roomRecord?: boolean;
+  /** Permission to control a specific room; requires `room`. */
+  roomAdmin?: boolean;
+  /** The name of the room the other permissions apply to. */
+  room?: string;
+  /** Permission to publish tracks. */
+  canPublish?: boolean;
+  /** Permission to subscribe to other participants' tracks. */
+  canSubscribe?: boolean;
+  /** Permission to publish data messages. */
+  canPublishData?: boolean;
+  /** Permission to update the participant's own metadata. */
+  canUpdateOwnMetadata?: boolean;
+  /** The participant is hidden from other participants. */
+  hidden?: boolean;
+  /** The participant is a recorder. */
+  recorder?: boolean;
+}
+
+/** The claims LiveKit reads beside the registered JWT claims. Mirrors the SDK's `ClaimGrants`. */
+export interface ClaimGrants {
+  /** Display name of the participant. */
+  name?: string;
+  /** Room permissions. */
+  video?: VideoGrant;
+  /** Opaque participant metadata, handed to other participants. */
+  metadata?: string;
+}
+
+/** The full payload of a LiveKit access token as we sign it. */
+export interface AccessTokenClaims extends ClaimGrants {
+  /** Issuer: the LiveKit API key whose secret signed the token. */
+  iss: string;
+  /** Subject: the participant identity. */
+  sub: string;
+  /** Not before, in seconds since the epoch. */
+  nbf: number;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+}
+
+/** A LiveKit API key and its secret. */
+export interface SigningKey {
+  /** The API key, written as `iss`. */
+  apiKey: string;
+  /** The API secret, the HS256 key. */
+  apiSecret: string;
+}
+
+/** Who gets a token, for which room and permissions, for how long. */
+export interface TokenRequest {
+  /** Participant identity, unique within the room. */
+  identity: string;
+  /** Display name. */
+  name: string;
+  /** Room permissions; `room` names the room. */
+  video: VideoGrant;
+  /** Token lifetime in seconds. */
+  ttlSeconds: number;
+}
+
+/** A signed token and when it stops being accepted. */
+export interface SignedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/** The grant a regular participant gets: join the room, publish, subscribe, set own metadata. */
+export function participantGrant(room: string): VideoGrant {
+  return { roomJoin: true, room, canPublish: true, canSubscribe: true, canUpdateOwnMetadata: true };
+}
+
+/** Why a token was refused; stable codes that `/validate` answers with. */
+export type TokenErrorCode =
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'BAD_SIGNATURE'
+  | 'WRONG_ISSUER'
+  | 'MISSING_EXPIRY'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'MALFORMED_TOKEN';
+
+/** The claims of a verified token. `sub` is absent on tokens meant for server APIs. */
+export interface VerifiedClaims extends ClaimGrants {
+  iss: string;
+  exp: number;
+  sub?: string;
+  nbf?: number;
+  [claim: string]: unknown;
+}
+
+/** The outcome of verifying a token. */
+export type VerificationResult =
+  | { valid: true; claims: VerifiedClaims }
+  | { valid: false; code: TokenErrorCode; message: string };
+
+/** LiveKit servers accept this much clock skew on `exp` and `nbf`, in seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * Signs and verifies LiveKit access tokens with one API key. The secret is turned into a
+ * key object once, so each token costs only the HMAC.
+ */
+export class TokenSigner {
+  readonly #apiKey: string;
+  readonly #secretKey: KeyObject;
+
+  constructor(key: SigningKey) {
+    this.#apiKey = key.apiKey;
+    this.#secretKey = createSecretKey(Buffer.from(key.apiSecret, 'utf8'));
+  }
+
+  /** Signs an HS256 token carrying the same claims as the SDK's `AccessToken`. */
+  sign(request: TokenRequest, now: Date = new Date()): SignedToken {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const claims: AccessTokenClaims = {
+      name: request.name,
+      video: request.video,
+      iss: this.#apiKey,
+      sub: request.identity,
+      nbf: nowSeconds,
+      exp: nowSeconds + request.ttlSeconds,
+    };
+    // iat is left out, as the SDK does: LiveKit reads nbf and exp only.
+    const token = jwt.sign(claims, this.#secretKey, { algorithm: 'HS256', noTimestamp: true });
+    return { token, expiresAt: new Date(claims.exp * 1000) };
+  }
+
+  /**
+   * Verifies a token the way LiveKit servers do: HS256 only, issued by our API key, signed
+   * with its secret, `exp` required, and `exp`/`nbf` checked with 60 s of tolerance.
+   */
+  verify(token: string, now: Date = new Date()): VerificationResult {
+    const decoded = decodeUnverified(token);
+    if (!decoded) {
+      return refuse('MALFORMED_TOKEN', 'The token is not a well-formed JWT.');
+    }
+    if (decoded.header.alg !== 'HS256') {
+      return refuse(
+        'UNSUPPORTED_ALGORITHM',
+        `The token is signed with ${JSON.stringify(decoded.header.alg)}; only HS256 is accepted.`,
+      );
+    }
+    if (decoded.payload.iss !== this.#apiKey) {
+      return refuse('WRONG_ISSUER', 'The token was not issued for this server’s API key.');
+    }
+    try {
+      jwt.verify(token, this.#secretKey, {
+        algorithms: ['HS256'],
+        issuer: this.#apiKey,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        clockTimestamp: Math.floor(now.getTime() / 1000),
+      });
+    } catch (error) {
+      return refuseVerification(error);
+    }
+    if (decoded.payload.exp === undefined) {
+      return refuse('MISSING_EXPIRY', 'The token has no expiry (exp) claim.');
+    }
+    const { sub, name, video } = decoded.payload;
+    if (
+      (sub !== undefined && typeof sub !== 'string') ||
+      (name !== undefined && typeof name !== 'string') ||
+      (video !== undefined && (typeof video !== 'object' || video === null || Array.isArray(video)))
+    ) {
+      return refuse('MALFORMED_TOKEN', 'The token’s sub, name or video claim has the wrong type.');
+    }
+    return { valid: true, claims: decoded.payload as VerifiedClaims };
+  }
+}
+
+function refuse(code: TokenErrorCode, message: string): VerificationResult {
+  return { valid: false, code, message };
+}
+
+/** Maps jsonwebtoken's errors, which it raises after checking the signature, to our codes. */
+function refuseVerification(error: unknown): VerificationResult {
+  if (error instanceof jwt.TokenExpiredError) {
+    return refuse('TOKEN_EXPIRED', `The token expired at ${error.expiredAt.toISOString()}.`);
+  }
+  if (error instanceof jwt.NotBeforeError) {
+    return refuse('TOKEN_NOT_YET_VALID', `The token is not valid before ${error.date.toISOString()}.`);
+  }
+  if (error instanceof jwt.JsonWebTokenError && error.message === 'invalid signature') {
+    return refuse('BAD_SIGNATURE', 'The token’s signature does not match this server’s API secret.');
+  }
+  return refuse('MALFORMED_TOKEN', 'The token’s claims are malformed.');
+}
+
+interface UnverifiedToken {
+  header: { alg?: unknown };
+  payload: Record<string, unknown>;
+}
+
+/** Decodes without verifying, or returns undefined for anything that is not a JSON-object JWT. */
+function decodeUnverified(token: string): UnverifiedToken | undefined {
+  try {
+    const decoded = jwt.decode(token, { complete: true, json: true });
+    if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {
+      return undefined;
+    }
+    if (Array.isArray(decoded.payload)) return undefined;
+    return { header: decoded.header, payload: decoded.payload as Record<string, unknown> };
+  } catch {
+    // jws.decode throws on a payload that is not JSON; that is a malformed token.
+    return undefined;
+  }
+}

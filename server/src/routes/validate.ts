@@ -1,0 +1,76 @@
+import { Router, type Request } from 'express';
+import Joi from 'joi';
+import { HttpError, methodNotAllowed } from '../errors';
+import type { TokenSigner } from '../grants';
+import { validateBody } from '../validation';
+
+const validateBodySchema = Joi.object<{ token?: string }>({ token: Joi.string().min(1) });
+
+/**
+ * Finds the token in the query string, the JSON body or an `Authorization: Bearer` header.
+ * Two different tokens in one request are refused rather than guessed between.
+ */
+function tokenFromRequest(req: Request): string {
+  const candidates: string[] = [];
+  const fromQuery: unknown = req.query.token;
+  if (fromQuery !== undefined) {
+    if (typeof fromQuery !== 'string' || fromQuery === '') {
+      throw new HttpError(400, 'VALIDATION_ERROR', 'The token query parameter must be given once, non-empty.', [
+        { field: 'token', message: 'token must be a single non-empty string' },
+      ]);
+    }
+    candidates.push(fromQuery);
+  }
+  const body = validateBody(validateBodySchema, req.body);
+  if (body.token !== undefined) candidates.push(body.token);
+  const authorization = req.get('authorization');
+  if (authorization !== undefined) {
+    const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(authorization);
+    if (!match?.[1]) {
+      throw new HttpError(
+        400,
+        'INVALID_AUTHORIZATION_HEADER',
+        'The Authorization header must have the form "Bearer <token>".',
+      );
+    }
+    candidates.push(match[1]);
+  }
+  const distinct = [...new Set(candidates)];
+  if (distinct.length === 0) {
+    throw new HttpError(
+      400,
+      'MISSING_TOKEN',
+      'Give the token as the token query parameter, as {"token": "..."} in a JSON body, or as Authorization: Bearer <token>.',
+    );
+  }
+  if (distinct.length > 1) {
+    throw new HttpError(400, 'AMBIGUOUS_TOKEN', 'The request carries two different tokens; send one.');
+  }
+  return distinct[0] as string;
+}
+
+/** `POST /validate`: checks a token as LiveKit would and decodes what it grants. */
+export function validateRouter(signer: TokenSigner): Router {
+  const router = Router();
+  router
+    .route('/validate')
+    .post((req, res) => {
+      const result = signer.verify(tokenFromRequest(req));
+      if (!result.valid) {
+        res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
+        res.status(401).json({ valid: false, error: { code: result.code, message: result.message } });
+        return;
+      }
+      const { claims } = result;
+      res.json({
+        valid: true,
+        identity: claims.sub ?? null,
+        name: claims.name ?? null,
+        room: claims.video?.room ?? null,
+        expires_at: new Date(claims.exp * 1000).toISOString(),
+        grants: claims.video ?? {},
+      });
+    })
+    .all(methodNotAllowed('POST'));
+  return router;
+}

@@ -1,0 +1,51 @@
+import Joi from 'joi';
+import { HttpError } from './errors';
+
+/** Control characters (C0, DEL, C1) that have no place in names and identifiers. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const NON_SPACE = /\S/;
+
+/** A 1-256 character string with no control characters and not only white space. */
+export const printableText = Joi.string()
+  .min(1)
+  .max(256)
+  .pattern(CONTROL_CHARACTERS, { name: 'control characters', invert: true })
+  .pattern(NON_SPACE, { name: 'a character other than white space' });
+
+/** Messages that name the rule and never echo the rejected value back. */
+const messages = {
+  'any.required': '{{#label}} is required',
+  'object.unknown': '{{#label}} is not an accepted field',
+  'object.base': 'the body must be a JSON object',
+  'string.base': '{{#label}} must be a string',
+  'string.empty': '{{#label}} must not be empty',
+  'string.min': '{{#label}} must be at least {{#limit}} characters long',
+  'string.max': '{{#label}} must be at most {{#limit}} characters long',
+  'string.email': '{{#label}} must be a valid email address',
+  'string.pattern.name': '{{#label}} must contain {{#name}}',
+  'string.pattern.invert.name': '{{#label}} must not contain {{#name}}',
+};
+
+/**
+ * Validates a request body against a schema, returning the value or throwing one 400
+ * VALIDATION_ERROR that names every bad field.
+ */
+export function validateBody<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
+  const { value, error } = schema.validate(body ?? {}, {
+    abortEarly: false,
+    convert: false,
+    messages,
+    errors: { wrap: { label: false } },
+  });
+  if (!error) return value;
+  const details = error.details.map((detail) => ({
+    field: detail.path.length > 0 ? detail.path.join('.') : 'body',
+    message: detail.message,
+  }));
+  throw new HttpError(
+    400,
+    'VALIDATION_ERROR',
+    `Invalid request: ${details.map((detail) => detail.message).join('; ')}.`,
+    details,
+  );
+}
