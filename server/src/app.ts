@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import type { Config } from './config';
@@ -20,10 +21,21 @@ export const SERVER_VERSION: string = (
   }
 ).version;
 
-/** Refuses a request body that is not JSON with 415, before anything parses it. */
+/** True for a request declared as JSON, or not declared at all. */
+function parsesAsJson(req: IncomingMessage): boolean {
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) return true;
+  return contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * Refuses a body declared as something other than JSON with 415, before anything parses it.
+ * A body with no Content-Type at all is parsed as JSON: Node's own clients send an empty
+ * POST that way, and anything that is not JSON then fails as malformed.
+ */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   // req.is answers null when there is no body at all, which is fine: fields are checked later.
-  if (req.is('application/json') === false) {
+  if (!parsesAsJson(req) && req.is('application/json') === false) {
     next(
       new HttpError(
         415,
@@ -87,7 +99,10 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     ['/token', '/validate'],
     noStore,
     requireJsonBody,
-    express.json({ limit: BODY_LIMIT_BYTES, type: 'application/json' }),
+    express.json({
+      limit: BODY_LIMIT_BYTES,
+      type: parsesAsJson,
+    }),
   );
   app.use(tokenRouter(config, signer));
   app.use(validateRouter(signer));

@@ -1,0 +1,187 @@
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
+import request from 'supertest';
+import { createApp } from '../server/src/app';
+import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from './support/fixtures';
+
+const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
+const app = createApp(testConfig());
+const validBody = { user_email: 'ada@example.com', full_name: 'Ada Lovelace' };
+
+function postToken(body: unknown, target = app) {
+  const post = request(target).post('/token');
+  return body === undefined ? post : post.send(body as object);
+}
+
+describe('POST /token', () => {
+  describe('with user_email, full_name and room_name', () => {
+    const body = { ...validBody, room_name: 'physics-101' };
+
+    it('responds 200 with a token, the room, the identity and the expiry', async () => {
+      const before = Date.now();
+      const response = await postToken(body).expect(200);
+      expect(response.body).toEqual({
+        token: expect.any(String),
+        room_name: 'physics-101',
+        identity: 'ada@example.com',
+        expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+      });
+      const expiresAt = Date.parse(response.body.expires_at);
+      expect(expiresAt).toBeGreaterThanOrEqual(before - 1000 + 24 * 3600 * 1000);
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 24 * 3600 * 1000);
+    });
+
+    it('forbids caching the answer', async () => {
+      await postToken(body).expect(200).expect('Cache-Control', 'no-store');
+    });
+
+    it("mints a token that LiveKit's SDK verifies, with the exact LiveKit claims", async () => {
+      const response = await postToken(body).expect(200);
+      const claims = await verifier.verify(response.body.token);
+      expect(decodeSegment(response.body.token, 0)).toMatchObject({ alg: 'HS256' });
+      expect(claims).toEqual({
+        iss: TEST_API_KEY,
+        sub: 'ada@example.com',
+        name: 'Ada Lovelace',
+        nbf: expect.any(Number),
+        exp: (claims.nbf as number) + 24 * 3600,
+        video: {
+          roomJoin: true,
+          room: 'physics-101',
+          canPublish: true,
+          canSubscribe: true,
+          canUpdateOwnMetadata: true,
+        },
+      });
+      expect(Math.abs((claims.nbf as number) - Date.now() / 1000)).toBeLessThan(5);
+      expect(new Date((claims.exp as number) * 1000).toISOString()).toBe(response.body.expires_at);
+    });
+
+    it("carries the same claims as the SDK's AccessToken for the same input", async () => {
+      const response = await postToken(body).expect(200);
+      const sdkToken = new AccessToken(TEST_API_KEY, TEST_API_SECRET, {
+        identity: 'ada@example.com',
+        name: 'Ada Lovelace',
+        ttl: 24 * 3600,
+      });
+      sdkToken.addGrant({
+        roomJoin: true,
+        room: 'physics-101',
+        canPublish: true,
+        canSubscribe: true,
+        canUpdateOwnMetadata: true,
+      });
+      const ours = decodeSegment(response.body.token, 1);
+      const theirs = decodeSegment(await sdkToken.toJwt(), 1);
+      expect({ ...ours, nbf: 0, exp: 0 }).toEqual({ ...theirs, nbf: 0, exp: 0 });
+    });
+  });
+
+  describe('with user_id', () => {
+    it('uses it as the identity instead of the email', async () => {
+      const response = await postToken({ ...validBody, user_id: 'user-42' }).expect(200);
+      expect(response.body.identity).toBe('user-42');
+      expect((await verifier.verify(response.body.token)).sub).toBe('user-42');
+    });
+  });
+
+  describe('without room_name', () => {
+    it('generates a distinct unguessable room name each time', async () => {
+      const names = await Promise.all(
+        [1, 2, 3].map(async () => (await postToken(validBody).expect(200)).body.room_name),
+      );
+      for (const name of names) expect(name).toMatch(/^room-[A-Za-z0-9_-]{16}$/);
+      expect(new Set(names).size).toBe(3);
+    });
+
+    it('puts the generated room in the token', async () => {
+      const response = await postToken(validBody).expect(200);
+      const claims = await verifier.verify(response.body.token);
+      expect(claims.video?.room).toBe(response.body.room_name);
+    });
+  });
+
+  describe('with LIVEKIT_URL set', () => {
+    it('returns it as server_url', async () => {
+      const withUrl = createApp(testConfig({ LIVEKIT_URL: 'wss://rtc.example.com' }));
+      const response = await postToken(validBody, withUrl).expect(200);
+      expect(response.body.server_url).toBe('wss://rtc.example.com');
+    });
+  });
+
+  it('leaves server_url out when LIVEKIT_URL is not set', async () => {
+    const response = await postToken(validBody).expect(200);
+    expect(response.body).not.toHaveProperty('server_url');
+  });
+
+  describe('with TOKEN_EXPIRY_HOURS=0.5', () => {
+    it('mints tokens that expire in 30 minutes', async () => {
+      const shortLived = createApp(testConfig({ TOKEN_EXPIRY_HOURS: '0.5' }));
+      const response = await postToken(validBody, shortLived).expect(200);
+      const claims = await verifier.verify(response.body.token);
+      expect((claims.exp as number) - (claims.nbf as number)).toBe(1800);
+    });
+  });
+
+  it('accepts names and rooms in any script, up to 256 characters', async () => {
+    const body = {
+      user_email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`,
+      full_name: 'Zoë 陈 ☃',
+      user_id: 'u'.repeat(256),
+      room_name: 'r'.repeat(256),
+    };
+    const response = await postToken(body).expect(200);
+    const claims = await verifier.verify(response.body.token);
+    expect(claims).toMatchObject({ name: 'Zoë 陈 ☃', sub: body.user_id });
+  });
+
+  describe.each([
+    ['without user_email', { full_name: 'Ada' }, ['user_email']],
+    ['without full_name', { user_email: 'ada@example.com' }, ['full_name']],
+    ['with an invalid email', { ...validBody, user_email: 'not-an-email' }, ['user_email']],
+    [
+      'with an email over 254 characters',
+      { ...validBody, user_email: `${'a'.repeat(64)}@${'b'.repeat(190)}.com` },
+      ['user_email'],
+    ],
+    ['with an empty full_name', { ...validBody, full_name: '' }, ['full_name']],
+    ['with a blank full_name', { ...validBody, full_name: '   ' }, ['full_name']],
+    ['with a 257-character full_name', { ...validBody, full_name: 'n'.repeat(257) }, ['full_name']],
+    ['with a control character in full_name', { ...validBody, full_name: 'Ada\nAdmin' }, ['full_name']],
+    ['with a NUL in user_id', { ...validBody, user_id: 'ada\u0000' }, ['user_id']],
+    ['with an empty user_id', { ...validBody, user_id: '' }, ['user_id']],
+    ['with a C1 control in room_name', { ...validBody, room_name: 'room\u0085' }, ['room_name']],
+    ['with a 257-character room_name', { ...validBody, room_name: 'r'.repeat(257) }, ['room_name']],
+    ['with a numeric room_name', { ...validBody, room_name: 101 }, ['room_name']],
+    ['with a null user_id', { ...validBody, user_id: null }, ['user_id']],
+    ['with an unknown field', { ...validBody, admin: true }, ['admin']],
+    [
+      'with several bad fields',
+      { user_email: 5, full_name: ['x'], room_name: '', extra: 1 },
+      ['user_email', 'full_name', 'room_name', 'extra'],
+    ],
+    ['with a JSON array body', [validBody], ['body']],
+    ['with an empty body', undefined, ['user_email', 'full_name']],
+  ])('%s', (_label, body, fields) => {
+    it(`responds 400 with VALIDATION_ERROR naming ${fields.join(', ')}`, async () => {
+      const response = await postToken(body).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body).not.toHaveProperty('token');
+      const named = response.body.error.details.map((detail: { field: string }) => detail.field);
+      expect([...new Set(named)].sort()).toEqual([...fields].sort());
+      for (const field of fields) expect(response.body.error.message).toContain(field);
+    });
+  });
+
+  it('does not echo rejected values back', async () => {
+    const response = await postToken({ ...validBody, full_name: 'secret\u0007value' }).expect(400);
+    expect(JSON.stringify(response.body)).not.toContain('secret');
+  });
+
+  describe('with GET', () => {
+    it('responds 405 with METHOD_NOT_ALLOWED', async () => {
+      const response = await request(app).get('/token').expect(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    });
+  });
+});
