@@ -1,0 +1,201 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenVerifier } from 'livekit-server-sdk';
+import {
+  cleanEnv,
+  runProcess,
+  SERVER_ENTRY,
+  startServer,
+  requireBuilt,
+  type ProcessResult,
+} from './support/processes';
+
+const SECRET = 'process-test-secret-with-more-than-32-characters';
+const credentials = { LIVEKIT_API_KEY: 'APIprocess', LIVEKIT_API_SECRET: SECRET };
+
+function runServerToExit(env: Record<string, string>): Promise<ProcessResult> {
+  requireBuilt(SERVER_ENTRY);
+  return runProcess(process.execPath, [SERVER_ENTRY], {
+    env: cleanEnv({ TOKEN_SERVER_HOST: '127.0.0.1', TOKEN_SERVER_PORT: '0', ...env }),
+  });
+}
+
+async function postToken(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_email: 'ada@example.com', full_name: 'Ada Lovelace' }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+function expectOneClearLine(stderr: string): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('the server process', () => {
+  describe('with credentials', () => {
+    it('prints where it listens and its configuration, never the secret, and exits 0 on SIGTERM', async () => {
+      const server = await startServer({ ...credentials, LIVEKIT_URL: 'wss://rtc.example.com' });
+      const minted = await postToken(server.url);
+      expect(minted.status).toBe(200);
+      const claims = await new TokenVerifier('APIprocess', SECRET).verify(minted.body.token as string);
+      expect(claims.sub).toBe('ada@example.com');
+      const result = await server.stop();
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      expect(result.stdout).toMatch(/livekit_api_key=APIprocess/);
+      expect(result.stdout).toMatch(/livekit_url=wss:\/\/rtc\.example\.com/);
+      expect(result.stderr).toBe('');
+      for (const secretThing of [SECRET, minted.body.token as string]) {
+        expect(result.stdout).not.toContain(secretThing);
+        expect(result.stderr).not.toContain(secretThing);
+      }
+    });
+
+    it('writes one JSON access-log line per request', async () => {
+      const server = await startServer(credentials);
+      await postToken(server.url);
+      const result = await server.stop();
+      const logLines = result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logLines).toEqual([
+        expect.objectContaining({ message: 'request', method: 'POST', path: '/token', status: 200 }),
+      ]);
+    });
+
+    it('exits 0 on SIGINT', async () => {
+      const server = await startServer(credentials);
+      server.child.kill('SIGINT');
+      expect((await server.exited()).exitCode).toBe(0);
+    });
+
+    it('stops accepting, finishes an in-flight request after SIGTERM, then exits 0', async () => {
+      const server = await startServer(credentials);
+      const body = JSON.stringify({ user_email: 'late@example.com', full_name: 'Late Comer' });
+      const socket = connect(server.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+      const socketClosed = new Promise((resolve) => socket.once('close', resolve));
+      // Headers and half of the body now; the rest only after SIGTERM.
+      socket.write(
+        `POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // It no longer accepts new connections, but the one in flight is still served.
+      await expect(fetch(`${server.url}/`)).rejects.toThrow();
+      socket.write(body.slice(10));
+      await socketClosed;
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(answer).toContain('"identity":"late@example.com"');
+      expect((await server.exited()).exitCode).toBe(0);
+    });
+  });
+
+  describe('without credentials outside production', () => {
+    it("warns prominently that it signs with LiveKit's development credentials", async () => {
+      const server = await startServer();
+      const minted = await postToken(server.url);
+      const claims = await new TokenVerifier('devkey', 'secret').verify(minted.body.token as string);
+      expect(claims.iss).toBe('devkey');
+      const result = await server.stop();
+      expect(result.stderr).toMatch(/^WARNING: .*development credentials devkey\/secret/m);
+    });
+  });
+
+  describe('with a secret shorter than 32 characters', () => {
+    it('warns at start-up', async () => {
+      const server = await startServer({ LIVEKIT_API_KEY: 'APIshort', LIVEKIT_API_SECRET: 'short' });
+      const result = await server.stop();
+      expect(result.stderr).toMatch(/^WARNING: LIVEKIT_API_SECRET is shorter than 32 characters/m);
+      expect(result.stderr).not.toContain('short\n');
+    });
+  });
+
+  describe('with NODE_ENV=production and no credentials', () => {
+    it('exits 1 with one clear line naming both variables', async () => {
+      const result = await runServerToExit({ NODE_ENV: 'production' });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set/);
+      expectOneClearLine(result.stderr);
+    });
+  });
+
+  describe('with invalid configuration', () => {
+    it('exits 1 naming every bad variable on one line', async () => {
+      const result = await runServerToExit({
+        TOKEN_SERVER_PORT: 'eighty',
+        TOKEN_EXPIRY_HOURS: '0',
+        CORS_ORIGINS: 'app.example.com',
+      });
+      expect(result.exitCode).toBe(1);
+      for (const name of ['TOKEN_SERVER_PORT', 'TOKEN_EXPIRY_HOURS', 'CORS_ORIGINS']) {
+        expect(result.stderr).toContain(name);
+      }
+      expectOneClearLine(result.stderr);
+    });
+  });
+
+  describe('when the port is already in use', () => {
+    let blocker: Server;
+    let port: number;
+
+    beforeAll(async () => {
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      port = (blocker.address() as { port: number }).port;
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => blocker.close(resolve));
+    });
+
+    it('exits 1 saying so and naming TOKEN_SERVER_PORT', async () => {
+      const result = await runServerToExit({ ...credentials, TOKEN_SERVER_PORT: String(port) });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`Port ${port} is already in use`));
+      expect(result.stderr).toContain('TOKEN_SERVER_PORT');
+      expectOneClearLine(result.stderr);
+    });
+  });
+
+  describe('with a .env file in its working directory', () => {
+    let directory: string;
+
+    beforeAll(() => {
+      directory = mkdtempSync(join(tmpdir(), 'token-server-env-'));
+      writeFileSync(
+        join(directory, '.env'),
+        [
+          'LIVEKIT_API_KEY=APIfromdotenv',
+          `LIVEKIT_API_SECRET=${SECRET}`,
+          'TOKEN_EXPIRY_HOURS=2',
+          'LIVEKIT_URL=wss://from-dotenv.example.com',
+        ].join('\n'),
+      );
+    });
+
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('reads it, and the real environment wins over it', async () => {
+      const server = await startServer({ LIVEKIT_URL: 'wss://from-env.example.com' }, directory);
+      const minted = await postToken(server.url);
+      await server.stop();
+      expect(minted.body.server_url).toBe('wss://from-env.example.com');
+      const claims = await new TokenVerifier('APIfromdotenv', SECRET).verify(
+        minted.body.token as string,
+      );
+      expect((claims.exp as number) - (claims.nbf as number)).toBe(7200);
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+// Process tests run the built JavaScript: the root `pretest` script runs `npm run build` first.
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const SERVER_ENTRY = join(REPO_ROOT, 'server', 'dist', 'index.js');
+export const CLI_ENTRY = join(REPO_ROOT, 'client-cli', 'dist', 'cli.js');
+
+/** Longest a process may take before a test kills it and fails. */
+export const PROCESS_TIMEOUT_MS = 15_000;
+
+/** Fails loudly, rather than skipping, when the build is missing. */
+export function requireBuilt(entry: string): void {
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run \`npm run build\` (npm test does it first).`);
+  }
+}
+
+/**
+ * A minimal environment: nothing from the developer's shell (LIVEKIT_*, TOKEN_SERVER_*,
+ * NODE_ENV=test from jest) leaks into the processes under test.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', ...extra };
+}
+
+/** How a finished process ended and what it printed. */
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A process that is still running, with what it printed so far. */
+export interface RunningProcess {
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process exits; kills it and rejects after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<ProcessResult>;
+}
+
+/** Starts a process with piped output. */
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv },
+): RunningProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<ProcessResult>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolvePromise({ exitCode, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited: (timeoutMs = PROCESS_TIMEOUT_MS) =>
+      new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${command} ${args.join(' ')} ran over ${timeoutMs} ms: ${stderr}`));
+        }, timeoutMs);
+        closed.then(
+          (result) => {
+            clearTimeout(timer);
+            resolvePromise(result);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }),
+  };
+}
+
+/** Runs a command to completion, failing if it outlives `timeoutMs`. */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv },
+  timeoutMs = PROCESS_TIMEOUT_MS,
+): Promise<ProcessResult> {
+  return startProcess(command, args, options).exited(timeoutMs);
+}
+
+/** A server process listening on a loopback port. */
+export interface RunningServer extends RunningProcess {
+  url: string;
+  port: number;
+  /** Sends SIGTERM and waits for the exit. */
+  stop(): Promise<ProcessResult>;
+}
+
+/**
+ * Starts the real token server on 127.0.0.1 and an ephemeral port, and resolves once it
+ * prints where it listens.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Promise<RunningServer> {
+  requireBuilt(SERVER_ENTRY);
+  const running = startProcess(process.execPath, [SERVER_ENTRY], {
+    cwd,
+    env: cleanEnv({ TOKEN_SERVER_HOST: '127.0.0.1', TOKEN_SERVER_PORT: '0', ...env }),
+  });
+  const port = await new Promise<number>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      running.child.kill('SIGKILL');
+      reject(new Error(`the server did not start: ${JSON.stringify(running.output())}`));
+    }, PROCESS_TIMEOUT_MS);
+    const check = () => {
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(running.output().stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        running.child.stdout?.off('data', check);
+        resolvePromise(Number(match[1]));
+      }
+    };
+    running.child.stdout?.on('data', check);
+    running.child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited at start-up: ${JSON.stringify(running.output())}`));
+    });
+  });
+  return {
+    ...running,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      running.child.kill('SIGTERM');
+      return running.exited();
+    },
+  };
+}
+
+/** A loopback port that nothing listens on (bound once, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address && typeof address === 'object') resolvePromise(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
