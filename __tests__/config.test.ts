@@ -130,16 +130,23 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it.each([['abc'], ['-1'], ['65536'], ['80.5'], ['1e3']])('refuses TOKEN_SERVER_PORT=%s', (port) => {
-    expect(problemsOf({ TOKEN_SERVER_PORT: port }).join('\n')).toMatch(/^TOKEN_SERVER_PORT/);
-  });
-
-  it.each([['0'], ['-2'], ['soon'], ['Infinity'], [String(MAX_TOKEN_EXPIRY_HOURS + 1)], ['0.0001']])(
-    'refuses TOKEN_EXPIRY_HOURS=%s',
-    (hours) => {
-      expect(problemsOf({ TOKEN_EXPIRY_HOURS: hours }).join('\n')).toMatch(/^TOKEN_EXPIRY_HOURS/);
+  it.each([['abc'], ['-1'], ['65536'], ['80.5'], ['1e3']])(
+    'refuses TOKEN_SERVER_PORT=%s',
+    (port) => {
+      expect(problemsOf({ TOKEN_SERVER_PORT: port }).join('\n')).toMatch(/^TOKEN_SERVER_PORT/);
     },
   );
+
+  it.each([
+    ['0'],
+    ['-2'],
+    ['soon'],
+    ['Infinity'],
+    [String(MAX_TOKEN_EXPIRY_HOURS + 1)],
+    ['0.0001'],
+  ])('refuses TOKEN_EXPIRY_HOURS=%s', (hours) => {
+    expect(problemsOf({ TOKEN_EXPIRY_HOURS: hours }).join('\n')).toMatch(/^TOKEN_EXPIRY_HOURS/);
+  });
 
   it.each([
     ['example.com'],

@@ -46,14 +46,17 @@ describe('every route', () => {
     ['application/x-www-form-urlencoded', 'user_email=ada%40example.com&full_name=Ada'],
     ['multipart/form-data; boundary=x', '--x--'],
   ])('with a %s body', (contentType, body) => {
-    it.each([['/token'], ['/validate']])('responds 415 with UNSUPPORTED_MEDIA_TYPE on %s', async (path) => {
-      const response = await request(app)
-        .post(path)
-        .set('Content-Type', contentType)
-        .send(body)
-        .expect(415);
-      expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    });
+    it.each([['/token'], ['/validate']])(
+      'responds 415 with UNSUPPORTED_MEDIA_TYPE on %s',
+      async (path) => {
+        const response = await request(app)
+          .post(path)
+          .set('Content-Type', contentType)
+          .send(body)
+          .expect(415);
+        expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      },
+    );
   });
 
   describe('with a JSON body over 16 KiB', () => {
@@ -100,7 +103,10 @@ describe('every route', () => {
     const agent = request(app);
     await agent.post('/token').set('Content-Type', 'application/json').send('{').expect(400);
     await agent.post('/token').set('Content-Type', 'text/plain').send('x').expect(415);
-    await agent.post('/token').send({ big: 'x'.repeat(20000) }).expect(413);
+    await agent
+      .post('/token')
+      .send({ big: 'x'.repeat(20000) })
+      .expect(413);
     await agent.get('/nowhere').expect(404);
     await agent.post('/token').send(validBody).expect(200);
     await agent.get('/').expect(200);

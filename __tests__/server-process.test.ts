@@ -43,7 +43,9 @@ describe('the server process', () => {
       const server = await startServer({ ...credentials, LIVEKIT_URL: 'wss://rtc.example.com' });
       const minted = await postToken(server.url);
       expect(minted.status).toBe(200);
-      const claims = await new TokenVerifier('APIprocess', SECRET).verify(minted.body.token as string);
+      const claims = await new TokenVerifier('APIprocess', SECRET).verify(
+        minted.body.token as string,
+      );
       expect(claims.sub).toBe('ada@example.com');
       const result = await server.stop();
       expect(result.exitCode).toBe(0);
@@ -66,7 +68,12 @@ describe('the server process', () => {
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(logLines).toEqual([
-        expect.objectContaining({ message: 'request', method: 'POST', path: '/token', status: 200 }),
+        expect.objectContaining({
+          message: 'request',
+          method: 'POST',
+          path: '/token',
+          status: 200,
+        }),
       ]);
     });
 
@@ -106,7 +113,9 @@ describe('the server process', () => {
     it("warns prominently that it signs with LiveKit's development credentials", async () => {
       const server = await startServer();
       const minted = await postToken(server.url);
-      const claims = await new TokenVerifier('devkey', 'secret').verify(minted.body.token as string);
+      const claims = await new TokenVerifier('devkey', 'secret').verify(
+        minted.body.token as string,
+      );
       expect(claims.iss).toBe('devkey');
       const result = await server.stop();
       expect(result.stderr).toMatch(/^WARNING: .*development credentials devkey\/secret/m);
@@ -115,7 +124,10 @@ describe('the server process', () => {
 
   describe('with a secret shorter than 32 characters', () => {
     it('warns at start-up', async () => {
-      const server = await startServer({ LIVEKIT_API_KEY: 'APIshort', LIVEKIT_API_SECRET: 'short' });
+      const server = await startServer({
+        LIVEKIT_API_KEY: 'APIshort',
+        LIVEKIT_API_SECRET: 'short',
+      });
       const result = await server.stop();
       expect(result.stderr).toMatch(/^WARNING: LIVEKIT_API_SECRET is shorter than 32 characters/m);
       expect(result.stderr).not.toContain('short\n');

@@ -146,7 +146,11 @@ describe('POST /token', () => {
     ['with an empty full_name', { ...validBody, full_name: '' }, ['full_name']],
     ['with a blank full_name', { ...validBody, full_name: '   ' }, ['full_name']],
     ['with a 257-character full_name', { ...validBody, full_name: 'n'.repeat(257) }, ['full_name']],
-    ['with a control character in full_name', { ...validBody, full_name: 'Ada\nAdmin' }, ['full_name']],
+    [
+      'with a control character in full_name',
+      { ...validBody, full_name: 'Ada\nAdmin' },
+      ['full_name'],
+    ],
     ['with a NUL in user_id', { ...validBody, user_id: 'ada\u0000' }, ['user_id']],
     ['with an empty user_id', { ...validBody, user_id: '' }, ['user_id']],
     ['with a C1 control in room_name', { ...validBody, room_name: 'room\u0085' }, ['room_name']],

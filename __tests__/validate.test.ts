@@ -31,7 +31,10 @@ const expectedGrant = {
 
 describe('POST /validate', () => {
   describe.each([
-    ['as the token query parameter', (token: string) => request(app).post(`/validate?token=${token}`)],
+    [
+      'as the token query parameter',
+      (token: string) => request(app).post(`/validate?token=${token}`),
+    ],
     ['in a JSON body', (token: string) => request(app).post('/validate').send({ token })],
     [
       'as Authorization: Bearer',

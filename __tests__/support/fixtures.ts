@@ -149,7 +149,9 @@ export function hostileTokens(): Array<{
     },
     {
       label: 'a tampered payload',
-      token: tamperPayload(valid, { video: { roomJoin: true, room: 'test-room', roomAdmin: true } }),
+      token: tamperPayload(valid, {
+        video: { roomJoin: true, room: 'test-room', roomAdmin: true },
+      }),
       code: 'BAD_SIGNATURE',
     },
     {

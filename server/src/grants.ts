@@ -106,8 +106,7 @@ export interface VerifiedClaims extends ClaimGrants {
 
 /** The outcome of verifying a token. */
 export type VerificationResult =
-  | { valid: true; claims: VerifiedClaims }
-  | { valid: false; code: TokenErrorCode; message: string };
+  { valid: true; claims: VerifiedClaims } | { valid: false; code: TokenErrorCode; message: string };
 
 /** LiveKit servers accept this much clock skew on `exp` and `nbf`, in seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
@@ -194,10 +193,16 @@ function refuseVerification(error: unknown): VerificationResult {
     return refuse('TOKEN_EXPIRED', `The token expired at ${error.expiredAt.toISOString()}.`);
   }
   if (error instanceof jwt.NotBeforeError) {
-    return refuse('TOKEN_NOT_YET_VALID', `The token is not valid before ${error.date.toISOString()}.`);
+    return refuse(
+      'TOKEN_NOT_YET_VALID',
+      `The token is not valid before ${error.date.toISOString()}.`,
+    );
   }
   if (error instanceof jwt.JsonWebTokenError && error.message === 'invalid signature') {
-    return refuse('BAD_SIGNATURE', 'The token’s signature does not match this server’s API secret.');
+    return refuse(
+      'BAD_SIGNATURE',
+      'The token’s signature does not match this server’s API secret.',
+    );
   }
   return refuse('MALFORMED_TOKEN', 'The token’s claims are malformed.');
 }

@@ -16,7 +16,10 @@ export function createJsonLogger(
     (level === 'info' ? process.stdout : process.stderr).write(line),
 ): Logger {
   const log = (level: Level, message: string, fields?: LogFields): void => {
-    write(level, `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+    write(
+      level,
+      `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,
+    );
   };
   return {
     info: (message, fields) => log('info', message, fields),

@@ -15,9 +15,12 @@ function tokenFromRequest(req: Request): string {
   const fromQuery: unknown = req.query.token;
   if (fromQuery !== undefined) {
     if (typeof fromQuery !== 'string' || fromQuery === '') {
-      throw new HttpError(400, 'VALIDATION_ERROR', 'The token query parameter must be given once, non-empty.', [
-        { field: 'token', message: 'token must be a single non-empty string' },
-      ]);
+      throw new HttpError(
+        400,
+        'VALIDATION_ERROR',
+        'The token query parameter must be given once, non-empty.',
+        [{ field: 'token', message: 'token must be a single non-empty string' }],
+      );
     }
     candidates.push(fromQuery);
   }
@@ -44,7 +47,11 @@ function tokenFromRequest(req: Request): string {
     );
   }
   if (distinct.length > 1) {
-    throw new HttpError(400, 'AMBIGUOUS_TOKEN', 'The request carries two different tokens; send one.');
+    throw new HttpError(
+      400,
+      'AMBIGUOUS_TOKEN',
+      'The request carries two different tokens; send one.',
+    );
   }
   return distinct[0] as string;
 }
@@ -58,7 +65,9 @@ export function validateRouter(signer: TokenSigner): Router {
       const result = signer.verify(tokenFromRequest(req));
       if (!result.valid) {
         res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
-        res.status(401).json({ valid: false, error: { code: result.code, message: result.message } });
+        res
+          .status(401)
+          .json({ valid: false, error: { code: result.code, message: result.message } });
         return;
       }
       const { claims } = result;
