@@ -1,0 +1,203 @@
+/** How long to wait for the token server before giving up, in milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The subset of the global `fetch` that requestToken uses; tests pass a fake. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Who asks for a token, and where. */
+export interface TokenRequestOptions {
+  /** Base URL of the token server, e.g. `http://localhost:8002`; `/token` is appended. */
+  serverUrl: string;
+  /** Sent as `user_email`. */
+  email: string;
+  /** Sent as `full_name`: the participant's display name. */
+  fullName: string;
+  /** Sent as `user_id` when given; the server derives an identity otherwise. */
+  userId?: string;
+  /** Sent as `room_name` when given; the server picks its default room otherwise. */
+  roomName?: string;
+  /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** The token server's success answer to `POST /token`. */
+export interface TokenResponse {
+  /** The signed LiveKit access token (a JWT). */
+  token: string;
+  /** The room the token lets its holder join. */
+  room_name: string;
+  /** The participant identity, the token's `sub`. */
+  identity: string;
+  /** When the token expires, as ISO 8601. */
+  expires_at: string;
+  /** The LiveKit server to connect to, when the token server is configured with one. */
+  server_url?: string;
+}
+
+/** A token as the server answered it. */
+export interface IssuedToken {
+  /** The parsed answer. */
+  response: TokenResponse;
+  /** The answer's body as received, so `--json` can print the server's JSON unchanged. */
+  responseText: string;
+}
+
+/** One entry of an error answer's `details`, e.g. one invalid field. */
+export interface ErrorDetail {
+  /** The request field at fault, when there is one. */
+  field?: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** The token server could not be reached: connection refused, DNS failure or timeout. */
+export class UnreachableServerError extends Error {
+  constructor(
+    /** The token server's base URL that was tried. */
+    readonly serverUrl: string,
+    /** Why it could not be reached, e.g. `connect ECONNREFUSED 127.0.0.1:8002`. */
+    readonly reason: string,
+  ) {
+    super(`Could not reach the token server at ${serverUrl} (${reason}).`);
+    this.name = 'UnreachableServerError';
+  }
+}
+
+/** The token server answered, but not with a token. */
+export class TokenServerError extends Error {
+  constructor(
+    /** HTTP status of the answer. */
+    readonly status: number,
+    /**
+     * The server's stable SCREAMING_SNAKE error code, or UNEXPECTED_RESPONSE when the answer
+     * is not the token server's JSON (another service on that port, say).
+     */
+    readonly code: string,
+    message: string,
+    /** Per-field details the server sent, if any. */
+    readonly details: readonly ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'TokenServerError';
+  }
+}
+
+/**
+ * Asks the token server at `options.serverUrl` for an access token (`POST /token`).
+ * Throws UnreachableServerError when no answer arrives in time, and TokenServerError when
+ * the answer is an error or not a token.
+ */
+export async function requestToken(
+  options: TokenRequestOptions,
+  fetch: Fetch,
+): Promise<IssuedToken> {
+  const body = {
+    user_email: options.email,
+    full_name: options.fullName,
+    ...(options.userId === undefined ? {} : { user_id: options.userId }),
+    ...(options.roomName === undefined ? {} : { room_name: options.roomName }),
+  };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let response: Response;
+  let responseText: string;
+  try {
+    response = await fetch(tokenUrl(options.serverUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // Reading the body is inside the try: the timeout and a dropped connection hit it too.
+    responseText = await response.text();
+  } catch (error) {
+    throw new UnreachableServerError(options.serverUrl, describeFailure(error, timeoutMs));
+  }
+  const parsed = parseJson(responseText);
+  if (!response.ok) {
+    throw serverError(response, parsed, options.serverUrl);
+  }
+  if (!isTokenResponse(parsed)) {
+    throw new TokenServerError(
+      response.status,
+      'UNEXPECTED_RESPONSE',
+      `The server at ${options.serverUrl} answered ${response.status} without a token; is it the token server?`,
+    );
+  }
+  return { response: parsed, responseText };
+}
+
+/** `${serverUrl}/token`, keeping any path prefix and tolerating a trailing slash. */
+function tokenUrl(serverUrl: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}/token`;
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  // Duck-typed rather than instanceof: AbortSignal's DOMException and errors from other realms
+  // (Node internals, test sandboxes) are not instances of this realm's Error.
+  if (hasName(error, 'TimeoutError')) return `no answer within ${timeoutMs / 1000} s`;
+  // Node's fetch rejects with a bare "fetch failed"; the cause says what actually happened.
+  const cause = isRecord(error) ? error.cause : undefined;
+  if (isRecord(cause) && typeof cause.message === 'string') return cause.message;
+  if (isRecord(error) && typeof error.message === 'string') return error.message;
+  return String(error);
+}
+
+function hasName(value: unknown, name: string): boolean {
+  return isRecord(value) && value.name === name;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isTokenResponse(value: unknown): value is TokenResponse {
+  return (
+    isRecord(value) &&
+    typeof value.token === 'string' &&
+    value.token !== '' &&
+    typeof value.room_name === 'string' &&
+    typeof value.identity === 'string' &&
+    typeof value.expires_at === 'string' &&
+    (value.server_url === undefined || typeof value.server_url === 'string')
+  );
+}
+
+/** Reads `{"error":{"code","message","details"?}}`, or describes an answer that is not that. */
+function serverError(response: Response, body: unknown, serverUrl: string): TokenServerError {
+  const error = isRecord(body) ? body.error : undefined;
+  if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
+    return new TokenServerError(
+      response.status,
+      error.code,
+      error.message,
+      readDetails(error.details),
+    );
+  }
+  const statusLine = `${response.status} ${response.statusText}`.trim();
+  return new TokenServerError(
+    response.status,
+    'UNEXPECTED_RESPONSE',
+    `The server at ${serverUrl} answered ${statusLine} without a token server error; is it the token server?`,
+  );
+}
+
+function readDetails(details: unknown): ErrorDetail[] {
+  if (!Array.isArray(details)) return [];
+  return details.flatMap((detail: unknown): ErrorDetail[] => {
+    if (typeof detail === 'string') return [{ message: detail }];
+    if (!isRecord(detail) || typeof detail.message !== 'string') return [];
+    return [
+      typeof detail.field === 'string'
+        ? { field: detail.field, message: detail.message }
+        : { message: detail.message },
+    ];
+  });
+}
