@@ -10,6 +10,7 @@ import {
   startServer,
   requireBuilt,
   type ProcessResult,
+  type RunningServer,
 } from './support/processes';
 
 const SECRET = 'process-test-secret-with-more-than-32-characters';
@@ -29,6 +30,17 @@ async function postToken(url: string): Promise<{ status: number; body: Record<st
     body: JSON.stringify({ user_email: 'ada@example.com', full_name: 'Ada Lovelace' }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Sends raw bytes and collects everything the server answers until it closes. */
+async function rawExchange(port: number, bytes: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(bytes);
+  await new Promise((resolve) => socket.once('close', resolve));
+  return answer;
 }
 
 function expectOneClearLine(stderr: string): void {
@@ -106,6 +118,37 @@ describe('the server process', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
       expect(answer).toContain('"identity":"late@example.com"');
       expect((await server.exited()).exitCode).toBe(0);
+    });
+  });
+
+  describe('with requests that Node refuses before Express sees them', () => {
+    let server: RunningServer;
+
+    beforeAll(async () => {
+      server = await startServer(credentials);
+    });
+
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it('answers a URL over the header limit with 431 HEADERS_TOO_LARGE as JSON', async () => {
+      const response = await fetch(`${server.url}/validate?token=${'a'.repeat(20_000)}`, {
+        method: 'POST',
+      });
+      expect(response.status).toBe(431);
+      expect(response.headers.get('content-type')).toMatch(/application\/json/);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'HEADERS_TOO_LARGE',
+      );
+    });
+
+    it('answers bytes that are not HTTP with 400 BAD_REQUEST as JSON, and keeps serving', async () => {
+      const answer = await rawExchange(server.port, 'HELLO THERE\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer).toContain('{"error":{"code":"BAD_REQUEST"');
+      const health = await fetch(`${server.url}/`);
+      expect(health.status).toBe(200);
     });
   });
 

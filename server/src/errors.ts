@@ -1,3 +1,5 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from './logger';
 
@@ -117,4 +119,39 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.status(httpError.status).json(errorBody(httpError));
   };
+}
+
+/** Node's parser errors for which the connection can still carry an answer. */
+const clientErrorAnswers: Record<string, HttpError> = {
+  HPE_HEADER_OVERFLOW: new HttpError(
+    431,
+    'HEADERS_TOO_LARGE',
+    'The request headers or URL are too large.',
+  ),
+  ERR_HTTP_REQUEST_TIMEOUT: new HttpError(408, 'REQUEST_TIMEOUT', 'The request took too long.'),
+};
+
+/**
+ * Answers requests that Node's HTTP parser refuses before Express sees them (oversized
+ * headers, malformed HTTP, timeouts) with the same JSON error shape, instead of Node's
+ * empty default answer.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer =
+      clientErrorAnswers[error.code ?? ''] ??
+      new HttpError(400, 'BAD_REQUEST', 'The request is not valid HTTP.');
+    const body = JSON.stringify(errorBody(answer));
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
 }

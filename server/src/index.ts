@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';
 import { createApp, SERVER_VERSION } from './app';
 import { ConfigError, configWarnings, describeConfig, loadConfig, type Config } from './config';
+import { answerClientErrors } from './errors';
 import { createJsonLogger } from './logger';
+
+/** Longest a client may take to send one whole request, in milliseconds. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT, in milliseconds. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -63,6 +67,9 @@ function main(): void {
   }
   const app = createApp(config, { logger: createJsonLogger() });
   const server = app.listen(config.port, config.host);
+  // A whole request (headers and body) gets this long; slow clients cannot hold sockets open.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  answerClientErrors(server);
   server.on('error', (error: NodeJS.ErrnoException) => listenError(error, config));
   server.on('listening', () => {
     const { port } = server.address() as AddressInfo;
