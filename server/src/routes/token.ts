@@ -4,7 +4,7 @@ import Joi from 'joi';
 import type { Config } from '../config';
 import { methodNotAllowed } from '../errors';
 import { participantGrant, type TokenSigner } from '../grants';
-import { printableText, validateBody } from '../validation';
+import { printableText, requestSchema, validateBody } from '../validation';
 
 /** The JSON body of `POST /token`. */
 interface TokenBody {
@@ -14,7 +14,7 @@ interface TokenBody {
   room_name?: string;
 }
 
-const tokenBodySchema = Joi.object<TokenBody>({
+const tokenBodySchema = requestSchema<TokenBody>({
   user_email: Joi.string().max(254).email({ tlds: false }).required(),
   full_name: printableText.required(),
   user_id: printableText,

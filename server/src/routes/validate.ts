@@ -2,9 +2,9 @@ import { Router, type Request } from 'express';
 import Joi from 'joi';
 import { HttpError, methodNotAllowed } from '../errors';
 import type { TokenSigner } from '../grants';
-import { validateBody } from '../validation';
+import { requestSchema, validateBody } from '../validation';
 
-const validateBodySchema = Joi.object<{ token?: string }>({ token: Joi.string().min(1) });
+const validateBodySchema = requestSchema<{ token?: string }>({ token: Joi.string().min(1) });
 
 /**
  * Finds the token in the query string, the JSON body or an `Authorization: Bearer` header.
