@@ -11,7 +11,7 @@ function capturingLogger(): Logger & { lines: Array<{ message: string; fields?: 
   const keep = (message: string, fields?: LogFields) => {
     lines.push({ message, fields });
   };
-  return { lines, info: keep, warn: keep, error: keep };
+  return { lines, info: keep, warn: keep, error: keep, flush() {} };
 }
 
 const app = createApp(testConfig());

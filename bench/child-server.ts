@@ -23,6 +23,8 @@ export interface ChildServer {
   jsonLines(): number;
   /** The last few KB of stderr. */
   stderrTail(): string;
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  cpuSeconds(): number;
   /** Exit code or signal once it has exited, while running `undefined`. */
   exited(): string | undefined;
   /** Sends SIGTERM, waits for the exit (SIGKILL after a timeout) and returns how it ended. */
@@ -31,6 +33,23 @@ export interface ChildServer {
 
 const running = new Set<ChildProcess>();
 const outputDirectory = mkdtempSync(path.join(os.tmpdir(), 'token-bench-'));
+
+/** Linux's clock ticks per second for /proc times (USER_HZ), 100 on every common build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process has used, from /proc/<pid>/stat (utime + stime). Unlike requests/s,
+ * this barely moves when other work on the machine competes for the cores.
+ */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name, which may itself hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const userTicks = Number(fields[11]);
+  const systemTicks = Number(fields[12]);
+  return (userTicks + systemTicks) / CLOCK_TICKS_PER_SECOND;
+}
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `code ${code}`;
@@ -80,6 +99,7 @@ export function startChildServer(
         .split('\n')
         .filter((line) => line.startsWith('{')).length,
     stderrTail: () => stderr,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     exited: () => exit,
     async stop() {
       if (exit !== undefined) return exit;

@@ -65,7 +65,10 @@ function main(): void {
   for (const warning of configWarnings(config)) {
     process.stderr.write(`WARNING: ${warning}\n`);
   }
-  const app = createApp(config, { logger: createJsonLogger() });
+  const logger = createJsonLogger();
+  // Every way out (signals, listen errors, process.exit) passes here: no log line is lost.
+  process.on('exit', () => logger.flush());
+  const app = createApp(config, { logger });
   const server = app.listen(config.port, config.host);
   // A whole request (headers and body) gets this long; slow clients cannot hold sockets open.
   server.requestTimeout = REQUEST_TIMEOUT_MS;

@@ -1,19 +1,13 @@
-import { Router } from 'express';
-import { methodNotAllowed } from '../errors';
+import type { RequestHandler } from 'express';
 
 /** `GET /`: tells load balancers and people that the server is up, and which version. */
-export function healthRouter(version: string): Router {
-  const router = Router();
-  router
-    .route('/')
-    .get((_req, res) => {
-      res.json({
-        status: 'healthy',
-        service: 'LiveKit Token Server',
-        version,
-        timestamp: new Date().toISOString(),
-      });
-    })
-    .all(methodNotAllowed('GET'));
-  return router;
+export function healthHandler(version: string): RequestHandler {
+  return (_req, res) => {
+    res.json({
+      status: 'healthy',
+      service: 'LiveKit Token Server',
+      version,
+      timestamp: new Date().toISOString(),
+    });
+  };
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import Joi from 'joi';
 import type { Config } from '../config';
-import { methodNotAllowed } from '../errors';
 import { participantGrant, type TokenSigner } from '../grants';
 import { printableText, requestSchema, validateBody } from '../validation';
 
@@ -27,28 +26,23 @@ export function generateRoomName(): string {
 }
 
 /** `POST /token`: mints a LiveKit join token for one participant in one room. */
-export function tokenRouter(config: Config, signer: TokenSigner): Router {
-  const router = Router();
-  router
-    .route('/token')
-    .post((req, res) => {
-      const body = validateBody(tokenBodySchema, req.body);
-      const identity = body.user_id ?? body.user_email;
-      const roomName = body.room_name ?? generateRoomName();
-      const { token, expiresAt } = signer.sign({
-        identity,
-        name: body.full_name,
-        video: participantGrant(roomName),
-        ttlSeconds: config.tokenTtlSeconds,
-      });
-      res.json({
-        token,
-        room_name: roomName,
-        identity,
-        expires_at: expiresAt.toISOString(),
-        ...(config.livekitUrl ? { server_url: config.livekitUrl } : {}),
-      });
-    })
-    .all(methodNotAllowed('POST'));
-  return router;
+export function tokenHandler(config: Config, signer: TokenSigner): RequestHandler {
+  return (req, res) => {
+    const body = validateBody(tokenBodySchema, req.body);
+    const identity = body.user_id ?? body.user_email;
+    const roomName = body.room_name ?? generateRoomName();
+    const { token, expiresAt } = signer.sign({
+      identity,
+      name: body.full_name,
+      video: participantGrant(roomName),
+      ttlSeconds: config.tokenTtlSeconds,
+    });
+    res.json({
+      token,
+      room_name: roomName,
+      identity,
+      expires_at: expiresAt.toISOString(),
+      ...(config.livekitUrl ? { server_url: config.livekitUrl } : {}),
+    });
+  };
 }

@@ -1,6 +1,6 @@
-import { Router, type Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import Joi from 'joi';
-import { HttpError, methodNotAllowed } from '../errors';
+import { HttpError } from '../errors';
 import type { TokenSigner } from '../grants';
 import { requestSchema, validateBody } from '../validation';
 
@@ -57,29 +57,22 @@ function tokenFromRequest(req: Request): string {
 }
 
 /** `POST /validate`: checks a token as LiveKit would and decodes what it grants. */
-export function validateRouter(signer: TokenSigner): Router {
-  const router = Router();
-  router
-    .route('/validate')
-    .post((req, res) => {
-      const result = signer.verify(tokenFromRequest(req));
-      if (!result.valid) {
-        res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
-        res
-          .status(401)
-          .json({ valid: false, error: { code: result.code, message: result.message } });
-        return;
-      }
-      const { claims } = result;
-      res.json({
-        valid: true,
-        identity: claims.sub ?? null,
-        name: claims.name ?? null,
-        room: claims.video?.room ?? null,
-        expires_at: new Date(claims.exp * 1000).toISOString(),
-        grants: claims.video ?? {},
-      });
-    })
-    .all(methodNotAllowed('POST'));
-  return router;
+export function validateHandler(signer: TokenSigner): RequestHandler {
+  return (req, res) => {
+    const result = signer.verify(tokenFromRequest(req));
+    if (!result.valid) {
+      res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
+      res.status(401).json({ valid: false, error: { code: result.code, message: result.message } });
+      return;
+    }
+    const { claims } = result;
+    res.json({
+      valid: true,
+      identity: claims.sub ?? null,
+      name: claims.name ?? null,
+      room: claims.video?.room ?? null,
+      expires_at: new Date(claims.exp * 1000).toISOString(),
+      grants: claims.video ?? {},
+    });
+  };
 }
