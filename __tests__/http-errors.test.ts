@@ -195,7 +195,7 @@ describe('CORS', () => {
   const corsApp = createApp(testConfig({ CORS_ORIGINS: 'https://app.example.com' }));
 
   describe('from an allowed origin', () => {
-    it('answers the preflight allowing POST with Content-Type and Authorization', async () => {
+    it('answers the preflight allowing POST with Content-Type, Authorization and X-API-Key', async () => {
       const response = await request(corsApp)
         .options('/token')
         .set('Origin', 'https://app.example.com')
@@ -204,7 +204,9 @@ describe('CORS', () => {
         .expect(204);
       expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(response.headers['access-control-allow-methods']).toContain('POST');
-      expect(response.headers['access-control-allow-headers']).toBe('Content-Type,Authorization');
+      expect(response.headers['access-control-allow-headers']).toBe(
+        'Content-Type,Authorization,X-API-Key,X-Request-Id',
+      );
     });
 
     it('adds the CORS header to the answer', async () => {

@@ -5,11 +5,16 @@ import { loadConfig, type Config } from '../../server/src/config';
 export const TEST_API_KEY = 'APItestkey123';
 export const TEST_API_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
-/** A configuration as loadConfig builds it, with test credentials and any overrides. */
+/**
+ * A configuration as loadConfig builds it, with test credentials, rate limits off (the rate
+ * limit has tests of its own) and any overrides.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     LIVEKIT_API_KEY: TEST_API_KEY,
     LIVEKIT_API_SECRET: TEST_API_SECRET,
+    RATE_LIMIT_PER_MINUTE: '0',
+    VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
 }

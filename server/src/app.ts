@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import {
+  authenticateRequest,
+  callerOf,
+  createAuthenticate,
+  requireAuthentication,
+  type Caller,
+} from './auth';
 import type { Config } from './config';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { silentLogger, type Logger } from './logger';
+import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
 import { healthHandler } from './routes/health';
 import { tokenHandler } from './routes/token';
 import { validateHandler } from './routes/validate';
@@ -54,17 +64,46 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Logs one line per request. Only the path is logged: the query string may carry a token. */
+/** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Gives every request an id, echoed as X-Request-Id and written to its log lines. */
+const requestId: RequestHandler = (req, res, next) => {
+  const incoming = req.get('x-request-id');
+  const id = incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+  res.locals.requestId = id;
+  res.setHeader('X-Request-Id', id);
+  next();
+};
+
+/** How a caller appears in the logs: the key's number or the login identity, never a secret. */
+function describeCaller(caller: Caller): string {
+  switch (caller.kind) {
+    case 'anonymous':
+      return 'anonymous';
+    case 'api-key':
+      return `api-key:${caller.keyId}`;
+    case 'jwt':
+      return `jwt:${caller.identity}`;
+  }
+}
+
+/**
+ * Logs one line per request. Only the path is logged: the query string may carry a token,
+ * and no header is logged at all, so Authorization and X-API-Key never reach the logs.
+ */
 function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     res.on('finish', () => {
       logger.info('request', {
+        request_id: res.locals.requestId as string,
         method: req.method,
         path: req.originalUrl.split('?', 1)[0],
         status: res.statusCode,
         duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
         ip: req.ip,
+        caller: res.locals.authError ? 'unauthenticated' : describeCaller(callerOf(res.locals)),
       });
     });
     next();
@@ -75,34 +114,60 @@ function accessLog(logger: Logger): RequestHandler {
 export interface AppOptions {
   /** Where access logs and unexpected errors go; silent by default. */
   logger?: Logger;
+  /** The rate limits' window in milliseconds (default one minute); tests shorten it. */
+  rateLimitWindowMs?: number;
+  /** Least time between JWKS fetches caused by unknown key ids (default 30 s). */
+  jwksCooldownMs?: number;
 }
 
 /** Builds the Express app for a configuration. It never listens: the caller does. */
 export function createApp(config: Config, options: AppOptions = {}): express.Express {
   const logger = options.logger ?? silentLogger;
-  const signer = new TokenSigner(config);
+  const signer = new TokenSigner(config, config.livekitKeys);
+  const authenticate = authenticateRequest(
+    createAuthenticate(config.auth, { cooldownMs: options.jwksCooldownMs ?? 30_000 }, logger),
+  );
+  const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
   const app = express();
   app.disable('x-powered-by');
   // Every answer is fresh (tokens, timestamps): hashing it for an ETag is wasted work.
   app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestId);
   app.use(accessLog(logger));
+  app.use(helmet());
   app.use(
     cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
       maxAge: 600,
     }),
   );
-  // Routes sit directly on the app, one layer each: nested routers cost time on every request.
-  const jsonBody = [
+  // Who is calling comes first, so the rate limit can count per caller, failed logins
+  // included; only then is a body read.
+  const guarded = (route: string, perWindow: number): RequestHandler[] => [
     noStore,
+    authenticate,
+    rateLimitPerCaller(route, perWindow, windowMs),
+    requireAuthentication,
     requireJsonBody,
     express.json({ limit: BODY_LIMIT_BYTES, type: parsesAsJson }),
   ];
+  // Routes sit directly on the app, one layer each: nested routers cost time on every request.
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));
-  app.route('/token').post(jsonBody, tokenHandler(config, signer)).all(methodNotAllowed('POST'));
-  app.route('/validate').post(jsonBody, validateHandler(signer)).all(methodNotAllowed('POST'));
+  app
+    .route('/token')
+    .post(guarded('/token', config.tokenRateLimitPerMinute), tokenHandler(config, signer))
+    .all(methodNotAllowed('POST'));
+  app
+    .route('/validate')
+    .post(
+      guarded('/validate', config.validateRateLimitPerMinute),
+      validateHandler(signer, { tokenInAuthorization: config.auth.mode === 'none' }),
+    )
+    .all(methodNotAllowed('POST'));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -16,6 +16,8 @@ export class HttpError extends Error {
     message: string,
     /** Optional per-field details, never containing secrets. */
     readonly details?: ErrorDetails,
+    /** Headers the answer must carry, such as WWW-Authenticate. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -111,12 +113,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let httpError = toHttpError(error);
     if (!httpError) {
       logger.error('unexpected error', {
+        request_id: res.locals.requestId as string | undefined,
         method: req.method,
         path: req.path,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
       httpError = new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
     }
+    if (httpError.headers) res.set(httpError.headers);
     res.status(httpError.status).json(errorBody(httpError));
   };
 }

@@ -112,16 +112,24 @@ export type VerificationResult =
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
 /**
- * Signs and verifies LiveKit access tokens with one API key. The secret is turned into a
- * key object once, so each token costs only the HMAC.
+ * Signs LiveKit access tokens with one API key, and verifies tokens signed with any key it
+ * accepts, so that keys can be rotated without downtime. Secrets become key objects once, so
+ * each token costs only the HMAC.
  */
 export class TokenSigner {
   readonly #apiKey: string;
   readonly #secretKey: KeyObject;
+  /** Every accepted API key and its secret, the signing key among them. */
+  readonly #acceptedKeys: ReadonlyMap<string, KeyObject>;
 
-  constructor(key: SigningKey) {
-    this.#apiKey = key.apiKey;
-    this.#secretKey = createSecretKey(Buffer.from(key.apiSecret, 'utf8'));
+  constructor(signingKey: SigningKey, acceptedKeys: ReadonlyMap<string, string> = new Map()) {
+    const toKeyObject = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
+    this.#apiKey = signingKey.apiKey;
+    this.#secretKey = toKeyObject(signingKey.apiSecret);
+    this.#acceptedKeys = new Map([
+      ...[...acceptedKeys].map(([key, secret]): [string, KeyObject] => [key, toKeyObject(secret)]),
+      [signingKey.apiKey, this.#secretKey],
+    ]);
   }
 
   /** Signs an HS256 token carrying the same claims as the SDK's `AccessToken`. */
@@ -141,8 +149,8 @@ export class TokenSigner {
   }
 
   /**
-   * Verifies a token the way LiveKit servers do: HS256 only, issued by our API key, signed
-   * with its secret, `exp` required, and `exp`/`nbf` checked with 60 s of tolerance.
+   * Verifies a token the way LiveKit servers do: HS256 only, issued by one of our API keys,
+   * signed with that key's secret, `exp` required, `exp`/`nbf` checked with 60 s of tolerance.
    */
   verify(token: string, now: Date = new Date()): VerificationResult {
     const decoded = decodeUnverified(token);
@@ -155,13 +163,17 @@ export class TokenSigner {
         `The token is signed with ${JSON.stringify(decoded.header.alg)}; only HS256 is accepted.`,
       );
     }
-    if (decoded.payload.iss !== this.#apiKey) {
-      return refuse('WRONG_ISSUER', 'The token was not issued for this server’s API key.');
+    const issuer = decoded.payload.iss;
+    const secretKey = typeof issuer === 'string' ? this.#acceptedKeys.get(issuer) : undefined;
+    if (secretKey === undefined) {
+      return refuse(
+        'WRONG_ISSUER',
+        'The token was not issued for any API key this server accepts.',
+      );
     }
     try {
-      jwt.verify(token, this.#secretKey, {
+      jwt.verify(token, secretKey, {
         algorithms: ['HS256'],
-        issuer: this.#apiKey,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         clockTimestamp: Math.floor(now.getTime() / 1000),
       });

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import Joi from 'joi';
+import { bearerToken } from '../auth';
 import { HttpError } from '../errors';
 import type { TokenSigner } from '../grants';
 import { requestSchema, validateBody } from '../validation';
@@ -10,7 +11,7 @@ const validateBodySchema = requestSchema<{ token?: string }>({ token: Joi.string
  * Finds the token in the query string, the JSON body or an `Authorization: Bearer` header.
  * Two different tokens in one request are refused rather than guessed between.
  */
-function tokenFromRequest(req: Request): string {
+function tokenFromRequest(req: Request, readAuthorization: boolean): string {
   const candidates: string[] = [];
   const fromQuery: unknown = req.query.token;
   if (fromQuery !== undefined) {
@@ -26,24 +27,26 @@ function tokenFromRequest(req: Request): string {
   }
   const body = validateBody(validateBodySchema, req.body);
   if (body.token !== undefined) candidates.push(body.token);
-  const authorization = req.get('authorization');
+  const authorization = readAuthorization ? req.get('authorization') : undefined;
   if (authorization !== undefined) {
-    const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(authorization);
-    if (!match?.[1]) {
+    const fromHeader = bearerToken(authorization);
+    if (fromHeader === undefined) {
       throw new HttpError(
         400,
         'INVALID_AUTHORIZATION_HEADER',
         'The Authorization header must have the form "Bearer <token>".',
       );
     }
-    candidates.push(match[1]);
+    candidates.push(fromHeader);
   }
   const distinct = [...new Set(candidates)];
   if (distinct.length === 0) {
     throw new HttpError(
       400,
       'MISSING_TOKEN',
-      'Give the token as the token query parameter, as {"token": "..."} in a JSON body, or as Authorization: Bearer <token>.',
+      readAuthorization
+        ? 'Give the token as the token query parameter, as {"token": "..."} in a JSON body, or as Authorization: Bearer <token>.'
+        : 'Give the token as the token query parameter or as {"token": "..."} in a JSON body; Authorization carries your own credentials.',
     );
   }
   if (distinct.length > 1) {
@@ -56,10 +59,17 @@ function tokenFromRequest(req: Request): string {
   return distinct[0] as string;
 }
 
-/** `POST /validate`: checks a token as LiveKit would and decodes what it grants. */
-export function validateHandler(signer: TokenSigner): RequestHandler {
+/**
+ * `POST /validate`: checks a token as LiveKit would and decodes what it grants. With caller
+ * authentication on, Authorization carries the caller's credentials, so the token to check
+ * comes only from the query or the body.
+ */
+export function validateHandler(
+  signer: TokenSigner,
+  options: { tokenInAuthorization: boolean },
+): RequestHandler {
   return (req, res) => {
-    const result = signer.verify(tokenFromRequest(req));
+    const result = signer.verify(tokenFromRequest(req, options.tokenInAuthorization));
     if (!result.valid) {
       res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
       res.status(401).json({ valid: false, error: { code: result.code, message: result.message } });
