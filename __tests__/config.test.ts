@@ -55,6 +55,12 @@ describe('loadConfig', () => {
       TOKEN_EXPIRY_HOURS: '1.5',
       LIVEKIT_URL: 'wss://example.livekit.cloud',
       NODE_ENV: 'production',
+      AUTH_MODE: 'api-key',
+      TOKEN_SERVER_API_KEYS: 'caller-key-cccccccccccccccccccccccccccccc',
+      ROOM_NAME_PATTERN: 'class-[0-9]+',
+      RATE_LIMIT_PER_MINUTE: '30',
+      VALIDATE_RATE_LIMIT_PER_MINUTE: '90',
+      TRUST_PROXY: '1',
     });
 
     it('takes each of them', () => {
@@ -68,6 +74,12 @@ describe('loadConfig', () => {
         apiSecret: credentials.LIVEKIT_API_SECRET,
         usingDevelopmentCredentials: false,
         production: true,
+        livekitKeys: new Map([['APIkey', credentials.LIVEKIT_API_SECRET]]),
+        auth: { mode: 'api-key', apiKeys: ['caller-key-cccccccccccccccccccccccccccccc'] },
+        roomNamePattern: /^(?:class-[0-9]+)$/u,
+        tokenRateLimitPerMinute: 30,
+        validateRateLimitPerMinute: 90,
+        trustProxy: 1,
       });
     });
 
@@ -103,15 +115,15 @@ describe('loadConfig', () => {
 
   describe('with NODE_ENV=production', () => {
     it('refuses to start without credentials, naming both', () => {
-      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect(problemsOf({ NODE_ENV: 'production', AUTH_MODE: 'none' })).toEqual([
         'LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set when NODE_ENV=production',
       ]);
     });
 
     it('names the one credential that is missing', () => {
-      expect(problemsOf({ NODE_ENV: 'production', LIVEKIT_API_KEY: 'APIkey' })).toEqual([
-        'LIVEKIT_API_SECRET must be set when NODE_ENV=production',
-      ]);
+      expect(
+        problemsOf({ NODE_ENV: 'production', AUTH_MODE: 'none', LIVEKIT_API_KEY: 'APIkey' }),
+      ).toEqual(['LIVEKIT_API_SECRET must be set when NODE_ENV=production']);
     });
 
     it('refuses the public development credentials', () => {
@@ -177,6 +189,290 @@ describe('loadConfig', () => {
       'CORS_ORIGINS',
       'TOKEN_EXPIRY_HOURS',
       'LIVEKIT_API_KEY',
+      'AUTH_MODE',
     ]);
+  });
+});
+
+describe('loadConfig for caller authentication', () => {
+  const apiKeyA = 'caller-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const apiKeyB = 'caller-key-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+
+  it('defaults to AUTH_MODE=none and warns that /token is open', () => {
+    const config = loadConfig(credentials);
+    expect(config.auth).toEqual({ mode: 'none' });
+    expect(configWarnings(config).join('\n')).toMatch(/AUTH_MODE is none/);
+  });
+
+  it('with NODE_ENV=production, refuses to start unless AUTH_MODE is set, even to none', () => {
+    expect(problemsOf({ ...credentials, NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^AUTH_MODE must be set explicitly when NODE_ENV=production/),
+    ]);
+    expect(loadConfig({ ...credentials, NODE_ENV: 'production', AUTH_MODE: 'none' }).auth).toEqual({
+      mode: 'none',
+    });
+  });
+
+  it('refuses an unknown AUTH_MODE', () => {
+    expect(problemsOf({ AUTH_MODE: 'basic' })).toEqual([
+      'AUTH_MODE must be none, api-key or jwt (got "basic")',
+    ]);
+  });
+
+  describe('with AUTH_MODE=api-key', () => {
+    it('takes every key from TOKEN_SERVER_API_KEYS', () => {
+      const config = loadConfig({
+        AUTH_MODE: 'api-key',
+        TOKEN_SERVER_API_KEYS: `${apiKeyA}, ${apiKeyB}`,
+      });
+      expect(config.auth).toEqual({ mode: 'api-key', apiKeys: [apiKeyA, apiKeyB] });
+      expect(configWarnings(config).join('\n')).not.toMatch(/AUTH_MODE/);
+    });
+
+    it('requires at least one key', () => {
+      expect(problemsOf({ AUTH_MODE: 'api-key' }).join('\n')).toMatch(
+        /TOKEN_SERVER_API_KEYS .* must list at least one key/,
+      );
+    });
+
+    it('refuses keys shorter than 32 characters without printing them', () => {
+      const problems = problemsOf({
+        AUTH_MODE: 'api-key',
+        TOKEN_SERVER_API_KEYS: `${apiKeyA},short-key`,
+      });
+      expect(problems).toEqual(['TOKEN_SERVER_API_KEYS: key 2 of 2 is shorter than 32 characters']);
+    });
+
+    it('reads the keys from TOKEN_SERVER_API_KEYS_FILE, one per line', () => {
+      const files: Record<string, string> = { '/run/secrets/keys': `${apiKeyA}\n${apiKeyB}\n` };
+      const config = loadConfig(
+        { AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS_FILE: '/run/secrets/keys' },
+        (path) => files[path] ?? '',
+      );
+      expect(config.auth).toEqual({ mode: 'api-key', apiKeys: [apiKeyA, apiKeyB] });
+    });
+  });
+
+  describe('with AUTH_MODE=jwt', () => {
+    const jwtEnv = {
+      AUTH_MODE: 'jwt',
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'video-app',
+    };
+
+    it('takes a JWKS URL, issuer, audience and the identity claim (sub by default)', () => {
+      const config = loadConfig({
+        ...jwtEnv,
+        AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+      });
+      expect(config.auth).toEqual({
+        mode: 'jwt',
+        jwksUrl: 'https://login.example.com/.well-known/jwks.json',
+        jwtSecret: undefined,
+        issuer: 'https://login.example.com/',
+        audience: 'video-app',
+        identityClaim: 'sub',
+      });
+    });
+
+    it('takes an HS256 secret and another identity claim', () => {
+      const config = loadConfig({
+        ...jwtEnv,
+        AUTH_JWT_SECRET: 'j'.repeat(40),
+        AUTH_IDENTITY_CLAIM: 'user_id',
+      });
+      expect(config.auth).toMatchObject({ jwtSecret: 'j'.repeat(40), identityClaim: 'user_id' });
+    });
+
+    it('requires exactly one key source', () => {
+      expect(problemsOf(jwtEnv).join('\n')).toMatch(/exactly one of AUTH_JWKS_URL/);
+      const both = problemsOf({
+        ...jwtEnv,
+        AUTH_JWKS_URL: 'https://login.example.com/jwks',
+        AUTH_JWT_SECRET: 'j'.repeat(40),
+      });
+      expect(both.join('\n')).toMatch(/exactly one of AUTH_JWKS_URL/);
+    });
+
+    it('requires the issuer and the audience', () => {
+      const problems = problemsOf({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'j'.repeat(40) });
+      expect(problems).toEqual([
+        'AUTH_ISSUER must be set when AUTH_MODE=jwt',
+        'AUTH_AUDIENCE must be set when AUTH_MODE=jwt',
+      ]);
+    });
+
+    it('refuses a short secret and a JWKS URL that is not http(s)', () => {
+      expect(problemsOf({ ...jwtEnv, AUTH_JWT_SECRET: 'short' })).toEqual([
+        'AUTH_JWT_SECRET must be at least 32 characters long',
+      ]);
+      expect(problemsOf({ ...jwtEnv, AUTH_JWKS_URL: 'file:///etc/jwks.json' })).toEqual([
+        'AUTH_JWKS_URL must be an http:// or https:// URL (got "file:///etc/jwks.json")',
+      ]);
+    });
+
+    it('warns about a plain-http JWKS URL that is not on this machine', () => {
+      const config = loadConfig({ ...jwtEnv, AUTH_JWKS_URL: 'http://login.example.com/jwks' });
+      expect(configWarnings(config).join('\n')).toMatch(/AUTH_JWKS_URL uses plain http/);
+    });
+  });
+
+  describe('describeConfig', () => {
+    it('prints how many API keys there are, never the keys or the JWT secret', () => {
+      const apiKeyConfig = loadConfig({ AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS: apiKeyA });
+      expect(describeConfig(apiKeyConfig)).toMatchObject({ auth_mode: 'api-key', api_keys: 1 });
+      expect(JSON.stringify(describeConfig(apiKeyConfig))).not.toContain(apiKeyA);
+      const jwtConfig = loadConfig({
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_SECRET: 'j'.repeat(40),
+        AUTH_ISSUER: 'issuer',
+        AUTH_AUDIENCE: 'audience',
+      });
+      expect(JSON.stringify(describeConfig(jwtConfig))).not.toContain('j'.repeat(40));
+    });
+  });
+});
+
+describe('loadConfig for secrets in files', () => {
+  const files: Record<string, string> = {
+    '/run/secrets/livekit': `${credentials.LIVEKIT_API_SECRET}\n`,
+    '/run/secrets/empty': '\n',
+  };
+  const readFile = (path: string): string => {
+    const contents = files[path];
+    if (contents === undefined) {
+      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    }
+    return contents;
+  };
+
+  it('reads LIVEKIT_API_SECRET_FILE, trimming the trailing newline', () => {
+    const config = loadConfig(
+      { LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET_FILE: '/run/secrets/livekit' },
+      readFile,
+    );
+    expect(config.apiSecret).toBe(credentials.LIVEKIT_API_SECRET);
+  });
+
+  it('refuses a variable and its _FILE twin both set', () => {
+    const problems = problemsOf({
+      ...credentials,
+      LIVEKIT_API_SECRET_FILE: '/run/secrets/livekit',
+    });
+    expect(problems).toEqual([
+      'LIVEKIT_API_SECRET and LIVEKIT_API_SECRET_FILE are both set: set one',
+    ]);
+  });
+
+  it('names a file it cannot read, and an empty one', () => {
+    expect(() =>
+      loadConfig({ LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET_FILE: '/missing' }, readFile),
+    ).toThrow(/LIVEKIT_API_SECRET_FILE names a file that cannot be read \(\/missing: ENOENT\)/);
+    expect(() =>
+      loadConfig(
+        { LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET_FILE: '/run/secrets/empty' },
+        readFile,
+      ),
+    ).toThrow(/LIVEKIT_API_SECRET_FILE names an empty file/);
+  });
+});
+
+describe('loadConfig for LIVEKIT_KEYS', () => {
+  const oldSecret = 'old-secret-of-at-least-32-characters-long';
+  const newSecret = 'new-secret-of-at-least-32-characters-long';
+
+  it('accepts every listed key and signs with LIVEKIT_API_KEY, its secret taken from the list', () => {
+    const config = loadConfig({
+      LIVEKIT_KEYS: `APIold: ${oldSecret}\nAPInew: ${newSecret}`,
+      LIVEKIT_API_KEY: 'APInew',
+    });
+    expect(config.apiKey).toBe('APInew');
+    expect(config.apiSecret).toBe(newSecret);
+    expect([...config.livekitKeys]).toEqual([
+      ['APIold', oldSecret],
+      ['APInew', newSecret],
+    ]);
+    expect(describeConfig(config).livekit_keys_accepted).toBe('APIold,APInew');
+    expect(JSON.stringify(describeConfig(config))).not.toContain(oldSecret);
+  });
+
+  it('accepts comma-separated pairs beside LIVEKIT_API_SECRET', () => {
+    const config = loadConfig({
+      LIVEKIT_KEYS: `APIold: ${oldSecret}, APInew: ${newSecret}`,
+      LIVEKIT_API_KEY: 'APInew',
+      LIVEKIT_API_SECRET: newSecret,
+    });
+    expect(config.livekitKeys.size).toBe(2);
+  });
+
+  it('refuses a list that disagrees with LIVEKIT_API_SECRET', () => {
+    expect(
+      problemsOf({
+        LIVEKIT_KEYS: `APInew: ${newSecret}`,
+        LIVEKIT_API_KEY: 'APInew',
+        LIVEKIT_API_SECRET: oldSecret,
+      }),
+    ).toEqual([
+      'LIVEKIT_KEYS gives the key APInew another secret than LIVEKIT_API_SECRET: make them agree',
+    ]);
+  });
+
+  it('refuses malformed entries without printing them', () => {
+    const problems = problemsOf({
+      LIVEKIT_KEYS: `APIold ${oldSecret}`,
+      LIVEKIT_API_KEY: 'APIold',
+      LIVEKIT_API_SECRET: oldSecret,
+    });
+    expect(problems).toEqual(['LIVEKIT_KEYS entry 1 is not of the form "key: secret"']);
+  });
+
+  it('requires LIVEKIT_API_KEY to pick the signing key', () => {
+    expect(problemsOf({ LIVEKIT_KEYS: `APIold: ${oldSecret}` })).toEqual([
+      'LIVEKIT_API_KEY must name the key of LIVEKIT_KEYS that signs new tokens',
+    ]);
+  });
+});
+
+describe('loadConfig for abuse limits', () => {
+  it('defaults to 60 /token and 120 /validate requests a minute', () => {
+    const config = loadConfig({});
+    expect(config.tokenRateLimitPerMinute).toBe(60);
+    expect(config.validateRateLimitPerMinute).toBe(120);
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('takes 0 as no limit', () => {
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).tokenRateLimitPerMinute).toBe(0);
+  });
+
+  it.each([['-1'], ['ten'], ['1.5']])('refuses RATE_LIMIT_PER_MINUTE=%s', (limit) => {
+    expect(problemsOf({ RATE_LIMIT_PER_MINUTE: limit }).join('\n')).toMatch(
+      /^RATE_LIMIT_PER_MINUTE must be a whole number/,
+    );
+  });
+
+  it.each([
+    ['true', true],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+  ])('takes TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each([['proxy.example.com'], ['10.0.0.0/33'], ['yes']])('refuses TRUST_PROXY=%s', (raw) => {
+    expect(problemsOf({ TRUST_PROXY: raw }).join('\n')).toMatch(/^TRUST_PROXY must be/);
+  });
+
+  it('anchors ROOM_NAME_PATTERN to the whole name', () => {
+    const pattern = loadConfig({ ROOM_NAME_PATTERN: 'class-[0-9]+' }).roomNamePattern;
+    expect(pattern?.test('class-101')).toBe(true);
+    expect(pattern?.test('xclass-101')).toBe(false);
+    expect(pattern?.test('class-101-admin')).toBe(false);
+  });
+
+  it('refuses a ROOM_NAME_PATTERN that is not a regular expression', () => {
+    expect(problemsOf({ ROOM_NAME_PATTERN: 'class-(' }).join('\n')).toMatch(
+      /^ROOM_NAME_PATTERN is not a valid regular expression/,
+    );
   });
 });

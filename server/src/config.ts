@@ -162,20 +162,22 @@ const readSecretFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'u
 
 /**
  * Reads a variable that may instead come from a file named by NAME_FILE, as container
- * secrets are mounted. Never puts the value into a problem message.
+ * secrets are mounted. Never puts the value into a problem message. Answers null when the
+ * variable was given but cannot be used (the problem is already reported), so that callers
+ * do not report it missing as well.
  */
 function readSecret(
   env: Env,
   name: string,
   problems: string[],
   readFile: SecretFileReader,
-): string | undefined {
+): string | null | undefined {
   const direct = read(env, name);
   const file = read(env, `${name}_FILE`);
   if (file === undefined) return direct;
   if (direct !== undefined) {
     problems.push(`${name} and ${name}_FILE are both set: set one`);
-    return undefined;
+    return null;
   }
   let contents: string;
   try {
@@ -183,16 +185,19 @@ function readSecret(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     problems.push(`${name}_FILE names a file that cannot be read (${file}: ${code})`);
-    return undefined;
+    return null;
   }
-  if (contents === '') problems.push(`${name}_FILE names an empty file (${file})`);
-  return contents || undefined;
+  if (contents === '') {
+    problems.push(`${name}_FILE names an empty file (${file})`);
+    return null;
+  }
+  return contents;
 }
 
 /** Parses LiveKit's `key: secret` list, entries separated by commas or newlines. */
-function parseLivekitKeys(raw: string | undefined, problems: string[]): Map<string, string> {
+function parseLivekitKeys(raw: string | null | undefined, problems: string[]): Map<string, string> {
   const keys = new Map<string, string>();
-  if (raw === undefined) return keys;
+  if (raw === undefined || raw === null) return keys;
   const entries = raw
     .split(/[,\n]/)
     .map((entry) => entry.trim())
@@ -227,7 +232,8 @@ function parseAuthMode(env: Env, production: boolean, problems: string[]): AuthM
   return 'none';
 }
 
-function parseApiKeys(raw: string | undefined, problems: string[]): string[] {
+function parseApiKeys(raw: string | null | undefined, problems: string[]): string[] {
+  if (raw === null) return [];
   const keys = (raw ?? '')
     .split(/[,\n]/)
     .map((key) => key.trim())
@@ -279,7 +285,7 @@ function parseAuth(
       'AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (RS256/ES256 keys) or AUTH_JWT_SECRET (HS256)',
     );
   }
-  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
+  if (typeof jwtSecret === 'string' && jwtSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
   }
   const jwksUrl =
@@ -295,7 +301,7 @@ function parseAuth(
   return {
     mode,
     jwksUrl,
-    jwtSecret,
+    jwtSecret: jwtSecret ?? undefined,
     issuer: issuer ?? '',
     audience: audience ?? '',
     identityClaim: read(env, 'AUTH_IDENTITY_CLAIM') ?? 'sub',
@@ -370,13 +376,17 @@ function parseCredentials(
   const keys = parseLivekitKeys(readSecret(env, 'LIVEKIT_KEYS', problems, readFile), problems);
   const givenSecret = readSecret(env, 'LIVEKIT_API_SECRET', problems, readFile);
   const listedSecret = apiKey === undefined ? undefined : keys.get(apiKey);
-  if (givenSecret !== undefined && listedSecret !== undefined && givenSecret !== listedSecret) {
+  if (
+    typeof givenSecret === 'string' &&
+    listedSecret !== undefined &&
+    givenSecret !== listedSecret
+  ) {
     problems.push(
       `LIVEKIT_KEYS gives the key ${apiKey ?? ''} another secret than LIVEKIT_API_SECRET: make them agree`,
     );
   }
-  const apiSecret = givenSecret ?? listedSecret;
-  if (apiKey !== undefined && apiSecret !== undefined) {
+  const apiSecret = givenSecret === undefined ? listedSecret : givenSecret;
+  if (apiKey !== undefined && typeof apiSecret === 'string') {
     if (production && apiKey === DEVELOPMENT_API_KEY && apiSecret === DEVELOPMENT_API_SECRET) {
       problems.push(
         'LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the public development pair devkey/secret, which NODE_ENV=production refuses',
@@ -391,9 +401,10 @@ function parseCredentials(
   }
   const missing = [
     apiKey === undefined ? 'LIVEKIT_API_KEY' : undefined,
+    // null: given but unusable, and already reported.
     apiSecret === undefined ? 'LIVEKIT_API_SECRET' : undefined,
   ].filter((name) => name !== undefined);
-  if (production) {
+  if (production && missing.length > 0) {
     problems.push(`${missing.join(' and ')} must be set when NODE_ENV=production`);
   } else if (missing.length === 1) {
     problems.push(`${missing[0]} must be set too: set both LiveKit credentials, or neither`);
