@@ -247,3 +247,46 @@ describe('CORS', () => {
     });
   });
 });
+
+describe('security headers', () => {
+  it.each([
+    ['GET /', () => request(app).get('/')],
+    ['POST /token', () => request(app).post('/token').send(validBody)],
+    ['a 404', () => request(app).get('/missing')],
+    ['a 400', () => request(app).post('/validate').send({})],
+  ])('are on %s', async (_label, send) => {
+    const response = await send();
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('is a fresh UUID on every answer, and in the access log line', async () => {
+    const logger = capturingLogger();
+    const logged = createApp(testConfig(), { logger });
+    const first = await request(logged).get('/').expect(200);
+    const second = await request(logged).get('/').expect(200);
+    expect(first.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    expect(logger.lines.map((line) => line.fields?.request_id)).toEqual([
+      first.headers['x-request-id'],
+      second.headers['x-request-id'],
+    ]);
+  });
+
+  it("reuses the caller's well-formed id, so one id follows a request across services", async () => {
+    const response = await request(app).get('/').set('X-Request-Id', 'frontend-42.abc').expect(200);
+    expect(response.headers['x-request-id']).toBe('frontend-42.abc');
+  });
+
+  it('replaces an id that could forge log lines or is too long', async () => {
+    for (const hostile of ['a"b', 'line\tbreak', 'x'.repeat(129)]) {
+      const response = await request(app).get('/').set('X-Request-Id', hostile).expect(200);
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});

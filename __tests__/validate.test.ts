@@ -1,4 +1,4 @@
-import { AccessToken } from 'livekit-server-sdk';
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../server/src/app';
 import {
@@ -110,6 +110,47 @@ describe('POST /validate', () => {
       const response = await request(otherServer)
         .post('/validate')
         .send({ token: await mintedToken() })
+        .expect(401);
+      expect(response.body.error.code).toBe('WRONG_ISSUER');
+    });
+  });
+
+  describe('with LIVEKIT_KEYS listing an old and a new key', () => {
+    const oldSecret = 'old-livekit-secret-with-32-characters-or-more';
+    const newSecret = 'new-livekit-secret-with-32-characters-or-more';
+    const rotating = createApp(
+      testConfig({
+        LIVEKIT_KEYS: `APIold: ${oldSecret}\nAPInew: ${newSecret}`,
+        LIVEKIT_API_KEY: 'APInew',
+        LIVEKIT_API_SECRET: newSecret,
+      }),
+    );
+
+    it('signs new tokens with LIVEKIT_API_KEY', async () => {
+      const response = await request(rotating)
+        .post('/token')
+        .send({ user_email: 'ada@example.com', full_name: 'Ada' })
+        .expect(200);
+      const claims = await new TokenVerifier('APInew', newSecret).verify(response.body.token);
+      expect(claims.iss).toBe('APInew');
+    });
+
+    it('still accepts tokens signed with the old key', async () => {
+      const token = signRaw(livekitPayload({ iss: 'APIold' }), { secret: oldSecret });
+      const response = await request(rotating).post('/validate').send({ token }).expect(200);
+      expect(response.body.valid).toBe(true);
+    });
+
+    it("refuses an old-key token signed with the new key's secret", async () => {
+      const token = signRaw(livekitPayload({ iss: 'APIold' }), { secret: newSecret });
+      const response = await request(rotating).post('/validate').send({ token }).expect(401);
+      expect(response.body.error.code).toBe('BAD_SIGNATURE');
+    });
+
+    it('refuses a key it does not list with WRONG_ISSUER', async () => {
+      const response = await request(rotating)
+        .post('/validate')
+        .send({ token: signRaw(livekitPayload()) })
         .expect(401);
       expect(response.body.error.code).toBe('WRONG_ISSUER');
     });
