@@ -210,3 +210,155 @@ describe('request-token (process)', () => {
     });
   });
 });
+
+describe('request-token against a server with AUTH_MODE=api-key (process)', () => {
+  /** One of the server's TOKEN_SERVER_API_KEYS (at least 32 characters). */
+  const CALLER_API_KEY = 'cli-process-caller-key-7d2f9a4b1c8e6053';
+  const WRONG_API_KEY = 'cli-process-wrong-key-00000000000000000';
+
+  let workDirectory: string;
+  let server: RunningServer | undefined;
+  let serverUrl: string;
+
+  /** Runs the CLI and checks that neither API key shows in what it printed. */
+  async function requestTokenWithoutLeaks(
+    args: string[],
+    options: { cwd: string; env?: Record<string, string> },
+  ): Promise<ProcessResult> {
+    const result = await requestTokenCli(args, options);
+    for (const key of [CALLER_API_KEY, WRONG_API_KEY]) {
+      expect(result.stdout).not.toContain(key);
+      expect(result.stderr).not.toContain(key);
+    }
+    return result;
+  }
+
+  beforeAll(async () => {
+    requireBuilt(CLI_ENTRY);
+    workDirectory = mkdtempSync(join(tmpdir(), 'request-token-api-key-'));
+    server = await startServer(
+      { AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS: CALLER_API_KEY, RATE_LIMIT_PER_MINUTE: '0' },
+      workDirectory,
+    );
+    serverUrl = server.url;
+  });
+
+  afterAll(async () => {
+    if (server) await server.stop();
+    rmSync(workDirectory, { recursive: true, force: true });
+  });
+
+  describe('with --api-key', () => {
+    it('prints a token LiveKit accepts, and exits 0', async () => {
+      const result = await requestTokenWithoutLeaks(
+        ['--quiet', '--server', serverUrl, '--api-key', CALLER_API_KEY, '--user-id', 'ada-1815'],
+        { cwd: workDirectory },
+      );
+
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(
+        result.stdout.trim(),
+      );
+      expect(claims.sub).toBe('ada-1815');
+    });
+  });
+
+  describe('with TOKEN_SERVER_API_KEY in .env in the working directory', () => {
+    it('prints a token and exits 0', async () => {
+      const directoryWithEnvFile = mkdtempSync(join(tmpdir(), 'request-token-dotenv-key-'));
+      try {
+        writeFileSync(
+          join(directoryWithEnvFile, '.env'),
+          `TOKEN_SERVER_URL=${serverUrl}\nTOKEN_SERVER_API_KEY=${CALLER_API_KEY}\n`,
+        );
+
+        const result = await requestTokenWithoutLeaks(['--quiet'], { cwd: directoryWithEnvFile });
+
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout.trim()).toMatch(JWT_PATTERN);
+      } finally {
+        rmSync(directoryWithEnvFile, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('without an API key', () => {
+    it('exits 1 and explains that the server requires authentication', async () => {
+      const result = await requestTokenWithoutLeaks(['--server', serverUrl], {
+        cwd: workDirectory,
+      });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^error: the token server answered 401 AUTHENTICATION_REQUIRED: .+\nthe token server requires authentication: pass --api-key \(or set TOKEN_SERVER_API_KEY\) or --bearer \(TOKEN_SERVER_BEARER\)\.\n$/,
+      );
+    });
+  });
+
+  describe('with a wrong API key', () => {
+    it('exits 1 and explains that the server refused it, without printing it', async () => {
+      const result = await requestTokenWithoutLeaks(['--server', serverUrl], {
+        cwd: workDirectory,
+        env: { TOKEN_SERVER_API_KEY: WRONG_API_KEY },
+      });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^error: the token server answered 401 INVALID_CREDENTIALS: .+\nthe token server refused the credentials: check the API key \(--api-key, or TOKEN_SERVER_API_KEY in the environment or \.env\)\.\n$/,
+      );
+    });
+  });
+
+  describe('with --api-key and --bearer', () => {
+    it('exits 2 before asking the server, without printing either', async () => {
+      const result = await requestTokenWithoutLeaks(
+        ['--server', serverUrl, '--api-key', CALLER_API_KEY, '--bearer', WRONG_API_KEY],
+        { cwd: workDirectory },
+      );
+
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: option '--api-key <key>' cannot be used with/);
+    });
+  });
+});
+
+describe('request-token against a rate-limited server (process)', () => {
+  let workDirectory: string;
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    requireBuilt(CLI_ENTRY);
+    workDirectory = mkdtempSync(join(tmpdir(), 'request-token-rate-limit-'));
+    server = await startServer({ RATE_LIMIT_PER_MINUTE: '1' }, workDirectory);
+  });
+
+  afterAll(async () => {
+    if (server) await server.stop();
+    rmSync(workDirectory, { recursive: true, force: true });
+  });
+
+  describe('past the limit', () => {
+    it("exits 1 and says how long to wait, from the server's Retry-After", async () => {
+      const serverUrl = server?.url ?? '';
+      const first = await requestTokenCli(['--quiet', '--server', serverUrl], {
+        cwd: workDirectory,
+      });
+      expect(first.exitCode).toBe(0);
+
+      const second = await requestTokenCli(['--quiet', '--server', serverUrl], {
+        cwd: workDirectory,
+      });
+
+      expect(second.exitCode).toBe(1);
+      expect(second.stdout).toBe('');
+      expect(second.stderr).toMatch(
+        /^error: the token server answered 429 RATE_LIMITED: .+\nthe token server is rate limiting these requests: retry after \d+ seconds?\.\n$/,
+      );
+    });
+  });
+});

@@ -6,6 +6,7 @@ import {
   requestToken,
   TokenServerError,
   UnreachableServerError,
+  type Credentials,
   type Fetch,
   type TokenResponse,
 } from '../client-cli/src/client';
@@ -20,6 +21,12 @@ import {
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0LnVzZXJAZXhhbXBsZS5jb20ifQ.c2lnbmF0dXJl';
 
+/** Caller credentials: distinctive, so that any echo of them in the output is caught. */
+const API_KEY = 'tsk_live_4f9c2b7e81d34a6f9b0c5d2e7a1f8c3b';
+const OTHER_API_KEY = 'tsk_live_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const SESSION_JWT =
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEtMTgxNSJ9.c2Vzc2lvbi1zaWduYXR1cmUtZm9yLWFkYQ';
+
 const TOKEN_ANSWER: TokenResponse = {
   token: TOKEN,
   room_name: 'lobby',
@@ -31,6 +38,19 @@ function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json' },
+  });
+}
+
+/** The token server's error answer, with extra headers such as Retry-After. */
+function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
   });
 }
 
@@ -61,6 +81,15 @@ interface CliRun {
   stdout: string;
   stderr: string;
   requests: SentRequest[];
+}
+
+/** The credential headers of a request the fake fetch received; null when absent. */
+function credentialHeaders(request: SentRequest | undefined): {
+  apiKey: string | null;
+  authorization: string | null;
+} {
+  const headers = new Headers(request?.init.headers);
+  return { apiKey: headers.get('x-api-key'), authorization: headers.get('authorization') };
 }
 
 /** Runs the CLI in-process with a fake fetch and captured output. */
@@ -270,6 +299,284 @@ describe('request-token', () => {
     });
   });
 
+  describe('authenticating', () => {
+    it.each<[string, string[], Env, { apiKey: string | null; authorization: string | null }]>([
+      ['nothing without flags or variables', [], {}, { apiKey: null, authorization: null }],
+      [
+        '--api-key as X-API-Key',
+        ['--api-key', API_KEY],
+        {},
+        { apiKey: API_KEY, authorization: null },
+      ],
+      [
+        '--bearer as Authorization: Bearer',
+        ['--bearer', SESSION_JWT],
+        {},
+        { apiKey: null, authorization: `Bearer ${SESSION_JWT}` },
+      ],
+      [
+        'TOKEN_SERVER_API_KEY as X-API-Key',
+        [],
+        { TOKEN_SERVER_API_KEY: API_KEY },
+        { apiKey: API_KEY, authorization: null },
+      ],
+      [
+        'TOKEN_SERVER_BEARER as Authorization: Bearer',
+        [],
+        { TOKEN_SERVER_BEARER: SESSION_JWT },
+        { apiKey: null, authorization: `Bearer ${SESSION_JWT}` },
+      ],
+      [
+        'nothing for a blank TOKEN_SERVER_API_KEY',
+        [],
+        { TOKEN_SERVER_API_KEY: '  ' },
+        { apiKey: null, authorization: null },
+      ],
+      [
+        '--api-key over TOKEN_SERVER_API_KEY',
+        ['--api-key', API_KEY],
+        { TOKEN_SERVER_API_KEY: OTHER_API_KEY },
+        { apiKey: API_KEY, authorization: null },
+      ],
+      [
+        '--api-key alone over TOKEN_SERVER_BEARER',
+        ['--api-key', API_KEY],
+        { TOKEN_SERVER_BEARER: SESSION_JWT },
+        { apiKey: API_KEY, authorization: null },
+      ],
+      [
+        '--bearer alone over both variables',
+        ['--bearer', SESSION_JWT],
+        { TOKEN_SERVER_API_KEY: OTHER_API_KEY, TOKEN_SERVER_BEARER: 'eyJ.stale.jwt' },
+        { apiKey: null, authorization: `Bearer ${SESSION_JWT}` },
+      ],
+      [
+        'a trimmed --api-key',
+        ['--api-key', ` ${API_KEY}\t`],
+        {},
+        { apiKey: API_KEY, authorization: null },
+      ],
+    ])('sends %s', async (_case, args, env, expected) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(args, { env });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests).toHaveLength(1);
+      expect(credentialHeaders(requests[0])).toStrictEqual(expected);
+      // In a header only: never in the URL or the body, and never printed.
+      expect(requests[0]?.url).toBe('http://localhost:8002/token');
+      expect(JSON.stringify(requests[0]?.body)).not.toContain('tsk_live_');
+      expect(stdout + stderr).not.toContain('tsk_live_');
+      expect(stdout + stderr).not.toContain(SESSION_JWT);
+    });
+
+    it.each<[string, string[], Env, RegExp, string]>([
+      [
+        '--api-key with --bearer',
+        ['--api-key', API_KEY, '--bearer', SESSION_JWT],
+        {},
+        /^error: option '--api-key <key>' cannot be used with option '--bearer <jwt>'\n/,
+        API_KEY,
+      ],
+      [
+        'TOKEN_SERVER_API_KEY with TOKEN_SERVER_BEARER',
+        [],
+        { TOKEN_SERVER_API_KEY: API_KEY, TOKEN_SERVER_BEARER: SESSION_JWT },
+        /^error: TOKEN_SERVER_API_KEY and TOKEN_SERVER_BEARER are both set/,
+        API_KEY,
+      ],
+      ['an empty --api-key', ['--api-key', ''], {}, /^error: --api-key is empty\./, ''],
+      ['a blank --bearer', ['--bearer', ' '], {}, /^error: --bearer is empty\./, ''],
+      [
+        'an --api-key with a line break',
+        ['--api-key', `${API_KEY}\nX-Injected: yes`],
+        {},
+        /^error: the API key from --api-key can hold only printable ASCII characters/,
+        API_KEY,
+      ],
+      [
+        'a TOKEN_SERVER_API_KEY with a non-ASCII character',
+        [],
+        { TOKEN_SERVER_API_KEY: `${API_KEY}é` },
+        /^error: the API key from TOKEN_SERVER_API_KEY can hold only printable ASCII/,
+        API_KEY,
+      ],
+      [
+        'a --bearer that starts with "Bearer "',
+        ['--bearer', `Bearer ${SESSION_JWT}`],
+        {},
+        /^error: the JWT from --bearer .* without "Bearer "/,
+        SESSION_JWT,
+      ],
+      [
+        'a mistyped --apikey=<key>',
+        [`--apikey=${API_KEY}`],
+        {},
+        /^error: unknown option '--apikey=…'\n/,
+        API_KEY,
+      ],
+    ])(
+      'exits 2 with usage, sends nothing and does not show the secret, given %s',
+      async (_case, args, env, message, secret) => {
+        const { exitCode, stdout, stderr, requests } = await runCli(args, { env });
+
+        expect(exitCode).toBe(ExitCode.Usage);
+        expect(stderr).toMatch(message);
+        expect(stderr).toContain('Usage: request-token [options]');
+        expect(stdout).toBe('');
+        expect(requests).toHaveLength(0);
+        if (secret !== '') expect(stderr).not.toContain(secret);
+        expect(stderr).not.toContain('tsk_live_');
+      },
+    );
+
+    describe('when the server refuses the request', () => {
+      it.each<[string, string[], Env, () => Response, string]>([
+        [
+          '401 AUTHENTICATION_REQUIRED without credentials: how to give them',
+          [],
+          {},
+          () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+          'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+            'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER).\n',
+        ],
+        [
+          '401 AUTHENTICATION_REQUIRED despite an API key: that it may expect --bearer',
+          ['--api-key', API_KEY],
+          {},
+          () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+          'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+            'the token server requires authentication and did not take the API key: it may expect --bearer <jwt> (TOKEN_SERVER_BEARER) instead.\n',
+        ],
+        [
+          '401 AUTHENTICATION_REQUIRED despite a bearer JWT: that it may expect --api-key',
+          ['--bearer', SESSION_JWT],
+          {},
+          () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+          'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+            'the token server requires authentication and did not take the bearer JWT: it may expect --api-key (TOKEN_SERVER_API_KEY) instead.\n',
+        ],
+        [
+          '401 INVALID_CREDENTIALS for an API key: where the key came from',
+          [],
+          { TOKEN_SERVER_API_KEY: API_KEY },
+          () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+          'error: the token server answered 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+            'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env).\n',
+        ],
+        [
+          '401 INVALID_CREDENTIALS for a bearer JWT: that it must be current',
+          ['--bearer', SESSION_JWT],
+          {},
+          () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+          'error: the token server answered 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+            'the token server refused the credentials: check that the bearer JWT (--bearer or TOKEN_SERVER_BEARER) is current, or whether the server expects --api-key.\n',
+        ],
+        [
+          "a proxy's 401 page without credentials: how to give them",
+          [],
+          {},
+          () => new Response('<h1>401</h1>', { status: 401, statusText: 'Unauthorized' }),
+          'error: the token server answered 401 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 401 Unauthorized without a token server error; is it the token server?\n' +
+            'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER).\n',
+        ],
+        [
+          '403 IDENTITY_MISMATCH: that --user-id differs from the login',
+          ['--bearer', SESSION_JWT, '--user-id', 'someone-else'],
+          {},
+          () => errorResponse(403, 'IDENTITY_MISMATCH', 'user_id does not match the caller.'),
+          'error: the token server answered 403 IDENTITY_MISMATCH: user_id does not match the caller.\n' +
+            'the --user-id differs from the identity in your login (the bearer JWT): leave out --user-id, or pass that identity.\n',
+        ],
+        [
+          '403 ROOM_NOT_ALLOWED: that ROOM_NAME_PATTERN rules the room out',
+          ['--api-key', API_KEY, '--room', 'secret-lab'],
+          {},
+          () => errorResponse(403, 'ROOM_NOT_ALLOWED', 'This room name is not allowed.'),
+          'error: the token server answered 403 ROOM_NOT_ALLOWED: This room name is not allowed.\n' +
+            "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room.\n",
+        ],
+        [
+          'another 403: that it is not allowed',
+          ['--api-key', API_KEY],
+          {},
+          () => errorResponse(403, 'FORBIDDEN', 'Forbidden.'),
+          'error: the token server answered 403 FORBIDDEN: Forbidden.\n' +
+            'the token server does not allow this request: ask its operator for access.\n',
+        ],
+        [
+          '429 with Retry-After: 30: how long to wait',
+          ['--api-key', API_KEY],
+          {},
+          () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '30' }),
+          'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+            'the token server is rate limiting these requests: retry after 30 seconds.\n',
+        ],
+        [
+          '429 with Retry-After: 1: one second',
+          [],
+          {},
+          () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '1' }),
+          'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+            'the token server is rate limiting these requests: retry after 1 second.\n',
+        ],
+        [
+          '429 without Retry-After: to retry later',
+          [],
+          {},
+          () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.'),
+          'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+            'the token server is rate limiting these requests: retry later.\n',
+        ],
+      ])('exits 1 and explains %s', async (_case, args, env, answer, expectedStderr) => {
+        const { exitCode, stdout, stderr, requests } = await runCli(args, { env, answer });
+
+        expect(exitCode).toBe(ExitCode.RequestFailed);
+        expect(requests).toHaveLength(1);
+        expect(stdout).toBe('');
+        expect(stderr).toBe(expectedStderr);
+      });
+
+      it('explains a 429 whose Retry-After is an HTTP date in seconds from now', async () => {
+        const retryAt = new Date(Date.now() + 120_000).toUTCString();
+
+        const { exitCode, stderr } = await runCli([], {
+          answer: () =>
+            errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': retryAt }),
+        });
+
+        expect(exitCode).toBe(ExitCode.RequestFailed);
+        // toUTCString drops the milliseconds, and the clock moves on while the test runs.
+        expect(stderr).toMatch(/retry after 1(1[89]|20) seconds\.\n$/);
+      });
+    });
+
+    it.each<[string, () => Response]>([
+      ['a token', () => jsonResponse(200, TOKEN_ANSWER)],
+      ['401', () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.')],
+      ['403', () => errorResponse(403, 'ROOM_NOT_ALLOWED', 'This room name is not allowed.')],
+      ['429', () => errorResponse(429, 'RATE_LIMITED', 'Slow down.', { 'retry-after': '5' })],
+      ['an HTML 502', () => new Response('<html>Bad Gateway</html>', { status: 502 })],
+      [
+        'a failed connection',
+        () => {
+          throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
+        },
+      ],
+    ])('never prints the API key or the JWT, whether answered with %s', async (_case, answer) => {
+      for (const args of [
+        ['--api-key', API_KEY],
+        ['--bearer', SESSION_JWT],
+        ['--api-key', API_KEY, '--json'],
+        ['--bearer', SESSION_JWT, '--quiet'],
+      ]) {
+        const { stdout, stderr } = await runCli(args, { answer });
+
+        expect(stdout + stderr).not.toContain(API_KEY);
+        expect(stdout + stderr).not.toContain(SESSION_JWT);
+      }
+    });
+  });
+
   describe('with invalid options', () => {
     it.each<[string, string[], RegExp]>([
       ['a bad email', ['--email', 'not-an-email'], /--email <email>.*'not-an-email' is invalid/],
@@ -307,6 +614,10 @@ describe('request-token', () => {
       expect(exitCode).toBe(0);
       expect(stdout).toContain('Usage: request-token [options]');
       expect(stdout).toContain('--quiet');
+      expect(stdout).toContain('--api-key <key>');
+      expect(stdout).toContain('--bearer <jwt>');
+      expect(stdout).toContain('$TOKEN_SERVER_API_KEY');
+      expect(stdout).toContain('$TOKEN_SERVER_BEARER');
       expect(stdout).toContain('Exit codes:');
       expect(stderr).toBe('');
       expect(requests).toHaveLength(0);
@@ -335,9 +646,28 @@ describe('buildProgram', () => {
     [['--bogus'], 'commander.unknownOption'],
     [['--email', 'nope'], 'commander.invalidArgument'],
     [['--json', '--quiet'], 'commander.conflictingOption'],
+    [['--api-key', API_KEY, '--bearer', SESSION_JWT], 'commander.conflictingOption'],
+    [['--api-key', ' '], 'request-token.invalidCredentials'],
+    [['--bearer', `Bearer ${SESSION_JWT}`], 'request-token.invalidCredentials'],
     [['--help'], 'commander.helpDisplayed'],
   ])('rejects %j with %s', async (args, code) => {
     expect((await commanderError(args)).code).toBe(code);
+  });
+
+  it('rejects TOKEN_SERVER_API_KEY with TOKEN_SERVER_BEARER with request-token.conflictingCredentials and exit code 2', async () => {
+    const { fetch, requests } = fakeFetch();
+    const program = buildProgram({
+      fetch,
+      env: { TOKEN_SERVER_API_KEY: API_KEY, TOKEN_SERVER_BEARER: SESSION_JWT },
+      stdout: () => {},
+      stderr: () => {},
+    }).exitOverride();
+
+    await expect(program.parseAsync([], { from: 'user' })).rejects.toMatchObject({
+      code: 'request-token.conflictingCredentials',
+      exitCode: 2,
+    });
+    expect(requests).toHaveLength(0);
   });
 
   it('rejects TOKEN_SERVER_PORT=0 with request-token.invalidEnvironment and exit code 2', async () => {
@@ -429,6 +759,70 @@ describe('requestToken', () => {
     });
   });
 
+  describe('with credentials', () => {
+    it.each<[string, Credentials, { apiKey: string | null; authorization: string | null }]>([
+      [
+        'an API key as X-API-Key',
+        { kind: 'api-key', apiKey: API_KEY },
+        { apiKey: API_KEY, authorization: null },
+      ],
+      [
+        'a JWT as Authorization: Bearer',
+        { kind: 'bearer', jwt: SESSION_JWT },
+        { apiKey: null, authorization: `Bearer ${SESSION_JWT}` },
+      ],
+    ])('sends %s', async (_case, credentials, expected) => {
+      const { fetch, requests } = fakeFetch();
+
+      await requestToken({ ...options, credentials }, fetch);
+
+      expect(credentialHeaders(requests[0])).toStrictEqual(expected);
+    });
+
+    it('records on a refusal which kind of credentials the request carried', async () => {
+      const { fetch } = fakeFetch(() =>
+        errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+      );
+
+      const error: unknown = await requestToken(
+        { ...options, credentials: { kind: 'bearer', jwt: SESSION_JWT } },
+        fetch,
+      ).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(TokenServerError);
+      expect(error).toMatchObject({ status: 401, credentialsSent: 'bearer' });
+      expect(String((error as Error).message)).not.toContain(SESSION_JWT);
+    });
+
+    it('records none when the request carried none', async () => {
+      const { fetch } = fakeFetch(() =>
+        errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+      );
+
+      await expect(requestToken(options, fetch)).rejects.toMatchObject({
+        credentialsSent: 'none',
+      });
+    });
+  });
+
+  describe('when the server answers with Retry-After', () => {
+    it.each<[string, Record<string, string>, number | undefined]>([
+      ['delay-seconds', { 'retry-after': '42' }, 42],
+      ['an HTTP date in the past, as 0', { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, 0],
+      ['something unreadable, as undefined', { 'retry-after': 'soon' }, undefined],
+      ['no header, as undefined', {}, undefined],
+    ])('reads %s into retryAfterSeconds', async (_case, headers, expected) => {
+      const { fetch } = fakeFetch(() =>
+        errorResponse(429, 'RATE_LIMITED', 'Too many requests.', headers),
+      );
+
+      const error: unknown = await requestToken(options, fetch).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(TokenServerError);
+      expect((error as TokenServerError).retryAfterSeconds).toBe(expected);
+    });
+  });
+
   describe('when the answer is not the token server JSON', () => {
     it.each<[string, () => Response, number]>([
       [
@@ -478,6 +872,18 @@ describe('readEnvironment', () => {
       TOKEN_SERVER_URL: 'http://from-env.example.com',
     });
     expect(processEnv).toStrictEqual({ TOKEN_SERVER_URL: 'http://from-env.example.com' });
+  });
+
+  it('takes credentials from .env, with the environment winning', () => {
+    writeFileSync(
+      join(directory, '.env'),
+      `TOKEN_SERVER_API_KEY=${OTHER_API_KEY}\nTOKEN_SERVER_BEARER=${SESSION_JWT}\n`,
+    );
+
+    expect(readEnvironment(directory, { TOKEN_SERVER_API_KEY: API_KEY })).toStrictEqual({
+      TOKEN_SERVER_API_KEY: API_KEY,
+      TOKEN_SERVER_BEARER: SESSION_JWT,
+    });
   });
 
   it('returns the environment alone when there is no .env', () => {

@@ -4,6 +4,25 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** The subset of the global `fetch` that requestToken uses; tests pass a fake. */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * How the caller proves who it is to a token server with AUTH_MODE=api-key or jwt. Secrets:
+ * sent in a header, never in the URL or the body, and never part of an error message.
+ */
+export type Credentials =
+  | {
+      kind: 'api-key';
+      /** One of the server's TOKEN_SERVER_API_KEYS, sent as `X-API-Key`. */
+      apiKey: string;
+    }
+  | {
+      kind: 'bearer';
+      /** A session JWT from the caller's login, sent as `Authorization: Bearer`. */
+      jwt: string;
+    };
+
+/** Which kind of credentials a request carried; `none` when it carried none. */
+export type CredentialsKind = Credentials['kind'] | 'none';
+
 /** Who asks for a token, and where. */
 export interface TokenRequestOptions {
   /** Base URL of the token server, e.g. `http://localhost:8002`; `/token` is appended. */
@@ -16,6 +35,8 @@ export interface TokenRequestOptions {
   userId?: string;
   /** Sent as `room_name` when given; the server picks its default room otherwise. */
   roomName?: string;
+  /** Sent in a header when given; a server with AUTH_MODE=none needs none. */
+  credentials?: Credentials;
   /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -63,8 +84,25 @@ export class UnreachableServerError extends Error {
   }
 }
 
+/** What a TokenServerError knows besides status, code and message. */
+export interface TokenServerErrorContext {
+  /** Per-field details the server sent, if any. */
+  details?: readonly ErrorDetail[];
+  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
+  retryAfterSeconds?: number;
+  /** Which credentials the refused request carried, so that a 401 can be explained. */
+  credentialsSent?: CredentialsKind;
+}
+
 /** The token server answered, but not with a token. */
 export class TokenServerError extends Error {
+  /** Per-field details the server sent, if any. */
+  readonly details: readonly ErrorDetail[];
+  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
+  readonly retryAfterSeconds: number | undefined;
+  /** Which credentials the refused request carried. */
+  readonly credentialsSent: CredentialsKind;
+
   constructor(
     /** HTTP status of the answer. */
     readonly status: number,
@@ -74,11 +112,13 @@ export class TokenServerError extends Error {
      */
     readonly code: string,
     message: string,
-    /** Per-field details the server sent, if any. */
-    readonly details: readonly ErrorDetail[] = [],
+    context: TokenServerErrorContext = {},
   ) {
     super(message);
     this.name = 'TokenServerError';
+    this.details = context.details ?? [];
+    this.retryAfterSeconds = context.retryAfterSeconds;
+    this.credentialsSent = context.credentialsSent ?? 'none';
   }
 }
 
@@ -103,7 +143,11 @@ export async function requestToken(
   try {
     response = await fetch(tokenUrl(options.serverUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...credentialHeaders(options.credentials),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -113,17 +157,43 @@ export async function requestToken(
     throw new UnreachableServerError(options.serverUrl, describeFailure(error, timeoutMs));
   }
   const parsed = parseJson(responseText);
+  const context: TokenServerErrorContext = {
+    credentialsSent: options.credentials?.kind ?? 'none',
+  };
   if (!response.ok) {
-    throw serverError(response, parsed, options.serverUrl);
+    throw serverError(response, parsed, options.serverUrl, {
+      ...context,
+      retryAfterSeconds: readRetryAfter(response.headers.get('retry-after'), Date.now()),
+    });
   }
   if (!isTokenResponse(parsed)) {
     throw new TokenServerError(
       response.status,
       'UNEXPECTED_RESPONSE',
       `The server at ${options.serverUrl} answered ${response.status} without a token; is it the token server?`,
+      context,
     );
   }
   return { response: parsed, responseText };
+}
+
+function credentialHeaders(credentials: Credentials | undefined): Record<string, string> {
+  if (credentials === undefined) return {};
+  if (credentials.kind === 'api-key') return { 'x-api-key': credentials.apiKey };
+  return { authorization: `Bearer ${credentials.jwt}` };
+}
+
+/**
+ * Seconds to wait, from a `Retry-After` value: delay-seconds, or an HTTP date compared with
+ * `nowMs`. Undefined when the header is absent or unreadable.
+ */
+function readRetryAfter(value: string | null, nowMs: number): number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const dateMs = Date.parse(trimmed);
+  if (Number.isNaN(dateMs)) return undefined;
+  return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
 }
 
 /** `${serverUrl}/token`, keeping any path prefix and tolerating a trailing slash. */
@@ -171,21 +241,25 @@ function isTokenResponse(value: unknown): value is TokenResponse {
 }
 
 /** Reads `{"error":{"code","message","details"?}}`, or describes an answer that is not that. */
-function serverError(response: Response, body: unknown, serverUrl: string): TokenServerError {
+function serverError(
+  response: Response,
+  body: unknown,
+  serverUrl: string,
+  context: TokenServerErrorContext,
+): TokenServerError {
   const error = isRecord(body) ? body.error : undefined;
   if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
-    return new TokenServerError(
-      response.status,
-      error.code,
-      error.message,
-      readDetails(error.details),
-    );
+    return new TokenServerError(response.status, error.code, error.message, {
+      ...context,
+      details: readDetails(error.details),
+    });
   }
   const statusLine = `${response.status} ${response.statusText}`.trim();
   return new TokenServerError(
     response.status,
     'UNEXPECTED_RESPONSE',
     `The server at ${serverUrl} answered ${statusLine} without a token server error; is it the token server?`,
+    context,
   );
 }
 

@@ -6,6 +6,7 @@ import {
   requestToken,
   TokenServerError,
   UnreachableServerError,
+  type Credentials,
   type Fetch,
   type IssuedToken,
   type TokenResponse,
@@ -53,6 +54,8 @@ interface CliOptions {
   room?: string;
   userId?: string;
   server?: string;
+  apiKey?: string;
+  bearer?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -92,30 +95,53 @@ export function buildProgram(deps: ProgramDeps): Command {
         'the token server to ask (default: $TOKEN_SERVER_URL, else http://localhost:$TOKEN_SERVER_PORT, else http://localhost:8002)',
       ).argParser(parseServerUrl),
     )
+    // No argParser on these two: commander's message for a rejected argument quotes the value.
+    .addOption(
+      new Option(
+        '--api-key <key>',
+        'authenticate with this API key, sent as X-API-Key (default: $TOKEN_SERVER_API_KEY)',
+      ).conflicts('bearer'),
+    )
+    .addOption(
+      new Option(
+        '--bearer <jwt>',
+        'authenticate with the session JWT from your login, sent as Authorization: Bearer (default: $TOKEN_SERVER_BEARER)',
+      ),
+    )
     .addOption(new Option('--json', "print the server's JSON answer unchanged").conflicts('quiet'))
     .addOption(new Option('--quiet', 'print only the token, for TOKEN=$(request-token --quiet)'))
     .addHelpText(
       'after',
       [
         '',
-        'Variables are read from the environment and from .env in the current directory;',
-        'the environment wins.',
+        'Variables (TOKEN_SERVER_URL, TOKEN_SERVER_PORT, TOKEN_SERVER_API_KEY,',
+        'TOKEN_SERVER_BEARER) are read from the environment and from .env in the current',
+        'directory; the environment wins. --api-key or --bearer replaces both credential',
+        'variables. Prefer TOKEN_SERVER_API_KEY to --api-key: arguments show in ps.',
         '',
         'Exit codes:',
         '  0  the token was printed',
-        '  1  the token server could not be reached, or answered with an error',
+        '  1  the token server could not be reached, or answered with an error (such as',
+        '     401 for missing or refused credentials, 403 not allowed, 429 rate limited)',
         '  2  invalid options; nothing was sent',
         '',
         'Examples:',
         '  request-token --room demo --email ada@example.com --name "Ada Lovelace"',
         '  TOKEN=$(request-token --quiet)',
         '  request-token --server https://tokens.example.com --json',
+        '  TOKEN_SERVER_API_KEY="$(cat ~/.token-server-key)" request-token --room demo',
+        '  request-token --bearer "$SESSION_JWT" --room demo',
       ].join('\n'),
     )
-    .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
+    .configureOutput({
+      writeOut: deps.stdout,
+      writeErr: deps.stderr,
+      outputError: (text, write) => write(hideUnknownOptionValue(text)),
+    })
     .showHelpAfterError()
     .action(async (options: CliOptions, command: Command) => {
       const serverUrl = options.server ?? defaultServerUrl(deps.env, command);
+      const credentials = resolveCredentials(options, deps.env, command);
       const issued = await requestToken(
         {
           serverUrl,
@@ -123,6 +149,7 @@ export function buildProgram(deps: ProgramDeps): Command {
           fullName: options.name,
           ...(options.userId === undefined ? {} : { userId: options.userId }),
           ...(options.room === undefined ? {} : { roomName: options.room }),
+          ...(credentials === undefined ? {} : { credentials }),
         },
         deps.fetch,
       );
@@ -237,8 +264,79 @@ function defaultServerUrl(env: Env, command: Command): string {
   return `http://localhost:${portNumber}`;
 }
 
-function usageError(command: Command, message: string): never {
-  command.error(message, { exitCode: ExitCode.Usage, code: 'request-token.invalidEnvironment' });
+function usageError(
+  command: Command,
+  message: string,
+  code = 'request-token.invalidEnvironment',
+): never {
+  command.error(message, { exitCode: ExitCode.Usage, code });
+}
+
+/**
+ * The credentials to send: --api-key or --bearer, else TOKEN_SERVER_API_KEY or
+ * TOKEN_SERVER_BEARER; none when all are unset. A flag replaces both variables, so that a
+ * key in .env does not stand in the way of a --bearer given for one call. The usage errors
+ * name where a bad value came from but never show it.
+ */
+function resolveCredentials(
+  options: CliOptions,
+  env: Env,
+  command: Command,
+): Credentials | undefined {
+  // Both flags together are commander's conflictingOption error, raised before the action.
+  if (options.apiKey !== undefined) return apiKeyCredentials(options.apiKey, '--api-key', command);
+  if (options.bearer !== undefined) return bearerCredentials(options.bearer, '--bearer', command);
+  const apiKey = read(env, 'TOKEN_SERVER_API_KEY');
+  const bearer = read(env, 'TOKEN_SERVER_BEARER');
+  if (apiKey !== undefined && bearer !== undefined) {
+    return usageError(
+      command,
+      'error: TOKEN_SERVER_API_KEY and TOKEN_SERVER_BEARER are both set (in the environment or .env); unset one, or choose with --api-key or --bearer.',
+      'request-token.conflictingCredentials',
+    );
+  }
+  if (apiKey !== undefined) return apiKeyCredentials(apiKey, 'TOKEN_SERVER_API_KEY', command);
+  if (bearer !== undefined) return bearerCredentials(bearer, 'TOKEN_SERVER_BEARER', command);
+  return undefined;
+}
+
+function apiKeyCredentials(value: string, source: string, command: Command): Credentials {
+  const apiKey = value.trim();
+  if (apiKey === '') invalidCredentials(command, `error: ${source} is empty.`);
+  // Header values cannot hold line breaks or other control characters; fetch would refuse
+  // them with an error that quotes the value.
+  if (!/^[\x20-\x7e]+$/.test(apiKey)) {
+    invalidCredentials(
+      command,
+      `error: the API key from ${source} can hold only printable ASCII characters (it is sent as a header); the value is not shown.`,
+    );
+  }
+  return { kind: 'api-key', apiKey };
+}
+
+function bearerCredentials(value: string, source: string, command: Command): Credentials {
+  const jwt = value.trim();
+  if (jwt === '') invalidCredentials(command, `error: ${source} is empty.`);
+  if (!/^[\x21-\x7e]+$/.test(jwt)) {
+    invalidCredentials(
+      command,
+      `error: the JWT from ${source} can hold only printable ASCII characters without spaces; give the token alone, without "Bearer ". The value is not shown.`,
+    );
+  }
+  return { kind: 'bearer', jwt };
+}
+
+function invalidCredentials(command: Command, message: string): never {
+  usageError(command, message, 'request-token.invalidCredentials');
+}
+
+/**
+ * Commander quotes an unknown option whole: a mistyped `--apikey=<key>` would print the key.
+ * Keeps the option's name and hides what follows `=`.
+ */
+function hideUnknownOptionValue(text: string): string {
+  // Greedy to the line's last quote: the value may hold quotes itself.
+  return text.replace(/^(error: unknown option '[^'=]*=).*'/, "$1…'");
 }
 
 /** Deliberately loose: the server has the final say, this only catches typos before sending. */
@@ -309,5 +407,58 @@ function describeServerError(error: TokenServerError): string {
   const details = error.details.map(
     (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
   );
-  return `error: the token server answered ${error.status} ${error.code}: ${error.message}\n${details.join('')}`;
+  const explanation = explainRefusal(error);
+  return `error: the token server answered ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
+}
+
+/** For a 401, 403 or 429: what it means and what to do, in one line. */
+function explainRefusal(error: TokenServerError): string | undefined {
+  switch (error.status) {
+    case 401:
+      return explainUnauthenticated(error);
+    case 403:
+      return explainForbidden(error.code);
+    case 429:
+      return error.retryAfterSeconds === undefined
+        ? 'the token server is rate limiting these requests: retry later'
+        : `the token server is rate limiting these requests: retry after ${error.retryAfterSeconds} ${error.retryAfterSeconds === 1 ? 'second' : 'seconds'}`;
+    default:
+      return undefined;
+  }
+}
+
+function explainUnauthenticated(error: TokenServerError): string {
+  const sent = error.credentialsSent;
+  // The server's codes first; a 401 without one (a proxy's, say) is judged by what was sent.
+  const refused =
+    error.code === 'INVALID_CREDENTIALS' ||
+    (error.code !== 'AUTHENTICATION_REQUIRED' && sent !== 'none');
+  if (refused) {
+    if (sent === 'api-key') {
+      return 'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env)';
+    }
+    if (sent === 'bearer') {
+      return 'the token server refused the credentials: check that the bearer JWT (--bearer or TOKEN_SERVER_BEARER) is current, or whether the server expects --api-key';
+    }
+    return 'the token server refused the credentials: check the API key or that the bearer JWT is current';
+  }
+  // The request carried credentials the server did not look at: it authenticates another way.
+  if (sent === 'api-key') {
+    return 'the token server requires authentication and did not take the API key: it may expect --bearer <jwt> (TOKEN_SERVER_BEARER) instead';
+  }
+  if (sent === 'bearer') {
+    return 'the token server requires authentication and did not take the bearer JWT: it may expect --api-key (TOKEN_SERVER_API_KEY) instead';
+  }
+  return 'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER)';
+}
+
+function explainForbidden(code: string): string {
+  switch (code) {
+    case 'IDENTITY_MISMATCH':
+      return 'the --user-id differs from the identity in your login (the bearer JWT): leave out --user-id, or pass that identity';
+    case 'ROOM_NOT_ALLOWED':
+      return "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room";
+    default:
+      return 'the token server does not allow this request: ask its operator for access';
+  }
 }
