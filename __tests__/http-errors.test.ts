@@ -90,6 +90,14 @@ describe('every route', () => {
     });
   });
 
+  describe('at an unknown path holding a token', () => {
+    it('responds 404 without echoing the token', async () => {
+      const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXZhbHVl';
+      const response = await request(app).get(`/token/${token}`).expect(404);
+      expect(response.body.error.message).toBe('No route for GET /token/[redacted].');
+    });
+  });
+
   describe('at a path with a malformed escape', () => {
     it('responds with a 4xx JSON error', async () => {
       const response = await request(app).get('/%E0%A4%A');

@@ -1,4 +1,4 @@
-import { createJsonLogger } from '../server/src/logger';
+import { createJsonLogger, redactPath } from '../server/src/logger';
 
 function recordingSinks() {
   const writes = { info: [] as string[], problems: [] as string[] };
@@ -82,5 +82,18 @@ describe('createJsonLogger', () => {
         { time: expect.any(String), level: 'error', message: 'broken', error: 'stack' },
       ]);
     });
+  });
+});
+
+describe('redactPath', () => {
+  it('drops the query string', () => {
+    expect(redactPath('/validate?token=eyJhbGciOiJIUzI1NiJ9.e30.sig')).toBe('/validate');
+  });
+
+  it('replaces long opaque segments and keeps route names', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXZhbHVl';
+    expect(redactPath(`/token/${token}/extra`)).toBe('/token/[redacted]/extra');
+    expect(redactPath('/validate')).toBe('/validate');
+    expect(redactPath('/')).toBe('/');
   });
 });

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { TokenVerifier } from 'livekit-server-sdk';
+import { livekitPayload, signRaw } from './support/fixtures';
 import {
   cleanEnv,
   runProcess,
@@ -156,6 +158,106 @@ describe('the server process', () => {
       expect(answer).toContain('{"error":{"code":"BAD_REQUEST"');
       const health = await fetch(`${server.url}/`);
       expect(health.status).toBe(200);
+    });
+  });
+
+  describe('logs of a full run in each authentication mode', () => {
+    const callerKeys = [
+      'process-caller-key-one-0123456789abcdefghij',
+      'process-caller-key-two-0123456789abcdefghij',
+    ];
+    const oldLivekitSecret = 'old-livekit-secret-0123456789-abcdefghijkl';
+    const jwtSecret = 'login-jwt-secret-0123456789-abcdefghijklmnop';
+    let directory: string;
+
+    beforeAll(() => {
+      directory = mkdtempSync(join(tmpdir(), 'token-server-secrets-'));
+      writeFileSync(join(directory, 'livekit-secret'), `${SECRET}\n`);
+      writeFileSync(join(directory, 'caller-keys'), callerKeys.join('\n'));
+      writeFileSync(join(directory, 'jwt-secret'), jwtSecret);
+    });
+
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    /** Requests that carry secrets every way they can: headers, query, body. */
+    async function exercise(url: string, authorization: Record<string, string>): Promise<string[]> {
+      const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const minted = await post(
+        '/token',
+        { user_email: 'ada@example.com', full_name: 'Ada Lovelace', room_name: 'lab' },
+        authorization,
+      );
+      expect(minted.status).toBe(200);
+      const token = ((await minted.json()) as { token: string }).token;
+      const oldToken = signRaw(livekitPayload({ iss: 'APIold' }), { secret: oldLivekitSecret });
+      const statuses = [
+        (await post(`/validate?token=${token}`, undefined, authorization)).status,
+        (await post('/validate', { token: oldToken }, authorization)).status,
+        (await post('/validate', { token: `${token}x` }, authorization)).status,
+        (await post(`/validate?token=${token}`, undefined, { Authorization: `Bearer ${token}` }))
+          .status,
+        (await post('/token', { user_email: 'x' }, { 'X-API-Key': `${callerKeys[0]}!` })).status,
+        (await fetch(`${url}/token/${token}?token=${token}`)).status,
+      ];
+      expect(statuses).toEqual([200, 200, 401, 401, 401, 404]);
+      return [token, oldToken];
+    }
+
+    function expectNothingSecret(result: ProcessResult, secrets: string[]): void {
+      const everything = result.stdout + result.stderr;
+      // The run was logged (one line per request), and none of it carries a secret.
+      expect(everything.match(/"message":"request"/g)).toHaveLength(7);
+      for (const secret of secrets) {
+        expect(everything).not.toContain(secret);
+        const signature = secret.split('.')[2];
+        if (signature) expect(everything).not.toContain(signature);
+      }
+    }
+
+    it('with AUTH_MODE=api-key holds no key, secret or token', async () => {
+      const server = await startServer({
+        AUTH_MODE: 'api-key',
+        TOKEN_SERVER_API_KEYS_FILE: join(directory, 'caller-keys'),
+        LIVEKIT_API_KEY: 'APIprocess',
+        LIVEKIT_API_SECRET_FILE: join(directory, 'livekit-secret'),
+        LIVEKIT_KEYS: `APIold: ${oldLivekitSecret}`,
+        RATE_LIMIT_PER_MINUTE: '0',
+        VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+      });
+      const tokens = await exercise(server.url, { 'X-API-Key': callerKeys[1] ?? '' });
+      const result = await server.stop();
+      expect(result.stdout).toContain('auth_mode=api-key api_keys=2');
+      expectNothingSecret(result, [...callerKeys, SECRET, oldLivekitSecret, ...tokens]);
+    });
+
+    it('with AUTH_MODE=jwt holds no login token, secret or LiveKit token', async () => {
+      const server = await startServer({
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_SECRET_FILE: join(directory, 'jwt-secret'),
+        AUTH_ISSUER: 'https://login.example.com/',
+        AUTH_AUDIENCE: 'video-app',
+        LIVEKIT_API_KEY: 'APIprocess',
+        LIVEKIT_API_SECRET_FILE: join(directory, 'livekit-secret'),
+        LIVEKIT_KEYS: `APIold: ${oldLivekitSecret}`,
+        RATE_LIMIT_PER_MINUTE: '0',
+        VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+      });
+      const login = await new SignJWT({ name: 'Ada Lovelace', email: 'ada@example.com' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('user-ada')
+        .setIssuer('https://login.example.com/')
+        .setAudience('video-app')
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(jwtSecret));
+      const tokens = await exercise(server.url, { Authorization: `Bearer ${login}` });
+      const result = await server.stop();
+      expect(result.stdout).toContain('"caller":"jwt:user-ada"');
+      expectNothingSecret(result, [login, jwtSecret, SECRET, oldLivekitSecret, ...tokens]);
     });
   });
 

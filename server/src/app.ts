@@ -15,7 +15,7 @@ import {
 import type { Config } from './config';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
-import { silentLogger, type Logger } from './logger';
+import { redactPath, silentLogger, type Logger } from './logger';
 import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
 import { healthHandler } from './routes/health';
 import { tokenHandler } from './routes/token';
@@ -89,8 +89,9 @@ function describeCaller(caller: Caller): string {
 }
 
 /**
- * Logs one line per request. Only the path is logged: the query string may carry a token,
- * and no header is logged at all, so Authorization and X-API-Key never reach the logs.
+ * Logs one line per request. Only the redacted path is logged (the query string and long
+ * opaque segments may carry tokens), and no header at all, so Authorization and X-API-Key
+ * never reach the logs.
  */
 function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -99,7 +100,7 @@ function accessLog(logger: Logger): RequestHandler {
       logger.info('request', {
         request_id: res.locals.requestId as string,
         method: req.method,
-        path: req.originalUrl.split('?', 1)[0],
+        path: redactPath(req.originalUrl),
         status: res.statusCode,
         duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
         ip: req.ip,

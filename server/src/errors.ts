@@ -1,7 +1,7 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from './logger';
+import { redactPath, type Logger } from './logger';
 
 /** Details attached to an error answer, e.g. one entry per invalid field. */
 export type ErrorDetails = ReadonlyArray<{ field: string; message: string }>;
@@ -83,7 +83,7 @@ function toHttpError(error: unknown): HttpError | undefined {
 
 /** Answers 404 NOT_FOUND for every route nobody handled. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`));
+  next(new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${redactPath(req.path)}.`));
 };
 
 /** Answers 405 METHOD_NOT_ALLOWED, naming the methods the route does take. */
@@ -115,7 +115,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error('unexpected error', {
         request_id: res.locals.requestId as string | undefined,
         method: req.method,
-        path: req.path,
+        path: redactPath(req.path),
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
       httpError = new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');

@@ -82,3 +82,18 @@ export function createJsonLogger(
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = { info() {}, warn() {}, error() {}, flush() {} };
+
+/** Path segments this long are opaque values (tokens, keys), never route names. */
+const OPAQUE_SEGMENT_LENGTH = 24;
+
+/**
+ * A request path safe to log or echo: the query string is dropped (it may carry a token)
+ * and every long opaque segment, such as a token or key pasted into the URL, is replaced.
+ */
+export function redactPath(url: string): string {
+  const path = url.split('?', 1)[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) => (segment.length >= OPAQUE_SEGMENT_LENGTH ? '[redacted]' : segment))
+    .join('/');
+}
