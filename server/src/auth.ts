@@ -23,6 +23,8 @@ export type Caller =
       email: string | undefined;
     };
 
+const ANONYMOUS: Caller = { kind: 'anonymous' };
+
 /** The credentials a request carries, as sent. */
 export interface Credentials {
   /** The Authorization header. */
@@ -131,7 +133,7 @@ function jwtAuthenticator(
     const identity = payload[auth.identityClaim];
     if (
       typeof identity !== 'string' ||
-      identity === '' ||
+      !/\S/.test(identity) ||
       identity.length > 256 ||
       CONTROL_CHARACTERS.test(identity)
     ) {
@@ -163,10 +165,13 @@ function verifyOptions(
 
 /** A caller's bad token is a 401; a key server we cannot reach is our problem, a 503. */
 function refusal(error: unknown, logger: Logger): HttpError {
+  // jose throws its bare base class (ERR_JOSE_GENERIC) only when the JWKS answers an HTTP
+  // error or something that is not JSON: the login provider's outage, not the caller's fault.
   const keysUnavailable =
     error instanceof jose.errors.JWKSTimeout ||
     error instanceof jose.errors.JWKSInvalid ||
-    !(error instanceof jose.errors.JOSEError);
+    !(error instanceof jose.errors.JOSEError) ||
+    error.code === 'ERR_JOSE_GENERIC';
   if (keysUnavailable) {
     logger.warn('cannot fetch the login provider keys', {
       error: error instanceof Error ? error.message : String(error),
@@ -196,7 +201,7 @@ export function createAuthenticate(
 ): Authenticate {
   switch (auth.mode) {
     case 'none':
-      return async () => ({ kind: 'anonymous' });
+      return async () => ANONYMOUS;
     case 'api-key':
       return apiKeyAuthenticator(auth.apiKeys);
     case 'jwt':
@@ -209,7 +214,14 @@ export function createAuthenticate(
  * `res.locals.authError` rather than thrown at once, so that the rate limit still counts
  * failed attempts (per IP) before requireAuthentication answers them.
  */
-export function authenticateRequest(authenticate: Authenticate): RequestHandler {
+export function authenticateRequest(auth: AuthConfig, authenticate: Authenticate): RequestHandler {
+  if (auth.mode === 'none') {
+    // Nothing to check: stay synchronous on the busiest path.
+    return (_req, res, next) => {
+      res.locals.caller = ANONYMOUS;
+      next();
+    };
+  }
   return async (req, res, next) => {
     try {
       res.locals.caller = await authenticate({
@@ -231,5 +243,5 @@ export const requireAuthentication: RequestHandler = (_req, res, next) => {
 
 /** The caller established by authenticateRequest. */
 export function callerOf(locals: Record<string, unknown>): Caller {
-  return (locals.caller as Caller | undefined) ?? { kind: 'anonymous' };
+  return (locals.caller as Caller | undefined) ?? ANONYMOUS;
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { callerOf } from './auth';
 import { HttpError } from './errors';
 
@@ -20,9 +20,21 @@ function budgetKey(req: Request, res: Response): string {
   return `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
 }
 
+/** One caller's spending in the current window. */
+interface Window {
+  /** Requests counted in this window, the current one included. */
+  count: number;
+  /** When the window ends, in milliseconds since the epoch. */
+  resetAt: number;
+}
+
 /**
- * Limits one route to `perWindow` requests per caller and window, answering 429
- * RATE_LIMITED with the standard RateLimit and Retry-After headers. 0 turns it off.
+ * Limits one route to `perWindow` requests per caller and fixed window, in memory. Every
+ * answer carries the IETF `RateLimit` and `RateLimit-Policy` headers; a request over the
+ * budget gets 429 RATE_LIMITED with `Retry-After`. 0 turns the limit off.
+ *
+ * Written here rather than taken from express-rate-limit: its asynchronous store and
+ * per-request option handling cost more than a whole token on the /token path.
  */
 export function rateLimitPerCaller(
   route: string,
@@ -30,24 +42,39 @@ export function rateLimitPerCaller(
   windowMs: number = DEFAULT_RATE_LIMIT_WINDOW_MS,
 ): RequestHandler {
   if (perWindow === 0) return (_req, _res, next) => next();
-  const windowSeconds = windowMs / 1000;
-  return rateLimit({
-    windowMs,
-    limit: perWindow,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    identifier: route,
-    keyGenerator: budgetKey,
-    // Its checks log to the console with stack traces; TRUST_PROXY is validated at start-up.
-    validate: false,
-    handler: (_req, _res, next) => {
-      next(
-        new HttpError(
-          429,
-          'RATE_LIMITED',
-          `Too many requests to ${route}: at most ${perWindow} every ${windowSeconds} seconds per caller. Retry after the number of seconds in Retry-After.`,
-        ),
-      );
-    },
-  });
+  const windows = new Map<string, Window>();
+  // Forget ended windows, so the map holds only callers seen in the last window.
+  setInterval(() => {
+    const now = Date.now();
+    for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
+  }, windowMs).unref();
+  const windowSeconds = Math.ceil(windowMs / 1000);
+  const policy = `"${route}"; q=${perWindow}; w=${windowSeconds}`;
+
+  return (req, res, next) => {
+    const now = Date.now();
+    const key = budgetKey(req, res);
+    let window = windows.get(key);
+    if (window === undefined || window.resetAt <= now) {
+      window = { count: 0, resetAt: now + windowMs };
+      windows.set(key, window);
+    }
+    window.count += 1;
+    const resetSeconds = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+    const remaining = Math.max(0, perWindow - window.count);
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit', `"${route}"; r=${remaining}; t=${resetSeconds}`);
+    if (window.count <= perWindow) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', String(resetSeconds));
+    next(
+      new HttpError(
+        429,
+        'RATE_LIMITED',
+        `Too many requests to ${route}: at most ${perWindow} every ${windowSeconds} seconds per caller. Retry after the number of seconds in Retry-After.`,
+      ),
+    );
+  };
 }
