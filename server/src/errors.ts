@@ -2,6 +2,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { redactPath, type Logger } from './logger';
+import { sendJson } from './respond';
 
 /** Details attached to an error answer, e.g. one entry per invalid field. */
 export type ErrorDetails = ReadonlyArray<{ field: string; message: string }>;
@@ -121,7 +122,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       httpError = new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
     }
     if (httpError.headers) res.set(httpError.headers);
-    res.status(httpError.status).json(errorBody(httpError));
+    sendJson(res, httpError.status, errorBody(httpError));
   };
 }
 

@@ -17,7 +17,8 @@ function budgetKey(req: Request, res: Response): string {
     if (caller.kind === 'api-key') return `api-key:${caller.keyId}`;
     if (caller.kind === 'jwt') return `jwt:${caller.identity}`;
   }
-  return `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
+  const clientIp = (res.locals.clientIp as string | undefined) ?? req.ip;
+  return `ip:${ipKeyGenerator(clientIp ?? req.socket.remoteAddress ?? 'unknown')}`;
 }
 
 /** One caller's spending in the current window. */

@@ -1,9 +1,10 @@
 import type { RequestHandler } from 'express';
+import { sendJson } from '../respond';
 
 /** `GET /`: tells load balancers and people that the server is up, and which version. */
 export function healthHandler(version: string): RequestHandler {
   return (_req, res) => {
-    res.json({
+    sendJson(res, 200, {
       status: 'healthy',
       service: 'LiveKit Token Server',
       version,

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { HttpError } from '../errors';
 import { participantGrant, type TokenSigner } from '../grants';
 import { printableText, requestSchema, validateBody } from '../validation';
+import { sendJson } from '../respond';
 
 /** The JSON body of `POST /token`. */
 interface TokenBody {
@@ -82,7 +83,7 @@ export function tokenHandler(config: Config, signer: TokenSigner): RequestHandle
       video: participantGrant(roomName),
       ttlSeconds: config.tokenTtlSeconds,
     });
-    res.json({
+    sendJson(res, 200, {
       token,
       room_name: roomName,
       identity,

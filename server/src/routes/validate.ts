@@ -4,6 +4,7 @@ import { bearerToken } from '../auth';
 import { HttpError } from '../errors';
 import type { TokenSigner } from '../grants';
 import { requestSchema, validateBody } from '../validation';
+import { sendJson } from '../respond';
 
 const validateBodySchema = requestSchema<{ token?: string }>({ token: Joi.string().min(1) });
 
@@ -72,11 +73,11 @@ export function validateHandler(
     const result = signer.verify(tokenFromRequest(req, options.tokenInAuthorization));
     if (!result.valid) {
       res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
-      res.status(401).json({ valid: false, error: { code: result.code, message: result.message } });
+      sendJson(res, 401, { valid: false, error: { code: result.code, message: result.message } });
       return;
     }
     const { claims } = result;
-    res.json({
+    sendJson(res, 200, {
       valid: true,
       identity: claims.sub ?? null,
       name: claims.name ?? null,
