@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import {
   ConfigError,
   configWarnings,
@@ -474,5 +477,24 @@ describe('loadConfig for abuse limits', () => {
     expect(problemsOf({ ROOM_NAME_PATTERN: 'class-(' }).join('\n')).toMatch(
       /^ROOM_NAME_PATTERN is not a valid regular expression/,
     );
+  });
+});
+
+describe('.env.example', () => {
+  it('copied to .env as it is, loads and runs on the development credentials', () => {
+    const example = parseDotenv(readFileSync(join(__dirname, '..', '.env.example')));
+    const config = loadConfig(example);
+    expect(config.usingDevelopmentCredentials).toBe(true);
+    expect(config.auth).toEqual({ mode: 'none' });
+  });
+
+  it('mentions every variable the server reads', () => {
+    const example = readFileSync(join(__dirname, '..', '.env.example'), 'utf8');
+    const source = readFileSync(join(__dirname, '..', 'server', 'src', 'config.ts'), 'utf8');
+    const read = new Set(
+      [...source.matchAll(/read(?:Secret)?\(env, '([A-Z_]+)'/g)].map((match) => match[1]),
+    );
+    expect(read.size).toBeGreaterThan(15);
+    for (const name of read) expect(example).toContain(name);
   });
 });
