@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import {
@@ -13,6 +12,7 @@ import {
   type Caller,
 } from './auth';
 import type { Config } from './config';
+import { corsFor } from './cors';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { redactPath, silentLogger, type Logger } from './logger';
@@ -58,12 +58,6 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Token answers are credentials: no cache, proxy or browser may keep them. */
-const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
-
 /** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -97,6 +91,8 @@ function requestContext(logger: Logger): RequestHandler {
     res.locals.requestId = requestId;
     res.locals.clientIp = req.ip;
     res.setHeader('X-Request-Id', requestId);
+    // Token answers are credentials, and no answer here is worth caching.
+    res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
       logger.info('request', {
         request_id: requestId,
@@ -154,19 +150,10 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
       xFrameOptions: { action: 'deny' },
     }),
   );
-  app.use(
-    cors({
-      origin: config.corsOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  app.use(corsFor(config.corsOrigins));
   // Who is calling comes first, so the rate limit can count per caller, failed logins
   // included; only then is a body read.
   const guarded = (route: string, perWindow: number): RequestHandler[] => [
-    noStore,
     authenticate,
     rateLimitPerCaller(route, perWindow, windowMs),
     requireAuthentication,
