@@ -225,6 +225,18 @@ describe('CORS', () => {
         .expect(200);
       expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(response.headers.vary).toContain('Origin');
+      expect(response.headers['access-control-expose-headers']).toBe(
+        'X-Request-Id,RateLimit,RateLimit-Policy,Retry-After',
+      );
+    });
+
+    it('lets the browser cache the preflight for 10 minutes', async () => {
+      const response = await request(corsApp)
+        .options('/validate')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
+      expect(response.headers['access-control-max-age']).toBe('600');
     });
   });
 
@@ -240,6 +252,16 @@ describe('CORS', () => {
         .set('Origin', 'https://evil.example.com')
         .send(validBody);
       expect(response.headers).not.toHaveProperty('access-control-allow-origin');
+      expect(response.headers).not.toHaveProperty('access-control-expose-headers');
+      expect(response.headers.vary).toContain('Origin');
+    });
+  });
+
+  describe('without an Origin header', () => {
+    it('sends no CORS headers, and answers OPTIONS with 204', async () => {
+      const response = await request(corsApp).post('/token').send(validBody).expect(200);
+      expect(response.headers).not.toHaveProperty('access-control-allow-origin');
+      await request(corsApp).options('/token').expect(204);
     });
   });
 
