@@ -123,7 +123,6 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   const logger = options.logger ?? silentLogger;
   const signer = new TokenSigner(config, config.livekitKeys);
   const authenticate = authenticateRequest(
-    config.auth,
     createAuthenticate(config.auth, { cooldownMs: options.jwksCooldownMs ?? 30_000 }, logger),
   );
   const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;

@@ -143,17 +143,30 @@ function parseCorsOrigins(raw: string | undefined, problems: string[]): string[]
   return entries;
 }
 
-function parseLivekitUrl(raw: string | undefined, problems: string[]): string | undefined {
-  if (raw === undefined) return undefined;
+/** A URL with one of the given schemes, or a problem naming the variable. */
+function parseUrl(
+  name: string,
+  raw: string,
+  schemes: { protocols: string[]; description: string },
+  problems: string[],
+): string | undefined {
   try {
-    const url = new URL(raw);
-    if (['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) return raw;
+    if (schemes.protocols.includes(new URL(raw).protocol)) return raw;
   } catch {
     // Reported below, like a URL with the wrong scheme.
   }
-  problems.push(`LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL (got "${raw}")`);
+  problems.push(`${name} must be ${schemes.description} (got "${raw}")`);
   return undefined;
 }
+
+const LIVEKIT_URL_SCHEMES = {
+  protocols: ['ws:', 'wss:', 'http:', 'https:'],
+  description: 'a ws://, wss://, http:// or https:// URL',
+};
+const HTTP_URL_SCHEMES = {
+  protocols: ['http:', 'https:'],
+  description: 'an http:// or https:// URL',
+};
 
 /** Reads a secret file's contents; injectable so tests need no files. */
 export type SecretFileReader = (path: string) => string;
@@ -253,17 +266,6 @@ function parseApiKeys(raw: string | null | undefined, problems: string[]): strin
   return keys;
 }
 
-function parseHttpUrl(name: string, raw: string, problems: string[]): string | undefined {
-  try {
-    const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return raw;
-  } catch {
-    // Reported below, like a URL with the wrong scheme.
-  }
-  problems.push(`${name} must be an http:// or https:// URL (got "${raw}")`);
-  return undefined;
-}
-
 function parseAuth(
   env: Env,
   production: boolean,
@@ -289,7 +291,9 @@ function parseAuth(
     problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
   }
   const jwksUrl =
-    rawJwksUrl === undefined ? undefined : parseHttpUrl('AUTH_JWKS_URL', rawJwksUrl, problems);
+    rawJwksUrl === undefined
+      ? undefined
+      : parseUrl('AUTH_JWKS_URL', rawJwksUrl, HTTP_URL_SCHEMES, problems);
   const issuer = read(env, 'AUTH_ISSUER');
   const audience = read(env, 'AUTH_AUDIENCE');
   for (const [name, value] of [
@@ -433,7 +437,11 @@ export function loadConfig(
   const host = read(env, 'TOKEN_SERVER_HOST') ?? '0.0.0.0';
   const corsOrigins = parseCorsOrigins(read(env, 'CORS_ORIGINS'), problems);
   const tokenTtlSeconds = parseExpiry(read(env, 'TOKEN_EXPIRY_HOURS'), problems);
-  const livekitUrl = parseLivekitUrl(read(env, 'LIVEKIT_URL'), problems);
+  const rawLivekitUrl = read(env, 'LIVEKIT_URL');
+  const livekitUrl =
+    rawLivekitUrl === undefined
+      ? undefined
+      : parseUrl('LIVEKIT_URL', rawLivekitUrl, LIVEKIT_URL_SCHEMES, problems);
   const credentials = parseCredentials(env, production, problems, readFile);
   const auth = parseAuth(env, production, problems, readFile);
   const roomNamePattern = parseRoomNamePattern(read(env, 'ROOM_NAME_PATTERN'), problems);
