@@ -8,6 +8,7 @@ import {
   loadConfig,
   MAX_TOKEN_EXPIRY_HOURS,
 } from '../server/src/config';
+import { BUILT_IN_ROLES } from '../server/src/roles';
 
 const credentials = {
   LIVEKIT_API_KEY: 'APIkey',
@@ -64,6 +65,9 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MINUTE: '30',
       VALIDATE_RATE_LIMIT_PER_MINUTE: '90',
       TRUST_PROXY: '1',
+      PUBLIC_ROLES: 'viewer',
+      DEFAULT_ROLE: 'viewer',
+      AGENT_NAMES: 'support-agent, tutor',
     });
 
     it('takes each of them', () => {
@@ -83,6 +87,10 @@ describe('loadConfig', () => {
         tokenRateLimitPerMinute: 30,
         validateRateLimitPerMinute: 90,
         trustProxy: 1,
+        roles: BUILT_IN_ROLES,
+        publicRoles: new Set(['viewer']),
+        defaultRole: 'viewer',
+        agentNames: new Set(['support-agent', 'tutor']),
       });
     });
 

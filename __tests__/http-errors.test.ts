@@ -59,11 +59,15 @@ describe('every route', () => {
     );
   });
 
-  describe('with a JSON body over 16 KiB', () => {
+  describe.each([
+    ['/token', 256],
+    ['/connection-details', 256],
+    ['/validate', 512],
+  ])('with a JSON body to %s over %i KiB', (route, limitKiB) => {
     it('responds 413 with PAYLOAD_TOO_LARGE', async () => {
       const response = await request(app)
-        .post('/token')
-        .send({ ...validBody, padding: 'x'.repeat(17 * 1024) })
+        .post(route)
+        .send({ padding: 'x'.repeat(limitKiB * 1024) })
         .expect(413);
       expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
@@ -113,7 +117,7 @@ describe('every route', () => {
     await agent.post('/token').set('Content-Type', 'text/plain').send('x').expect(415);
     await agent
       .post('/token')
-      .send({ big: 'x'.repeat(20000) })
+      .send({ big: 'x'.repeat(300 * 1024) })
       .expect(413);
     await agent.get('/nowhere').expect(404);
     await agent.post('/token').send(validBody).expect(200);

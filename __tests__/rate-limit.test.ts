@@ -29,8 +29,8 @@ describe('POST /token', () => {
       expect(limited.body.error.code).toBe('RATE_LIMITED');
       expect(limited.body).not.toHaveProperty('token');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(limited.headers.ratelimit).toMatch(/^"\/token"; r=0; t=\d+$/);
-      expect(limited.headers['ratelimit-policy']).toMatch(/^"\/token"; q=3; w=1/);
+      expect(limited.headers.ratelimit).toMatch(/^"token"; r=0; t=\d+$/);
+      expect(limited.headers['ratelimit-policy']).toMatch(/^"token"; q=3; w=1/);
     });
 
     it('tells how much is left on every answer', async () => {

@@ -23,6 +23,7 @@ describe('POST /token', () => {
         token: expect.any(String),
         room_name: 'physics-101',
         identity: 'ada@example.com',
+        role: 'participant',
         expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       });
       const expiresAt = Date.parse(response.body.expires_at);

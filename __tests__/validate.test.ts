@@ -51,6 +51,9 @@ describe('POST /validate', () => {
         room: 'physics-101',
         expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
         grants: expectedGrant,
+        metadata: null,
+        attributes: null,
+        room_config: null,
       });
       expect(response.headers['cache-control']).toBe('no-store');
     });

@@ -17,12 +17,18 @@ import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { redactPath, silentLogger, type Logger } from './logger';
 import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
+import { connectionDetailsHandler } from './routes/connection-details';
 import { healthHandler } from './routes/health';
 import { tokenHandler } from './routes/token';
 import { validateHandler } from './routes/validate';
 
-/** Largest accepted request body; a token request is a few hundred bytes. */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * Largest accepted token request body: room for 64 KiB of metadata and 64 KiB of attributes
+ * (LiveKit's own caps), JSON escaping and agent dispatch.
+ */
+export const TOKEN_BODY_LIMIT_BYTES = 256 * 1024;
+/** Largest accepted /validate body: room for the largest token the server mints. */
+export const VALIDATE_BODY_LIMIT_BYTES = 512 * 1024;
 
 /** The server package's version, reported by `GET /`. */
 export const SERVER_VERSION: string = (
@@ -150,25 +156,40 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     }),
   );
   app.use(corsFor(config.corsOrigins));
+  // Both token routes spend one budget: a second route must not double a caller's tokens.
+  const tokenBudget = rateLimitPerCaller(
+    { name: 'token', spentOn: 'token requests (POST /token and /connection-details together)' },
+    config.tokenRateLimitPerMinute,
+    windowMs,
+  );
+  const validateBudget = rateLimitPerCaller(
+    { name: 'validate', spentOn: 'requests to /validate' },
+    config.validateRateLimitPerMinute,
+    windowMs,
+  );
   // Who is calling comes first, so the rate limit can count per caller, failed logins
   // included; only then is a body read.
-  const guarded = (route: string, perWindow: number): RequestHandler[] => [
+  const guarded = (budget: RequestHandler, bodyLimitBytes: number): RequestHandler[] => [
     authenticate,
-    rateLimitPerCaller(route, perWindow, windowMs),
+    budget,
     requireAuthentication,
     requireJsonBody,
-    express.json({ limit: BODY_LIMIT_BYTES, type: parsesAsJson }),
+    express.json({ limit: bodyLimitBytes, type: parsesAsJson }),
   ];
   // Routes sit directly on the app, one layer each: nested routers cost time on every request.
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));
   app
     .route('/token')
-    .post(guarded('/token', config.tokenRateLimitPerMinute), tokenHandler(config, signer))
+    .post(guarded(tokenBudget, TOKEN_BODY_LIMIT_BYTES), tokenHandler(config, signer))
+    .all(methodNotAllowed('POST'));
+  app
+    .route('/connection-details')
+    .post(guarded(tokenBudget, TOKEN_BODY_LIMIT_BYTES), connectionDetailsHandler(config, signer))
     .all(methodNotAllowed('POST'));
   app
     .route('/validate')
     .post(
-      guarded('/validate', config.validateRateLimitPerMinute),
+      guarded(validateBudget, VALIDATE_BODY_LIMIT_BYTES),
       validateHandler(signer, { tokenInAuthorization: config.auth.mode === 'none' }),
     )
     .all(methodNotAllowed('POST'));

@@ -22,6 +22,8 @@ export type Caller =
       name: string | undefined;
       /** The login's `email` claim, when it is a string. */
       email: string | undefined;
+      /** Roles the login grants, from the claim named by AUTH_ROLES_CLAIM. */
+      roles: readonly string[];
     };
 
 const ANONYMOUS: Caller = { kind: 'anonymous' };
@@ -140,8 +142,25 @@ function jwtAuthenticator(
       identity,
       name: typeof payload.name === 'string' ? payload.name : undefined,
       email: typeof payload.email === 'string' ? payload.email : undefined,
+      roles: auth.rolesClaim === undefined ? [] : rolesIn(payload, auth.rolesClaim),
     };
   };
+}
+
+/**
+ * The role names in a login's roles claim: a list of strings, or one string of names
+ * separated by spaces or commas (as OAuth scopes are). `a.b` reads claim b inside claim a,
+ * as Keycloak nests `realm_access.roles`. Anything else grants no role.
+ */
+export function rolesIn(payload: jose.JWTPayload, claimPath: string): string[] {
+  let value: unknown = payload;
+  for (const name of claimPath.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return [];
+    value = (value as Record<string, unknown>)[name];
+  }
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter((role) => role !== '');
+  if (Array.isArray(value)) return value.filter((role): role is string => typeof role === 'string');
+  return [];
 }
 
 function verifyOptions(

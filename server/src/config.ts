@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { BUILT_IN_ROLES, DEFAULT_ROLE, parseRolesFile, type RoleGrant } from './roles';
+import { isPrintableText } from './validation';
 
 /** LiveKit's development credentials, the pair that `livekit-server --dev` accepts. */
 export const DEVELOPMENT_API_KEY = 'devkey';
@@ -49,6 +51,14 @@ export interface Config {
   validateRateLimitPerMinute: number;
   /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for client IPs. */
   trustProxy: boolean | number | string[];
+  /** Every role a request may name, role name to its grant: built in and from ROLES_FILE. */
+  roles: ReadonlyMap<string, RoleGrant>;
+  /** Roles any caller may ask for, anonymous ones included. */
+  publicRoles: ReadonlySet<string>;
+  /** The role of a request that names none. */
+  defaultRole: string;
+  /** Agents a token may dispatch; undefined allows any. */
+  agentNames: ReadonlySet<string> | undefined;
 }
 
 /** Caller authentication modes, chosen with AUTH_MODE. */
@@ -74,6 +84,8 @@ export type AuthConfig =
       audience: string;
       /** The claim whose value becomes the LiveKit identity. */
       identityClaim: string;
+      /** The claim (a dotted path) listing the roles a login may ask for, if any. */
+      rolesClaim: string | undefined;
     };
 
 /** Thrown by loadConfig with every problem found, one line each. */
@@ -90,6 +102,14 @@ type Env = Record<string, string | undefined>;
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
+}
+
+/** A comma list, trimmed, without empty entries. */
+function commaList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {
@@ -129,10 +149,7 @@ function isOrigin(candidate: string): boolean {
 }
 
 function parseCorsOrigins(raw: string | undefined, problems: string[]): string[] | '*' {
-  const entries = (raw ?? DEFAULT_CORS_ORIGINS)
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries = commaList(raw ?? DEFAULT_CORS_ORIGINS);
   if (entries.length === 1 && entries[0] === '*') return '*';
   const malformed = entries.filter((entry) => !isOrigin(entry));
   if (malformed.length > 0) {
@@ -309,6 +326,7 @@ function parseAuth(
     issuer: issuer ?? '',
     audience: audience ?? '',
     identityClaim: read(env, 'AUTH_IDENTITY_CLAIM') ?? 'sub',
+    rolesClaim: read(env, 'AUTH_ROLES_CLAIM'),
   };
 }
 
@@ -361,6 +379,46 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
     );
   }
   return entries;
+}
+
+interface Roles {
+  roles: ReadonlyMap<string, RoleGrant>;
+  publicRoles: ReadonlySet<string>;
+  defaultRole: string;
+}
+
+function parseRoles(env: Env, problems: string[], readFile: SecretFileReader): Roles {
+  const rolesFile = read(env, 'ROLES_FILE');
+  let roles: ReadonlyMap<string, RoleGrant> = BUILT_IN_ROLES;
+  if (rolesFile !== undefined) {
+    try {
+      roles = parseRolesFile(readFile(rolesFile), problems);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`ROLES_FILE names a file that cannot be read (${rolesFile}: ${code})`);
+    }
+  }
+  const unknown = (names: string[]) => names.filter((name) => !roles.has(name));
+  const publicRoles = commaList(read(env, 'PUBLIC_ROLES') ?? 'participant,viewer');
+  if (unknown(publicRoles).length > 0) {
+    problems.push(
+      `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknown(publicRoles).join(', ')}`,
+    );
+  }
+  const defaultRole = read(env, 'DEFAULT_ROLE') ?? DEFAULT_ROLE;
+  if (!roles.has(defaultRole)) {
+    problems.push(`DEFAULT_ROLE "${defaultRole}" is neither built in nor in ROLES_FILE`);
+  }
+  return { roles, publicRoles: new Set(publicRoles), defaultRole };
+}
+
+function parseAgentNames(raw: string | undefined, problems: string[]): Set<string> | undefined {
+  if (raw === undefined) return undefined;
+  const names = commaList(raw);
+  if (names.length === 0 || !names.every(isPrintableText)) {
+    problems.push('AGENT_NAMES must be a comma list of agent names');
+  }
+  return new Set(names);
 }
 
 interface Credentials {
@@ -458,6 +516,8 @@ export function loadConfig(
     problems,
   );
   const trustProxy = parseTrustProxy(read(env, 'TRUST_PROXY'), problems);
+  const roles = parseRoles(env, problems, readFile);
+  const agentNames = parseAgentNames(read(env, 'AGENT_NAMES'), problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -472,6 +532,8 @@ export function loadConfig(
     tokenRateLimitPerMinute,
     validateRateLimitPerMinute,
     trustProxy,
+    ...roles,
+    agentNames,
   };
 }
 
@@ -504,6 +566,16 @@ export function configWarnings(config: Config): string[] {
   if (config.corsOrigins === '*') {
     warnings.push('CORS_ORIGINS is "*": any web page may request tokens from this server.');
   }
+  if (config.livekitUrl === undefined) {
+    warnings.push(
+      'LIVEKIT_URL is not set: POST /connection-details answers 503 until it names your LiveKit server.',
+    );
+  }
+  if (config.auth.mode !== 'api-key' && !config.publicRoles.has(config.defaultRole)) {
+    warnings.push(
+      `DEFAULT_ROLE ${config.defaultRole} is not in PUBLIC_ROLES: callers who name no role get 403 unless their login grants it.`,
+    );
+  }
   return warnings;
 }
 
@@ -525,6 +597,10 @@ export function describeConfig(config: Config): Record<string, string | number> 
     trust_proxy: Array.isArray(config.trustProxy)
       ? config.trustProxy.join(',')
       : String(config.trustProxy),
+    roles: [...config.roles.keys()].join(','),
+    public_roles: [...config.publicRoles].join(','),
+    default_role: config.defaultRole,
+    agent_names: config.agentNames === undefined ? '(any)' : [...config.agentNames].join(','),
   };
 }
 
@@ -542,6 +618,7 @@ function describeAuth(auth: AuthConfig): Record<string, string | number> {
         auth_issuer: auth.issuer,
         auth_audience: auth.audience,
         auth_identity_claim: auth.identityClaim,
+        auth_roles_claim: auth.rolesClaim ?? '(none)',
       };
   }
 }

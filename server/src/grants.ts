@@ -30,6 +30,41 @@ export interface VideoGrant {
   hidden?: boolean;
   /** The participant is a recorder. */
   recorder?: boolean;
+  /** Permission to manage ingress, for any room. */
+  ingressAdmin?: boolean;
+  /** Track sources the participant may publish; when set, it supersedes `canPublish`. */
+  canPublishSources?: TrackSourceName[];
+  /** The participant is an agent worker of LiveKit's Agents framework. */
+  agent?: boolean;
+  /** Permission to subscribe to the room's metrics. */
+  canSubscribeMetrics?: boolean;
+  /** Permission to manage an agent session through RemoteSession. */
+  canManageAgentSession?: boolean;
+  /** The room this participant may forward to. */
+  destinationRoom?: string;
+}
+
+/** Track sources as LiveKit names them in `canPublishSources`. */
+export type TrackSourceName = 'camera' | 'microphone' | 'screen_share' | 'screen_share_audio';
+
+/** One agent to dispatch to the room when the participant joins. Mirrors `RoomAgentDispatch`. */
+export interface RoomAgentDispatch {
+  /** The name the agent registered with. */
+  agentName: string;
+  /** Handed to the agent's job as its metadata. */
+  metadata?: string;
+  /** Which deployment of the agent to dispatch (LiveKit Cloud). */
+  deployment?: string;
+}
+
+/**
+ * Settings of a room created by the participant's join. Mirrors `RoomConfiguration`, of
+ * which this server writes only `agents`, and only fields that are set: older LiveKit
+ * servers refuse the default-filled fields the SDK writes.
+ */
+export interface RoomConfiguration {
+  /** Agents dispatched to the room. */
+  agents?: RoomAgentDispatch[];
 }
 
 /** The claims LiveKit reads beside the registered JWT claims. Mirrors the SDK's `ClaimGrants`. */
@@ -40,6 +75,10 @@ export interface ClaimGrants {
   video?: VideoGrant;
   /** Opaque participant metadata, handed to other participants. */
   metadata?: string;
+  /** Participant attributes, key to value. */
+  attributes?: Record<string, string>;
+  /** Settings of the room, applied when the join creates it. */
+  roomConfig?: RoomConfiguration;
 }
 
 /** The full payload of a LiveKit access token as we sign it. */
@@ -66,23 +105,24 @@ export interface SigningKey {
 export interface TokenRequest {
   /** Participant identity, unique within the room. */
   identity: string;
-  /** Display name. */
-  name: string;
+  /** Display name; left out of the token when undefined or empty. */
+  name?: string;
   /** Room permissions; `room` names the room. */
   video: VideoGrant;
   /** Token lifetime in seconds. */
   ttlSeconds: number;
+  /** Participant metadata; left out when undefined or empty. */
+  metadata?: string;
+  /** Participant attributes. */
+  attributes?: Record<string, string>;
+  /** Room settings such as agent dispatch. */
+  roomConfig?: RoomConfiguration;
 }
 
 /** A signed token and when it stops being accepted. */
 export interface SignedToken {
   token: string;
   expiresAt: Date;
-}
-
-/** The grant a regular participant gets: join the room, publish, subscribe, set own metadata. */
-export function participantGrant(room: string): VideoGrant {
-  return { roomJoin: true, room, canPublish: true, canSubscribe: true, canUpdateOwnMetadata: true };
 }
 
 /** Why a token was refused; stable codes that `/validate` answers with. */
@@ -135,9 +175,13 @@ export class TokenSigner {
   /** Signs an HS256 token carrying the same claims as the SDK's `AccessToken`. */
   sign(request: TokenRequest, now: Date = new Date()): SignedToken {
     const nowSeconds = Math.floor(now.getTime() / 1000);
+    // Empty name and metadata are left out, as the SDK leaves them out.
     const claims: AccessTokenClaims = {
-      name: request.name,
+      ...(request.name ? { name: request.name } : {}),
       video: request.video,
+      ...(request.metadata ? { metadata: request.metadata } : {}),
+      ...(request.attributes === undefined ? {} : { attributes: request.attributes }),
+      ...(request.roomConfig === undefined ? {} : { roomConfig: request.roomConfig }),
       iss: this.#apiKey,
       sub: request.identity,
       nbf: nowSeconds,

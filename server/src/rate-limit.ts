@@ -29,16 +29,25 @@ interface Window {
   resetAt: number;
 }
 
+/** A budget of requests, which one route or several spend. */
+export interface Budget {
+  /** The policy's name in the RateLimit headers. */
+  name: string;
+  /** What the budget is for, in the 429 message: `requests to /validate`. */
+  spentOn: string;
+}
+
 /**
- * Limits one route to `perWindow` requests per caller and fixed window, in memory. Every
- * answer carries the IETF `RateLimit` and `RateLimit-Policy` headers; a request over the
- * budget gets 429 RATE_LIMITED with `Retry-After`. 0 turns the limit off.
+ * Limits requests to `perWindow` per caller and fixed window, in memory; mount the same
+ * handler on several routes to have them share the budget. Every answer carries the IETF
+ * `RateLimit` and `RateLimit-Policy` headers; a request over the budget gets 429
+ * RATE_LIMITED with `Retry-After`. 0 turns the limit off.
  *
  * Written here rather than taken from express-rate-limit: its asynchronous store and
  * per-request option handling cost more than a whole token on the /token path.
  */
 export function rateLimitPerCaller(
-  route: string,
+  budget: Budget,
   perWindow: number,
   windowMs: number = DEFAULT_RATE_LIMIT_WINDOW_MS,
 ): RequestHandler {
@@ -50,7 +59,7 @@ export function rateLimitPerCaller(
     for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
   }, windowMs).unref();
   const windowSeconds = Math.ceil(windowMs / 1000);
-  const policy = `"${route}"; q=${perWindow}; w=${windowSeconds}`;
+  const policy = `"${budget.name}"; q=${perWindow}; w=${windowSeconds}`;
 
   return (req, res, next) => {
     const now = Date.now();
@@ -64,7 +73,7 @@ export function rateLimitPerCaller(
     const resetSeconds = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
     const remaining = Math.max(0, perWindow - window.count);
     res.setHeader('RateLimit-Policy', policy);
-    res.setHeader('RateLimit', `"${route}"; r=${remaining}; t=${resetSeconds}`);
+    res.setHeader('RateLimit', `"${budget.name}"; r=${remaining}; t=${resetSeconds}`);
     if (window.count <= perWindow) {
       next();
       return;
@@ -74,7 +83,7 @@ export function rateLimitPerCaller(
       new HttpError(
         429,
         'RATE_LIMITED',
-        `Too many requests to ${route}: at most ${perWindow} every ${windowSeconds} seconds per caller. Retry after the number of seconds in Retry-After.`,
+        `Too many ${budget.spentOn}: at most ${perWindow} every ${windowSeconds} seconds per caller. Retry after the number of seconds in Retry-After.`,
       ),
     );
   };

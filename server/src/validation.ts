@@ -37,6 +37,14 @@ const messages = {
   'string.email': '{{#label}} must be a valid email address',
   'string.pattern.name': '{{#label}} must contain {{#name}}',
   'string.pattern.invert.name': '{{#label}} must not contain {{#name}}',
+  'number.base': '{{#label}} must be a number',
+  'number.integer': '{{#label}} must be a whole number',
+  'number.min': '{{#label}} must be at least {{#limit}}',
+  'number.max': '{{#label}} must be at most {{#limit}}',
+  'array.base': '{{#label}} must be a list',
+  'array.max': '{{#label}} must have at most {{#limit}} entries',
+  'any.only': '{{#label}} must be one of {{#valids}}',
+  'object.rename.override': 'give {{#from}} or {{#to}}, not both',
 };
 
 /**

@@ -1,10 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import Joi from 'joi';
 import { callerOf, type Caller } from '../auth';
 import type { Config } from '../config';
-import { HttpError } from '../errors';
-import { participantGrant, type TokenSigner } from '../grants';
+import type { TokenSigner } from '../grants';
+import {
+  identityFor,
+  issueParticipantToken,
+  metadataText,
+  participantAttributes,
+  roleAndLifetimeFields,
+  roomConfig,
+  type RoomConfigBody,
+} from '../participant';
 import { printableText, requestSchema, validateBody } from '../validation';
 import { sendJson } from '../respond';
 
@@ -14,20 +21,25 @@ interface TokenBody {
   full_name: string;
   user_id?: string;
   room_name?: string;
+  role?: string;
+  metadata?: string;
+  attributes?: Record<string, string>;
+  ttl_seconds?: number;
+  room_config?: RoomConfigBody;
 }
 
-const tokenBodySchema = requestSchema<TokenBody>({
-  user_email: Joi.string().max(254).email({ tlds: false }).required(),
-  full_name: printableText.required(),
-  user_id: printableText,
-  room_name: printableText,
-});
-
-/** A room name nobody can guess: 96 random bits. */
-export function generateRoomName(): string {
-  return `room-${randomBytes(12).toString('base64url')}`;
+function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
+  return requestSchema<TokenBody>({
+    user_email: Joi.string().max(254).email({ tlds: false }).required(),
+    full_name: printableText.required(),
+    user_id: printableText,
+    room_name: printableText,
+    metadata: metadataText,
+    attributes: participantAttributes,
+    room_config: roomConfig,
+    ...roleAndLifetimeFields(config),
+  });
 }
-
 /**
  * For a caller logged in with a JWT, the login's name and email stand in for the body's
  * full_name and user_email when the body leaves them out.
@@ -43,51 +55,29 @@ function withLoginDefaults(body: unknown, caller: Caller): unknown {
   };
 }
 
-/**
- * The identity the token is for. A JWT caller's identity is the verified one, whatever the
- * body says; anyone else's is user_id, else user_email.
- */
-function identityFor(body: TokenBody, caller: Caller): string {
-  if (caller.kind !== 'jwt') return body.user_id ?? body.user_email;
-  if (body.user_id !== undefined && body.user_id !== caller.identity) {
-    throw new HttpError(
-      403,
-      'IDENTITY_MISMATCH',
-      'user_id differs from the identity of your login; leave it out or send the same value.',
-    );
-  }
-  return caller.identity;
-}
-
 /** `POST /token`: mints a LiveKit join token for one participant in one room. */
 export function tokenHandler(config: Config, signer: TokenSigner): RequestHandler {
+  const schema = tokenBodySchema(config);
   return (req, res) => {
     const caller = callerOf(res.locals);
-    const body = validateBody(tokenBodySchema, withLoginDefaults(req.body, caller));
-    const identity = identityFor(body, caller);
-    if (
-      body.room_name !== undefined &&
-      config.roomNamePattern !== undefined &&
-      !config.roomNamePattern.test(body.room_name)
-    ) {
-      throw new HttpError(
-        403,
-        'ROOM_NOT_ALLOWED',
-        'room_name is not one this server hands out tokens for (see ROOM_NAME_PATTERN).',
-      );
-    }
-    const roomName = body.room_name ?? generateRoomName();
-    const { token, expiresAt } = signer.sign({
+    const body = validateBody(schema, withLoginDefaults(req.body, caller));
+    const identity = identityFor(body.user_id, 'user_id', caller) ?? body.user_email;
+    const issued = issueParticipantToken(config, signer, caller, {
       identity,
       name: body.full_name,
-      video: participantGrant(roomName),
-      ttlSeconds: config.tokenTtlSeconds,
+      roomName: body.room_name,
+      role: body.role,
+      metadata: body.metadata,
+      attributes: body.attributes,
+      ttlSeconds: body.ttl_seconds,
+      roomConfig: body.room_config,
     });
     sendJson(res, 200, {
-      token,
-      room_name: roomName,
+      token: issued.token,
+      room_name: issued.roomName,
       identity,
-      expires_at: expiresAt.toISOString(),
+      role: issued.role,
+      expires_at: issued.expiresAt.toISOString(),
       ...(config.livekitUrl ? { server_url: config.livekitUrl } : {}),
     });
   };

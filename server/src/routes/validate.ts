@@ -84,6 +84,9 @@ export function validateHandler(
       room: claims.video?.room ?? null,
       expires_at: new Date(claims.exp * 1000).toISOString(),
       grants: claims.video ?? {},
+      metadata: claims.metadata ?? null,
+      attributes: claims.attributes ?? null,
+      room_config: claims.roomConfig ?? null,
     });
   };
 }
