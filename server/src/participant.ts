@@ -26,7 +26,7 @@ function utf8Bytes(text: string): number {
 
 /** Attributes: string to string, keys printable, at most 64 KiB in all. */
 export const participantAttributes = Joi.object()
-  .pattern(Joi.string(), Joi.string().allow(''))
+  .pattern(Joi.string().allow(''), Joi.string().allow(''))
   .custom((attributes: Record<string, string>, helpers) => {
     let bytes = 0;
     for (const [key, value] of Object.entries(attributes)) {

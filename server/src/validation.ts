@@ -61,6 +61,15 @@ export function requestSchema<T>(keys: Joi.PartialSchemaMap<T>): Joi.ObjectSchem
   });
 }
 
+/** The field a problem is about, as a dotted path; a spelling conflict is about its target. */
+function fieldOf(detail: Joi.ValidationErrorItem): string {
+  const path = detail.path.map(String);
+  if (detail.type === 'object.rename.override' && typeof detail.context?.to === 'string') {
+    path.push(detail.context.to);
+  }
+  return path.length > 0 ? path.join('.') : 'body';
+}
+
 /**
  * Validates a request body against a schema from requestSchema, returning the value or
  * throwing one 400 VALIDATION_ERROR that names every bad field.
@@ -69,7 +78,7 @@ export function validateBody<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
   const { value, error } = schema.validate(body ?? {});
   if (!error) return value;
   const details = error.details.map((detail) => ({
-    field: detail.path.length > 0 ? detail.path.join('.') : 'body',
+    field: fieldOf(detail),
     message: detail.message,
   }));
   throw new HttpError(
