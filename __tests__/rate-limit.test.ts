@@ -47,6 +47,16 @@ describe('POST /token', () => {
       await request(app).post('/token').send(body).expect(200);
     });
 
+    it('counts POST /connection-details against the same budget', async () => {
+      const app = limitedApp({ LIVEKIT_URL: 'wss://livekit.example.test' });
+      await spend(() => request(app).post('/token').send(body), 2);
+      await request(app).post('/connection-details').send({}).expect(201);
+      const limited = await request(app).post('/connection-details').send({}).expect(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+      expect(limited.body.error.message).toMatch(/POST \/token and \/connection-details together/);
+      await request(app).post('/token').send(body).expect(429);
+    });
+
     it('leaves /validate its own budget', async () => {
       const app = limitedApp();
       await spend(() => request(app).post('/token').send(body), 4);

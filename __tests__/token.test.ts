@@ -177,6 +177,75 @@ describe('POST /token', () => {
     });
   });
 
+  describe.each([
+    ['metadata over 64 KiB', { metadata: 'm'.repeat(64 * 1024 + 1) }, 'metadata'],
+    ['metadata that is not a string', { metadata: 7 }, 'metadata'],
+    ['attributes with a value that is not a string', { attributes: { a: true } }, 'attributes.a'],
+    [
+      'attributes over 64 KiB in all',
+      { attributes: { a: 'x'.repeat(40 * 1024), b: 'x'.repeat(40 * 1024) } },
+      'attributes',
+    ],
+    ['a role that does not exist', { role: 'admin' }, 'role'],
+    ['ttl_seconds longer than TOKEN_EXPIRY_HOURS', { ttl_seconds: 24 * 3600 + 1 }, 'ttl_seconds'],
+    [
+      'a room_config key other than agents',
+      { room_config: { max_participants: 2 } },
+      'room_config.max_participants',
+    ],
+    [
+      'an agent without agent_name',
+      { room_config: { agents: [{ deployment: 'x' }] } },
+      'room_config.agents.0.agent_name',
+    ],
+  ])('with %s', (_label, fields, field) => {
+    it(`responds 400 with VALIDATION_ERROR naming ${field}`, async () => {
+      const response = await postToken({ ...validBody, ...fields }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([{ field, message: expect.any(String) }]);
+    });
+  });
+
+  describe('with role host from an anonymous caller', () => {
+    it('responds 403 with ROLE_NOT_ALLOWED', async () => {
+      const response = await postToken({ ...validBody, role: 'host' }).expect(403);
+      expect(response.body.error.code).toBe('ROLE_NOT_ALLOWED');
+      expect(response.body).not.toHaveProperty('token');
+    });
+  });
+
+  describe('with DEFAULT_ROLE outside PUBLIC_ROLES and no role asked for', () => {
+    it('responds 403 with ROLE_NOT_ALLOWED, saying it is the default role', async () => {
+      const strict = createApp(testConfig({ PUBLIC_ROLES: 'viewer' }));
+      const response = await postToken(validBody, strict).expect(403);
+      expect(response.body.error.code).toBe('ROLE_NOT_ALLOWED');
+      expect(response.body.error.message).toMatch(/DEFAULT_ROLE/);
+      await postToken({ ...validBody, role: 'viewer' }, strict).expect(200);
+    });
+  });
+
+  describe('with role viewer, metadata, attributes, ttl_seconds and an agent', () => {
+    it('puts each into the token', async () => {
+      const response = await postToken({
+        ...validBody,
+        role: 'viewer',
+        metadata: '{"seat":3}',
+        attributes: { team: 'blue' },
+        ttl_seconds: 120,
+        room_config: { agents: [{ agent_name: 'narrator', metadata: 'calm' }] },
+      }).expect(200);
+      expect(response.body.role).toBe('viewer');
+      const claims = await verifier.verify(response.body.token);
+      expect(claims).toMatchObject({
+        metadata: '{"seat":3}',
+        attributes: { team: 'blue' },
+        roomConfig: { agents: [{ agentName: 'narrator', metadata: 'calm' }] },
+        video: { canPublish: false, canPublishData: false, canSubscribe: true },
+      });
+      expect((claims.exp as number) - (claims.nbf as number)).toBe(120);
+    });
+  });
+
   it('does not echo rejected values back', async () => {
     const response = await postToken({ ...validBody, full_name: 'secret\u0007value' }).expect(400);
     expect(JSON.stringify(response.body)).not.toContain('secret');

@@ -59,6 +59,33 @@ describe('POST /validate', () => {
     });
   });
 
+  describe('with a token carrying metadata, attributes and an agent', () => {
+    it('responds 200 and decodes them too', async () => {
+      const minted = await request(app)
+        .post('/token')
+        .send({
+          user_email: 'ada@example.com',
+          full_name: 'Ada Lovelace',
+          role: 'viewer',
+          metadata: '{"seat":3}',
+          attributes: { team: 'blue' },
+          room_config: { agents: [{ agent_name: 'narrator' }] },
+        })
+        .expect(200);
+      const response = await request(app)
+        .post('/validate')
+        .send({ token: minted.body.token })
+        .expect(200);
+      expect(response.body).toMatchObject({
+        valid: true,
+        metadata: '{"seat":3}',
+        attributes: { team: 'blue' },
+        room_config: { agents: [{ agentName: 'narrator' }] },
+        grants: { canPublish: false, canPublishData: false },
+      });
+    });
+  });
+
   describe("with a token minted by the SDK's AccessToken", () => {
     it('responds 200 and decodes it', async () => {
       const sdkToken = new AccessToken(TEST_API_KEY, TEST_API_SECRET, {
