@@ -63,6 +63,7 @@ beforeAll(async () => {
       testConfig({
         RATE_LIMIT_PER_MINUTE: '0',
         VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+        LIVEKIT_URL: 'wss://livekit.example.test',
         ...MODE_ENV[mode],
       }),
     );
@@ -416,7 +417,91 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])('with AUTH_MODE=%s', (mode) 
       );
     });
   });
+
+  describe('POST /connection-details', () => {
+    it('never answers 5xx or anything but JSON, and mints only for an object body', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(connectionDetailsLikeBody(mode), anyBody(mode)), async (body) => {
+          const response = await sendBody(post(mode, '/connection-details', authorized()), body);
+          expectWellFormedAnswer(response);
+          const seen = overTheWire(body);
+          const isObject = typeof seen === 'object' && seen !== null && !Array.isArray(seen);
+          if (!isObject && seen !== undefined) {
+            expect(response.body.participant_token).toBeUndefined();
+          }
+          if (response.status === 201) {
+            await verifier.verify(response.body.participant_token as string);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('mints a token LiveKit accepts, carrying what was asked, for any valid body', async () => {
+      await fc.assert(
+        fc.asyncProperty(validConnectionDetailsBody(mode), async (body) => {
+          const response = await post(mode, '/connection-details', authorized()).send(body);
+          expect({ status: response.status, body: response.body }).toMatchObject({ status: 201 });
+          const claims = await verifier.verify(response.body.participant_token);
+          const identity = mode === 'jwt' ? CALLER_SUB : body.participant_identity;
+          if (identity !== undefined) expect(claims.sub).toBe(identity);
+          expect(claims.name).toBe(body.participant_name);
+          expect(claims.metadata).toBe(body.participant_metadata || undefined);
+          expect(claims.attributes).toEqual(body.participant_attributes);
+          if (body.room_name !== undefined) expect(claims.video?.room).toBe(body.room_name);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
 });
+
+/** Bodies that /connection-details certainly accepts. */
+function validConnectionDetailsBody(mode: AuthMode) {
+  return fc.record(
+    {
+      room_name: validName,
+      participant_identity: mode === 'jwt' ? fc.constant(CALLER_SUB) : validName,
+      participant_name: validName,
+      participant_metadata: fc.string({ unit: 'grapheme', maxLength: 200 }),
+      participant_attributes: fc.dictionary(
+        validName,
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        { maxKeys: 5 },
+      ),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+/** /connection-details bodies near the valid ones: fields of every field's name set to anything. */
+function connectionDetailsLikeBody(mode: AuthMode): fc.Arbitrary<Record<string, unknown>> {
+  const field = fc.constantFrom(
+    'room_name',
+    'roomName',
+    'participant_identity',
+    'participant_name',
+    'participant_metadata',
+    'participant_attributes',
+    'room_config',
+    'roomConfig',
+    'role',
+    'ttl_seconds',
+  );
+  const value = fc.oneof(
+    hostileText,
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.record({ agents: fc.array(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }))) }),
+    fc.constantFrom('viewer', 'host', 0, -1, 1e300, 86400, 86401),
+  );
+  return fc
+    .tuple(validConnectionDetailsBody(mode), fc.array(fc.tuple(field, value), { maxLength: 3 }))
+    .map(([valid, changes]) => {
+      const body: Record<string, unknown> = { ...valid };
+      for (const [name, to] of changes) body[name] = to;
+      return body;
+    });
+}
 
 /** Headers a caller without valid credentials might send, for a mode that requires them. */
 function wrongCredentials(mode: 'api-key' | 'jwt'): fc.Arbitrary<Record<string, string>> {
