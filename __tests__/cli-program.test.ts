@@ -3,18 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import {
+  InvalidTokenError,
   requestToken,
   TokenServerError,
   UnreachableServerError,
+  validateToken,
   type Credentials,
   type Fetch,
   type TokenResponse,
+  type ValidationResponse,
 } from '../client-cli/src/client';
 import {
   buildProgram,
   ExitCode,
   readEnvironment,
   run,
+  shellQuote,
   type Env,
   type ProgramDeps,
 } from '../client-cli/src/program';
@@ -61,19 +65,30 @@ interface SentRequest {
   body: unknown;
 }
 
-/** A fetch that records what it is asked and answers with `answer()`. */
-function fakeFetch(
-  answer: () => Promise<Response> | Response = () => jsonResponse(200, TOKEN_ANSWER),
-): {
+/** How the fake fetch answers a request. */
+type Answer = (request: SentRequest) => Promise<Response> | Response;
+
+/** A fetch that records what it is asked and answers with `answer(request)`. */
+function fakeFetch(answer: Answer = () => jsonResponse(200, TOKEN_ANSWER)): {
   fetch: Fetch;
   requests: SentRequest[];
 } {
   const requests: SentRequest[] = [];
   const fetch: Fetch = async (url, init) => {
-    requests.push({ url, init, body: JSON.parse(String(init.body)) });
-    return answer();
+    const request = { url, init, body: JSON.parse(String(init.body)) as unknown };
+    requests.push(request);
+    return answer(request);
   };
   return { fetch, requests };
+}
+
+/** Answers by the URL's last path segment, as the token server routes; 404 for others. */
+function byPath(answers: Record<string, Answer>): Answer {
+  return (request) => {
+    const path = new URL(request.url).pathname.replace(/^.*\//, '/');
+    const answer = answers[path];
+    return answer ? answer(request) : errorResponse(404, 'NOT_FOUND', 'No such route.');
+  };
 }
 
 interface CliRun {
@@ -93,10 +108,7 @@ function credentialHeaders(request: SentRequest | undefined): {
 }
 
 /** Runs the CLI in-process with a fake fetch and captured output. */
-async function runCli(
-  args: string[],
-  setup: { env?: Env; answer?: () => Promise<Response> | Response } = {},
-): Promise<CliRun> {
+async function runCli(args: string[], setup: { env?: Env; answer?: Answer } = {}): Promise<CliRun> {
   const { fetch, requests } = fakeFetch(setup.answer);
   let stdout = '';
   let stderr = '';
@@ -202,6 +214,513 @@ describe('request-token', () => {
     });
   });
 
+  describe('with --role, --metadata, --attribute, --agent, --agent-metadata and --ttl', () => {
+    const ALL_NEW_OPTIONS = [
+      '--role',
+      'viewer',
+      '--metadata',
+      '{"lang":"en"}',
+      '--attribute',
+      'team=blue',
+      '--attribute',
+      'seat=12',
+      '--agent',
+      'support-bot',
+      '--agent-metadata',
+      '{"topic":"billing"}',
+      '--ttl',
+      '600',
+    ];
+
+    it('sends them as role, metadata, attributes, room_config and ttl_seconds', async () => {
+      const { exitCode, stderr, requests } = await runCli(ALL_NEW_OPTIONS);
+
+      expect(stderr).toBe('');
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.body).toStrictEqual({
+        user_email: 'test.user@example.com',
+        full_name: 'Test User',
+        role: 'viewer',
+        metadata: '{"lang":"en"}',
+        attributes: { team: 'blue', seat: '12' },
+        room_config: { agents: [{ agent_name: 'support-bot', metadata: '{"topic":"billing"}' }] },
+        ttl_seconds: 600,
+      });
+    });
+
+    it('prints the role from the answer, and the metadata, attributes and agent asked for', async () => {
+      const { exitCode, stdout, stderr } = await runCli(ALL_NEW_OPTIONS, {
+        answer: () => jsonResponse(200, { ...TOKEN_ANSWER, role: 'viewer' }),
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stderr).toBe('');
+      expect(stdout).toBe(
+        [
+          'room:           lobby',
+          'identity:       test.user@example.com',
+          'role:           viewer',
+          'expires at:     2030-01-02T03:04:05.000Z',
+          'metadata:       {"lang":"en"}',
+          'attributes:     {"team":"blue","seat":"12"}',
+          'agent:          support-bot',
+          'agent metadata: {"topic":"billing"}',
+          `token:          ${TOKEN}`,
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('sends an --agent without --agent-metadata as agent_name alone', async () => {
+      const { exitCode, requests } = await runCli(['--agent', 'support-bot']);
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toStrictEqual({
+        user_email: 'test.user@example.com',
+        full_name: 'Test User',
+        room_config: { agents: [{ agent_name: 'support-bot' }] },
+      });
+    });
+
+    it('sends --metadata as is, and shows line breaks in it as a JSON string on one line', async () => {
+      const metadata = ' two\nlines ';
+
+      const { exitCode, stdout, requests } = await runCli(['--metadata', metadata]);
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toMatchObject({ metadata });
+      expect(stdout).toContain('metadata:   " two\\nlines "\n');
+      expect(stdout.split('\n')).toHaveLength(6);
+    });
+
+    it('sends an empty --metadata, which the server leaves out, and does not show it', async () => {
+      const { exitCode, stdout, requests } = await runCli(['--metadata', '']);
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toMatchObject({ metadata: '' });
+      expect(stdout).not.toContain('metadata');
+    });
+
+    it.each<[string, string[], string]>([
+      ['at the first "=", keeping later ones in the value', ['filter=a=b'], '{"filter":"a=b"}'],
+      ['with an empty value', ['note='], '{"note":""}'],
+      ['keeping spaces as given', [' my key = my value '], '{" my key ":" my value "}'],
+      ['keeping the order given', ['b=2', 'a=1', 'c=3'], '{"b":"2","a":"1","c":"3"}'],
+      // A plain object would take `__proto__` as its prototype and drop the attribute.
+      ['with __proto__ as an ordinary key', ['__proto__=x'], '{"__proto__":"x"}'],
+    ])('splits --attribute %s', async (_case, attributes, expectedJson) => {
+      const { exitCode, requests } = await runCli(
+        attributes.flatMap((attribute) => ['--attribute', attribute]),
+      );
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(String(requests[0]?.init.body)).toContain(`"attributes":${expectedJson}}`);
+    });
+
+    it.each<[string, string, number]>([
+      ['a plain number', '600', 600],
+      ['surrounding spaces', ' 90 ', 90],
+      ['leading zeros', '0030', 30],
+    ])('reads --ttl with %s as a number of seconds', async (_case, ttl, expected) => {
+      const { exitCode, requests } = await runCli(['--ttl', ttl]);
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toMatchObject({ ttl_seconds: expected });
+    });
+  });
+
+  describe('with --validate', () => {
+    /** What /validate answers for a token with metadata, attributes and an agent. */
+    const VALIDATION_ANSWER: ValidationResponse = {
+      valid: true,
+      identity: 'test.user@example.com',
+      name: 'Test User',
+      room: 'lobby',
+      expires_at: '2030-01-02T03:04:05.000Z',
+      grants: {
+        room: 'lobby',
+        roomJoin: true,
+        canSubscribe: true,
+        canPublish: false,
+        canPublishData: false,
+      },
+      metadata: '{"lang":"en"}',
+      attributes: { team: 'blue' },
+      room_config: { agents: [{ agentName: 'support-bot' }] },
+    };
+    const VALIDATION_LINES = [
+      'validated: the token server accepts the token, which holds',
+      '  identity:    test.user@example.com',
+      '  name:        Test User',
+      '  room:        lobby',
+      '  expires at:  2030-01-02T03:04:05.000Z',
+      '  grants:      {"room":"lobby","roomJoin":true,"canSubscribe":true,"canPublish":false,"canPublishData":false}',
+      '  metadata:    {"lang":"en"}',
+      '  attributes:  {"team":"blue"}',
+      '  room config: {"agents":[{"agentName":"support-bot"}]}',
+      '',
+    ];
+    const issuesAndValidates = byPath({
+      '/token': () => jsonResponse(200, { ...TOKEN_ANSWER, role: 'viewer' }),
+      '/validate': () => jsonResponse(200, VALIDATION_ANSWER),
+    });
+    /** Issues a token, and answers /validate with `answer`. */
+    const validatesWith = (answer: Answer): Answer =>
+      byPath({ '/token': () => jsonResponse(200, TOKEN_ANSWER), '/validate': answer });
+
+    it.each<[string, string[], Env, { apiKey: string | null; authorization: string | null }]>([
+      ['no credentials', [], {}, { apiKey: null, authorization: null }],
+      ['the --api-key', ['--api-key', API_KEY], {}, { apiKey: API_KEY, authorization: null }],
+      [
+        'TOKEN_SERVER_BEARER',
+        [],
+        { TOKEN_SERVER_BEARER: SESSION_JWT },
+        { apiKey: null, authorization: `Bearer ${SESSION_JWT}` },
+      ],
+    ])(
+      'POSTs the new token to /validate after /token, with %s as for /token',
+      async (_case, args, env, expected) => {
+        const { exitCode, stdout, stderr, requests } = await runCli(['--validate', ...args], {
+          env,
+          answer: issuesAndValidates,
+        });
+
+        expect(stderr).toBe('');
+        expect(exitCode).toBe(ExitCode.Success);
+        expect(requests.map((request) => request.url)).toStrictEqual([
+          'http://localhost:8002/token',
+          'http://localhost:8002/validate',
+        ]);
+        const validation = requests[1];
+        expect(validation?.init.method).toBe('POST');
+        expect(new Headers(validation?.init.headers).get('content-type')).toBe('application/json');
+        expect(validation?.body).toStrictEqual({ token: TOKEN });
+        expect(credentialHeaders(validation)).toStrictEqual(expected);
+        expect(stdout + stderr).not.toContain('tsk_live_');
+        expect(stdout + stderr).not.toContain(SESSION_JWT);
+      },
+    );
+
+    it('asks /validate under the same path prefix as /token', async () => {
+      const { requests } = await runCli(
+        ['--validate', '--server', 'https://example.com/livekit/'],
+        { answer: issuesAndValidates },
+      );
+
+      expect(requests.map((request) => request.url)).toStrictEqual([
+        'https://example.com/livekit/token',
+        'https://example.com/livekit/validate',
+      ]);
+    });
+
+    it('prints the token summary, then what the token server decoded from the token', async () => {
+      const { exitCode, stdout, stderr } = await runCli(['--validate'], {
+        answer: issuesAndValidates,
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stderr).toBe('');
+      expect(stdout).toBe(
+        [
+          'room:       lobby',
+          'identity:   test.user@example.com',
+          'role:       viewer',
+          'expires at: 2030-01-02T03:04:05.000Z',
+          `token:      ${TOKEN}`,
+          '',
+          ...VALIDATION_LINES,
+        ].join('\n'),
+      );
+    });
+
+    it('shows (none) for what the token lacks, and leaves out what an older server does not report', async () => {
+      // An older server's answer: no metadata field at all.
+      const olderAnswer = { ...VALIDATION_ANSWER, identity: null, attributes: null };
+      delete olderAnswer.metadata;
+      const { exitCode, stdout } = await runCli(['--validate'], {
+        answer: validatesWith(() => jsonResponse(200, olderAnswer)),
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stdout).toContain('\n  identity:    (none)\n');
+      expect(stdout).toContain('\n  attributes:  (none)\n');
+      expect(stdout).toContain('\n  room config: {"agents":[{"agentName":"support-bot"}]}\n');
+      expect(stdout).not.toContain('metadata');
+    });
+
+    it('with --json, prints one JSON document: the token answer with the validation under "validation"', async () => {
+      const { exitCode, stdout, stderr } = await runCli(['--validate', '--json'], {
+        answer: validatesWith(() => jsonResponse(200, { ...VALIDATION_ANSWER, extra: 1 })),
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stderr).toBe('');
+      expect(stdout.endsWith('\n')).toBe(true);
+      expect(stdout.trimEnd()).not.toContain('\n');
+      expect(JSON.parse(stdout)).toStrictEqual({
+        ...TOKEN_ANSWER,
+        validation: { ...VALIDATION_ANSWER, extra: 1 },
+      });
+    });
+
+    it('with --quiet, prints only the token, once it is validated', async () => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--validate', '--quiet'], {
+        answer: issuesAndValidates,
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stdout).toBe(`${TOKEN}\n`);
+      expect(stderr).toBe('');
+      expect(requests).toHaveLength(2);
+    });
+
+    it('does not ask /validate when /token refuses', async () => {
+      const { exitCode, stdout, requests } = await runCli(['--validate'], {
+        answer: byPath({
+          '/token': () => errorResponse(403, 'ROLE_NOT_ALLOWED', 'You may not take this role.'),
+          '/validate': issuesAndValidates,
+        }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(requests).toHaveLength(1);
+    });
+
+    describe('when /validate says the token is not valid', () => {
+      const refusal = {
+        valid: false,
+        error: { code: 'BAD_SIGNATURE', message: 'The token signature is invalid.' },
+      };
+
+      it.each<[string, string[], Answer]>([
+        [
+          '401 valid:false, as the token server does',
+          [],
+          () =>
+            new Response(JSON.stringify(refusal), {
+              status: 401,
+              headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            }),
+        ],
+        ['200 valid:false', [], () => jsonResponse(200, refusal)],
+        ['401 valid:false, with --json', ['--json'], () => jsonResponse(401, refusal)],
+        ['401 valid:false, with --quiet', ['--quiet'], () => jsonResponse(401, refusal)],
+      ])('exits 1 with its reason and nothing on stdout, given %s', async (_case, args, answer) => {
+        const { exitCode, stdout, stderr, requests } = await runCli(['--validate', ...args], {
+          answer: validatesWith(answer),
+        });
+
+        expect(exitCode).toBe(ExitCode.RequestFailed);
+        expect(requests).toHaveLength(2);
+        expect(stdout).toBe('');
+        expect(stderr).toBe(
+          'error: the token server issued a token, but /validate says it is not valid: BAD_SIGNATURE: The token signature is invalid.\n',
+        );
+      });
+
+      it('says UNKNOWN when the server gives no reason', async () => {
+        const { exitCode, stderr } = await runCli(['--validate'], {
+          answer: validatesWith(() => jsonResponse(401, { valid: false })),
+        });
+
+        expect(exitCode).toBe(ExitCode.RequestFailed);
+        expect(stderr).toBe(
+          'error: the token server issued a token, but /validate says it is not valid: UNKNOWN: The server gave no reason.\n',
+        );
+      });
+    });
+
+    describe('when /validate answers with an error', () => {
+      it.each<[string, string[], Answer, string]>([
+        [
+          '401 INVALID_CREDENTIALS: that the API key was refused',
+          ['--api-key', API_KEY],
+          () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+          'error: the token server answered /validate with 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+            'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env).\n',
+        ],
+        [
+          '429 with Retry-After: how long to wait',
+          [],
+          () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '5' }),
+          'error: the token server answered /validate with 429 RATE_LIMITED: Too many requests.\n' +
+            'the token server is rate limiting these requests: retry after 5 seconds.\n',
+        ],
+        [
+          '400 with details',
+          [],
+          () =>
+            jsonResponse(400, {
+              error: {
+                code: 'AMBIGUOUS_TOKEN',
+                message: 'The request carries two different tokens; send one.',
+              },
+            }),
+          'error: the token server answered /validate with 400 AMBIGUOUS_TOKEN: The request carries two different tokens; send one.\n',
+        ],
+        [
+          '200 without a validation: that it may not be the token server',
+          [],
+          () => jsonResponse(200, { ok: true }),
+          'error: the token server answered /validate with 200 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 200 to /validate without a validation; is it the token server?\n',
+        ],
+        [
+          'a 200 valid:true without grants: that it is not a validation',
+          [],
+          () => jsonResponse(200, { ...VALIDATION_ANSWER, grants: undefined }),
+          'error: the token server answered /validate with 200 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 200 to /validate without a validation; is it the token server?\n',
+        ],
+        [
+          'an HTML 502: that it may not be the token server',
+          [],
+          () =>
+            new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+          'error: the token server answered /validate with 502 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 502 Bad Gateway without a token server error; is it the token server?\n',
+        ],
+        [
+          'no answer: that it could not be reached',
+          [],
+          () => {
+            throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
+          },
+          'error: could not reach the token server at http://localhost:8002 (socket hang up).\n' +
+            'Start it with ./start_token_server.sh from the repository root, or pass --server <url> or set TOKEN_SERVER_URL to use a token server that is running.\n',
+        ],
+      ])(
+        'exits 1 with nothing on stdout and explains %s',
+        async (_case, args, answer, expected) => {
+          const { exitCode, stdout, stderr, requests } = await runCli(['--validate', ...args], {
+            answer: validatesWith(answer),
+          });
+
+          expect(exitCode).toBe(ExitCode.RequestFailed);
+          expect(requests).toHaveLength(2);
+          expect(stdout).toBe('');
+          expect(stderr).toBe(expected);
+        },
+      );
+    });
+
+    it.each<[string, Answer]>([
+      ['a validation', () => jsonResponse(200, VALIDATION_ANSWER)],
+      [
+        'valid:false',
+        () => jsonResponse(401, { valid: false, error: { code: 'X', message: 'x' } }),
+      ],
+      ['401', () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.')],
+      ['429', () => errorResponse(429, 'RATE_LIMITED', 'Slow down.')],
+    ])(
+      'never prints the API key or the JWT, whether /validate answers %s',
+      async (_case, answer) => {
+        for (const args of [
+          ['--api-key', API_KEY],
+          ['--bearer', SESSION_JWT, '--json'],
+          ['--api-key', API_KEY, '--env'],
+        ]) {
+          const { stdout, stderr, requests } = await runCli(['--validate', ...args], {
+            answer: byPath({
+              '/token': () => jsonResponse(200, { ...TOKEN_ANSWER, server_url: 'wss://lk.test' }),
+              '/validate': answer,
+            }),
+          });
+
+          expect(requests).toHaveLength(2);
+          expect(stdout + stderr).not.toContain(API_KEY);
+          expect(stdout + stderr).not.toContain(SESSION_JWT);
+        }
+      },
+    );
+  });
+
+  describe('with --env', () => {
+    const LIVEKIT_URL = 'wss://livekit.example.com';
+    const issuesWithUrl = (serverUrl: string): Answer =>
+      byPath({
+        '/token': () => jsonResponse(200, { ...TOKEN_ANSWER, server_url: serverUrl }),
+        '/validate': () =>
+          jsonResponse(200, {
+            valid: true,
+            identity: 'test.user@example.com',
+            name: 'Test User',
+            room: 'lobby',
+            expires_at: '2030-01-02T03:04:05.000Z',
+            grants: { room: 'lobby', roomJoin: true },
+            metadata: null,
+            attributes: null,
+            room_config: null,
+          }),
+      });
+
+    it('prints exactly LIVEKIT_URL and LIVEKIT_TOKEN lines, unquoted, and exits 0', async () => {
+      const { exitCode, stdout, stderr } = await runCli(['--env'], {
+        answer: issuesWithUrl(LIVEKIT_URL),
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stderr).toBe('');
+      expect(stdout).toBe(`LIVEKIT_URL=${LIVEKIT_URL}\nLIVEKIT_TOKEN=${TOKEN}\n`);
+    });
+
+    it('single-quotes a server_url with characters a shell or .env file would read', async () => {
+      const { stdout } = await runCli(['--env'], {
+        answer: issuesWithUrl('wss://livekit.example.com/rtc?region=eu&x=1#a'),
+      });
+
+      expect(stdout).toBe(
+        `LIVEKIT_URL='wss://livekit.example.com/rtc?region=eu&x=1#a'\nLIVEKIT_TOKEN=${TOKEN}\n`,
+      );
+    });
+
+    it('with --validate, keeps stdout to the two lines and prints the validation on stderr', async () => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--env', '--validate'], {
+        answer: issuesWithUrl(LIVEKIT_URL),
+      });
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests).toHaveLength(2);
+      expect(stdout).toBe(`LIVEKIT_URL=${LIVEKIT_URL}\nLIVEKIT_TOKEN=${TOKEN}\n`);
+      expect(stderr).toBe(
+        [
+          'validated: the token server accepts the token, which holds',
+          '  identity:    test.user@example.com',
+          '  name:        Test User',
+          '  room:        lobby',
+          '  expires at:  2030-01-02T03:04:05.000Z',
+          '  grants:      {"room":"lobby","roomJoin":true}',
+          '  metadata:    (none)',
+          '  attributes:  (none)',
+          '  room config: (none)',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    describe('when the answer has no server_url', () => {
+      it.each<[string, string[]]>([
+        ['--env', []],
+        ['--env --validate, without asking /validate', ['--validate']],
+      ])(
+        'exits 1 saying the server has no LIVEKIT_URL, with nothing on stdout, given %s',
+        async (_case, args) => {
+          const { exitCode, stdout, stderr, requests } = await runCli(
+            ['--env', '--server', 'http://tokens.test:8002', ...args],
+            { answer: () => jsonResponse(200, TOKEN_ANSWER) },
+          );
+
+          expect(exitCode).toBe(ExitCode.RequestFailed);
+          expect(requests).toHaveLength(1);
+          expect(stdout).toBe('');
+          expect(stderr).toBe(
+            'error: the token server at http://tokens.test:8002 has no LIVEKIT_URL set, so its answer has no server_url for --env to print.\n' +
+              "Set LIVEKIT_URL in the token server's environment or .env and restart it, or leave out --env.\n",
+          );
+        },
+      );
+    });
+  });
+
   describe('choosing the token server', () => {
     it.each<[string, string[], Env, string]>([
       [
@@ -295,6 +814,47 @@ describe('request-token', () => {
       expect(stderr).toBe(
         'error: the token server answered 400 VALIDATION_ERROR: The request is invalid.\n' +
           '  - room_name: room_name is too long\n',
+      );
+    });
+  });
+
+  describe('when the server refuses a new field with VALIDATION_ERROR', () => {
+    it.each<[string, string[], { field: string; message: string }]>([
+      [
+        'a --ttl over its TOKEN_EXPIRY_HOURS',
+        ['--ttl', '90000'],
+        { field: 'ttl_seconds', message: 'ttl_seconds must be at most 86400' },
+      ],
+      [
+        'an unknown --role',
+        ['--role', 'janitor'],
+        { field: 'role', message: 'role is not a role' },
+      ],
+      [
+        'an --agent name it rejects',
+        ['--agent', 'x'.repeat(300)],
+        {
+          field: 'room_config.agents.0.agent_name',
+          message: 'agent_name must be at most 256 characters long',
+        },
+      ],
+    ])("exits 1 with the server's message and the field, given %s", async (_case, args, detail) => {
+      const { exitCode, stdout, stderr } = await runCli(args, {
+        answer: () =>
+          jsonResponse(400, {
+            error: {
+              code: 'VALIDATION_ERROR',
+              message: `Invalid request: ${detail.message}.`,
+              details: [detail],
+            },
+          }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `error: the token server answered 400 VALIDATION_ERROR: Invalid request: ${detail.message}.\n` +
+          `  - ${detail.field}: ${detail.message}\n`,
       );
     });
   });
@@ -496,6 +1056,22 @@ describe('request-token', () => {
             "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room.\n",
         ],
         [
+          '403 ROLE_NOT_ALLOWED: that the --role is not for this caller',
+          ['--api-key', API_KEY, '--role', 'host'],
+          {},
+          () => errorResponse(403, 'ROLE_NOT_ALLOWED', 'The role host is not allowed for you.'),
+          'error: the token server answered 403 ROLE_NOT_ALLOWED: The role host is not allowed for you.\n' +
+            'the token server does not let you take this role: choose a --role it is open to, or ask its operator for the role.\n',
+        ],
+        [
+          '403 AGENT_NOT_ALLOWED: that the --agent is not in AGENT_NAMES',
+          ['--agent', 'rogue-bot'],
+          {},
+          () => errorResponse(403, 'AGENT_NOT_ALLOWED', 'The agent rogue-bot is not allowed.'),
+          'error: the token server answered 403 AGENT_NOT_ALLOWED: The agent rogue-bot is not allowed.\n' +
+            "the --agent is not in the token server's AGENT_NAMES: choose one of those agents, or ask its operator to add it.\n",
+        ],
+        [
           'another 403: that it is not allowed',
           ['--api-key', API_KEY],
           {},
@@ -596,6 +1172,41 @@ describe('request-token', () => {
         ['--json', '--quiet'],
         /'--json' cannot be used with option '--quiet'/,
       ],
+      [
+        'an --attribute without "="',
+        ['--attribute', 'team'],
+        /^error: option '--attribute <key=value>' argument 'team' is invalid\. Expected key=value, like team=blue\.\n/,
+      ],
+      [
+        'an --attribute without a key',
+        ['--attribute', '=blue'],
+        /argument '=blue' is invalid\. Expected a key before "=", like team=blue\.\n/,
+      ],
+      [
+        'an --attribute key given twice',
+        ['--attribute', 'team=blue', '--attribute', 'seat=1', '--attribute', 'team=red'],
+        /argument 'team=red' is invalid\. The key "team" is given twice; give each attribute once\.\n/,
+      ],
+      [
+        '--agent-metadata without --agent',
+        ['--agent-metadata', '{"topic":"billing"}'],
+        /^error: --agent-metadata needs --agent <name>: it is the metadata of that agent's job\.\n/,
+      ],
+      ['a blank --role', ['--role', ' '], /--role <name>.* is invalid\. Expected a role name/],
+      ['an empty --agent', ['--agent', ''], /--agent <name>.* is invalid\. Expected an agent name/],
+      ['--ttl 0', ['--ttl', '0'], /--ttl <seconds>' argument '0' is invalid\. Expected a positive/],
+      ['a negative --ttl', ['--ttl', '-60'], /argument '-60' is invalid\. Expected a positive/],
+      ['a fractional --ttl', ['--ttl', '1.5'], /argument '1\.5' is invalid\. Expected a positive/],
+      ['a --ttl with a unit', ['--ttl', '10m'], /argument '10m' is invalid\. Expected a positive/],
+      ['an empty --ttl', ['--ttl', ''], /argument '' is invalid\. Expected a positive/],
+      [
+        'a --ttl beyond what a number holds exactly',
+        ['--ttl', '9007199254740993'],
+        /argument '9007199254740993' is invalid/,
+      ],
+      ['--env with --json', ['--env', '--json'], /'--env' cannot be used with option '--json'/],
+      ['--json with --env', ['--json', '--env'], /'--env' cannot be used with option '--json'/],
+      ['--env with --quiet', ['--quiet', '--env'], /'--env' cannot be used with option '--quiet'/],
     ])('exits 2 with usage on stderr and sends nothing, given %s', async (_case, args, message) => {
       const { exitCode, stdout, stderr, requests } = await runCli(args);
 
@@ -618,6 +1229,24 @@ describe('request-token', () => {
       expect(stdout).toContain('--bearer <jwt>');
       expect(stdout).toContain('$TOKEN_SERVER_API_KEY');
       expect(stdout).toContain('$TOKEN_SERVER_BEARER');
+      for (const option of [
+        '--role <name>',
+        '--metadata <text>',
+        '--attribute <key=value>',
+        '--agent <name>',
+        '--agent-metadata <text>',
+        '--ttl <seconds>',
+        '--validate',
+        '--env',
+      ]) {
+        expect(stdout).toContain(`\n  ${option} `);
+      }
+      expect(stdout).toMatch(
+        /--attribute <key=value> +a participant attribute to put in the token; repeat/,
+      );
+      // Not a bare eval "$(...)", which goes on as if all were well when request-token fails.
+      expect(stdout).toContain('vars=$(request-token --env --room demo) && eval "$vars"');
+      expect(stdout).toContain('/validate refused the token, or --env got no server_url');
       expect(stdout).toContain('Exit codes:');
       expect(stderr).toBe('');
       expect(requests).toHaveLength(0);
@@ -649,6 +1278,10 @@ describe('buildProgram', () => {
     [['--api-key', API_KEY, '--bearer', SESSION_JWT], 'commander.conflictingOption'],
     [['--api-key', ' '], 'request-token.invalidCredentials'],
     [['--bearer', `Bearer ${SESSION_JWT}`], 'request-token.invalidCredentials'],
+    [['--env', '--json'], 'commander.conflictingOption'],
+    [['--attribute', 'team'], 'commander.invalidArgument'],
+    [['--ttl', '0'], 'commander.invalidArgument'],
+    [['--agent-metadata', 'x'], 'request-token.agentMetadataWithoutAgent'],
     [['--help'], 'commander.helpDisplayed'],
   ])('rejects %j with %s', async (args, code) => {
     expect((await commanderError(args)).code).toBe(code);
@@ -846,6 +1479,94 @@ describe('requestToken', () => {
       expect(error).toMatchObject({ status, code: 'UNEXPECTED_RESPONSE' });
       expect((error as Error).message).toContain('http://tokens.test');
     });
+  });
+});
+
+describe('validateToken', () => {
+  const options = { serverUrl: 'http://tokens.test/', token: TOKEN };
+  const VALID = {
+    valid: true,
+    identity: 'ada',
+    name: 'Ada',
+    room: 'lobby',
+    expires_at: '2030-01-02T03:04:05.000Z',
+    grants: { room: 'lobby', roomJoin: true },
+  };
+
+  it('POSTs {"token"} to /validate and returns the whole answer, unknown fields included', async () => {
+    const { fetch, requests } = fakeFetch(() => jsonResponse(200, { ...VALID, extra: [1] }));
+
+    await expect(validateToken(options, fetch)).resolves.toStrictEqual({
+      response: { ...VALID, extra: [1] },
+    });
+    expect(requests.map((request) => [request.url, request.body])).toStrictEqual([
+      ['http://tokens.test/validate', { token: TOKEN }],
+    ]);
+  });
+
+  it('throws InvalidTokenError with the code and message of a valid:false answer', async () => {
+    const { fetch } = fakeFetch(() =>
+      jsonResponse(401, {
+        valid: false,
+        error: { code: 'TOKEN_EXPIRED', message: 'The token expired.' },
+      }),
+    );
+
+    const error: unknown = await validateToken(options, fetch).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(InvalidTokenError);
+    expect(error).toMatchObject({ code: 'TOKEN_EXPIRED', message: 'The token expired.' });
+  });
+
+  it('throws TokenServerError naming /validate for a 401 that refuses the caller', async () => {
+    const { fetch } = fakeFetch(() =>
+      errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+    );
+
+    const error: unknown = await validateToken(
+      { ...options, credentials: { kind: 'api-key', apiKey: API_KEY } },
+      fetch,
+    ).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(TokenServerError);
+    expect(error).toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+      path: '/validate',
+      credentialsSent: 'api-key',
+    });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a non-string metadata', { metadata: 7 }],
+    ['attributes that are a list', { attributes: ['team'] }],
+    ['a room_config that is a string', { room_config: 'agents' }],
+    ['no expires_at', { expires_at: undefined }],
+    ['valid as a string', { valid: 'true' }],
+  ])('throws UNEXPECTED_RESPONSE for an answer with %s', async (_case, change) => {
+    const { fetch } = fakeFetch(() => jsonResponse(200, { ...VALID, ...change }));
+
+    await expect(validateToken(options, fetch)).rejects.toMatchObject({
+      code: 'UNEXPECTED_RESPONSE',
+      path: '/validate',
+    });
+  });
+});
+
+describe('shellQuote', () => {
+  it.each<[string, string]>([
+    [TOKEN, TOKEN],
+    ['wss://livekit.example.com:7880', 'wss://livekit.example.com:7880'],
+    ['https://user@host/a%20b+c,d=e', 'https://user@host/a%20b+c,d=e'],
+    ['http://[::1]:7880', "'http://[::1]:7880'"],
+    ['wss://host/rtc?a=1&b=2', "'wss://host/rtc?a=1&b=2'"],
+    ['$HOME', "'$HOME'"],
+    ['a#comment', "'a#comment'"],
+    ['two words', "'two words'"],
+    ["it's", "'it'\\''s'"],
+    ['', "''"],
+  ])('writes %j as %s', (value, expected) => {
+    expect(shellQuote(value)).toBe(expected);
   });
 });
 

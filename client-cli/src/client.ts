@@ -23,6 +23,14 @@ export type Credentials =
 /** Which kind of credentials a request carried; `none` when it carried none. */
 export type CredentialsKind = Credentials['kind'] | 'none';
 
+/** An agent to dispatch to the room when the participant joins (LiveKit's RoomAgentDispatch). */
+export interface AgentDispatch {
+  /** The agent's name, as the agent worker registered it; sent as `agent_name`. */
+  agentName: string;
+  /** Handed to the agent with the job; sent as `metadata` when given. */
+  metadata?: string;
+}
+
 /** Who asks for a token, and where. */
 export interface TokenRequestOptions {
   /** Base URL of the token server, e.g. `http://localhost:8002`; `/token` is appended. */
@@ -35,6 +43,16 @@ export interface TokenRequestOptions {
   userId?: string;
   /** Sent as `room_name` when given; the server picks its default room otherwise. */
   roomName?: string;
+  /** Sent as `role` when given: which of the server's roles' grants the token carries. */
+  role?: string;
+  /** Sent as `metadata` when given: the token's participant metadata, as is. */
+  metadata?: string;
+  /** Sent as `attributes` when given: the token's participant attributes. */
+  attributes?: Readonly<Record<string, string>>;
+  /** Sent as `room_config: {agents: [...]}` when given. */
+  agent?: AgentDispatch;
+  /** Sent as `ttl_seconds` when given: a lifetime shorter than the server's default, in seconds. */
+  ttlSeconds?: number;
   /** Sent in a header when given; a server with AUTH_MODE=none needs none. */
   credentials?: Credentials;
   /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
@@ -49,6 +67,8 @@ export interface TokenResponse {
   room_name: string;
   /** The participant identity, the token's `sub`. */
   identity: string;
+  /** The role whose grants the token carries; absent from servers that predate roles. */
+  role?: string;
   /** When the token expires, as ISO 8601. */
   expires_at: string;
   /** The LiveKit server to connect to, when the token server is configured with one. */
@@ -61,6 +81,45 @@ export interface IssuedToken {
   response: TokenResponse;
   /** The answer's body as received, so `--json` can print the server's JSON unchanged. */
   responseText: string;
+}
+
+/** Which token to check, with which server, as whom. */
+export interface TokenValidationOptions {
+  /** Base URL of the token server; `/validate` is appended. */
+  serverUrl: string;
+  /** The token to check, sent as `{"token": ...}` in the body. */
+  token: string;
+  /** The caller's own credentials, sent in a header as for `POST /token`. */
+  credentials?: Credentials;
+  /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** The token server's answer to `POST /validate` for a token it accepts. */
+export interface ValidationResponse {
+  valid: true;
+  /** The token's `sub`, or null when it has none. */
+  identity: string | null;
+  /** The participant's display name, the token's `name`, or null. */
+  name: string | null;
+  /** The room the token grants, or null. */
+  room: string | null;
+  /** When the token expires, as ISO 8601. */
+  expires_at: string;
+  /** The token's `video` claim: LiveKit's VideoGrant. */
+  grants: Record<string, unknown>;
+  /** The participant metadata, or null; absent from servers that predate it. */
+  metadata?: string | null;
+  /** The participant attributes, or null; absent from servers that predate them. */
+  attributes?: Record<string, unknown> | null;
+  /** The room configuration (e.g. agents to dispatch), or null; absent from older servers. */
+  room_config?: Record<string, unknown> | null;
+}
+
+/** A validation as the server answered it. */
+export interface TokenValidation {
+  /** The parsed answer, unknown fields included, so `--json` can print all of it. */
+  response: ValidationResponse;
 }
 
 /** One entry of an error answer's `details`, e.g. one invalid field. */
@@ -92,6 +151,8 @@ export interface TokenServerErrorContext {
   retryAfterSeconds?: number;
   /** Which credentials the refused request carried, so that a 401 can be explained. */
   credentialsSent?: CredentialsKind;
+  /** The path that answered; `/token` unless given. */
+  path?: string;
 }
 
 /** The token server answered, but not with a token. */
@@ -102,6 +163,8 @@ export class TokenServerError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** Which credentials the refused request carried. */
   readonly credentialsSent: CredentialsKind;
+  /** The path that answered: `/token` or `/validate`. */
+  readonly path: string;
 
   constructor(
     /** HTTP status of the answer. */
@@ -119,6 +182,19 @@ export class TokenServerError extends Error {
     this.details = context.details ?? [];
     this.retryAfterSeconds = context.retryAfterSeconds;
     this.credentialsSent = context.credentialsSent ?? 'none';
+    this.path = context.path ?? '/token';
+  }
+}
+
+/** The token server checked a token and refused it (`valid: false`). */
+export class InvalidTokenError extends Error {
+  constructor(
+    /** The server's reason, e.g. BAD_SIGNATURE or TOKEN_EXPIRED; UNKNOWN when it gave none. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidTokenError';
   }
 }
 
@@ -136,12 +212,91 @@ export async function requestToken(
     full_name: options.fullName,
     ...(options.userId === undefined ? {} : { user_id: options.userId }),
     ...(options.roomName === undefined ? {} : { room_name: options.roomName }),
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+    ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+    ...(options.agent === undefined ? {} : { room_config: { agents: [agentBody(options.agent)] } }),
+    ...(options.ttlSeconds === undefined ? {} : { ttl_seconds: options.ttlSeconds }),
   };
+  const answer = await postJson('/token', body, options, fetch);
+  if (!isTokenResponse(answer.body)) {
+    throw new TokenServerError(
+      answer.status,
+      'UNEXPECTED_RESPONSE',
+      `The server at ${options.serverUrl} answered ${answer.status} without a token; is it the token server?`,
+      answer.context,
+    );
+  }
+  return { response: answer.body, responseText: answer.text };
+}
+
+/**
+ * Asks the token server to check a token (`POST /validate`) and decode what it grants.
+ * Throws InvalidTokenError when the server answers `valid: false`, and otherwise fails as
+ * requestToken does.
+ */
+export async function validateToken(
+  options: TokenValidationOptions,
+  fetch: Fetch,
+): Promise<TokenValidation> {
+  const answer = await postJson('/validate', { token: options.token }, options, fetch, {
+    // The server answers a refused token with 401 and `valid: false`; a refused caller gets a
+    // 401 without `valid`.
+    isAnswer: (body) => isRecord(body) && body.valid === false,
+  });
+  const { body } = answer;
+  if (isRecord(body) && body.valid === false) {
+    const error = isRecord(body.error) ? body.error : {};
+    throw new InvalidTokenError(
+      typeof error.code === 'string' ? error.code : 'UNKNOWN',
+      typeof error.message === 'string' ? error.message : 'The server gave no reason.',
+    );
+  }
+  if (!isValidationResponse(body)) {
+    throw new TokenServerError(
+      answer.status,
+      'UNEXPECTED_RESPONSE',
+      `The server at ${options.serverUrl} answered ${answer.status} to /validate without a validation; is it the token server?`,
+      answer.context,
+    );
+  }
+  return { response: body };
+}
+
+/** What requestToken and validateToken have in common. */
+interface ServerRequestOptions {
+  serverUrl: string;
+  credentials?: Credentials;
+  timeoutMs?: number;
+}
+
+/** A successful (or accepted) answer of postJson. */
+interface JsonAnswer {
+  status: number;
+  text: string;
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  body: unknown;
+  /** What a TokenServerError about this answer should know. */
+  context: TokenServerErrorContext;
+}
+
+/**
+ * POSTs `body` as JSON to `path` on the token server, with the caller's credentials. Throws
+ * UnreachableServerError when no answer arrives in time, and TokenServerError for an error
+ * status, unless `isAnswer` accepts the error answer's body.
+ */
+async function postJson(
+  path: string,
+  body: unknown,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+  { isAnswer = () => false }: { isAnswer?: (body: unknown) => boolean } = {},
+): Promise<JsonAnswer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let response: Response;
-  let responseText: string;
+  let text: string;
   try {
-    response = await fetch(tokenUrl(options.serverUrl), {
+    response = await fetch(endpointUrl(options.serverUrl, path), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -152,29 +307,29 @@ export async function requestToken(
       signal: AbortSignal.timeout(timeoutMs),
     });
     // Reading the body is inside the try: the timeout and a dropped connection hit it too.
-    responseText = await response.text();
+    text = await response.text();
   } catch (error) {
     throw new UnreachableServerError(options.serverUrl, describeFailure(error, timeoutMs));
   }
-  const parsed = parseJson(responseText);
+  const parsed = parseJson(text);
   const context: TokenServerErrorContext = {
     credentialsSent: options.credentials?.kind ?? 'none',
+    path,
   };
-  if (!response.ok) {
+  if (!response.ok && !isAnswer(parsed)) {
     throw serverError(response, parsed, options.serverUrl, {
       ...context,
       retryAfterSeconds: readRetryAfter(response.headers.get('retry-after'), Date.now()),
     });
   }
-  if (!isTokenResponse(parsed)) {
-    throw new TokenServerError(
-      response.status,
-      'UNEXPECTED_RESPONSE',
-      `The server at ${options.serverUrl} answered ${response.status} without a token; is it the token server?`,
-      context,
-    );
-  }
-  return { response: parsed, responseText };
+  return { status: response.status, text, body: parsed, context };
+}
+
+function agentBody(agent: AgentDispatch): { agent_name: string; metadata?: string } {
+  return {
+    agent_name: agent.agentName,
+    ...(agent.metadata === undefined ? {} : { metadata: agent.metadata }),
+  };
 }
 
 function credentialHeaders(credentials: Credentials | undefined): Record<string, string> {
@@ -196,9 +351,9 @@ function readRetryAfter(value: string | null, nowMs: number): number | undefined
   return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
 }
 
-/** `${serverUrl}/token`, keeping any path prefix and tolerating a trailing slash. */
-function tokenUrl(serverUrl: string): string {
-  return `${serverUrl.replace(/\/+$/, '')}/token`;
+/** `${serverUrl}${path}`, keeping any path prefix and tolerating a trailing slash. */
+function endpointUrl(serverUrl: string, path: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}${path}`;
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
@@ -236,7 +391,26 @@ function isTokenResponse(value: unknown): value is TokenResponse {
     typeof value.room_name === 'string' &&
     typeof value.identity === 'string' &&
     typeof value.expires_at === 'string' &&
+    (value.role === undefined || typeof value.role === 'string') &&
     (value.server_url === undefined || typeof value.server_url === 'string')
+  );
+}
+
+function isValidationResponse(value: unknown): value is ValidationResponse {
+  const stringOrNull = (field: unknown) => field === null || typeof field === 'string';
+  const optional = (field: unknown, check: (present: unknown) => boolean) =>
+    field === undefined || field === null || check(field);
+  return (
+    isRecord(value) &&
+    value.valid === true &&
+    stringOrNull(value.identity) &&
+    stringOrNull(value.name) &&
+    stringOrNull(value.room) &&
+    typeof value.expires_at === 'string' &&
+    isRecord(value.grants) &&
+    optional(value.metadata, (field) => typeof field === 'string') &&
+    optional(value.attributes, isRecord) &&
+    optional(value.room_config, isRecord)
   );
 }
 

@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parse as parseDotenv } from 'dotenv';
 import {
+  InvalidTokenError,
   requestToken,
   TokenServerError,
   UnreachableServerError,
+  validateToken,
   type Credentials,
   type Fetch,
   type IssuedToken,
   type TokenResponse,
+  type TokenValidation,
+  type ValidationResponse,
 } from './client';
 
 /** Environment variables, as `process.env` holds them. */
@@ -31,7 +35,10 @@ export interface ProgramDeps {
 export const ExitCode = {
   /** A token was printed, or help was asked for. */
   Success: 0,
-  /** The token server could not be reached, or answered with an error. */
+  /**
+   * The token server could not be reached, answered with an error, refused the token at
+   * /validate, or (for --env) has no LIVEKIT_URL.
+   */
   RequestFailed: 1,
   /** The options or the environment are invalid; nothing was sent. */
   Usage: 2,
@@ -43,6 +50,20 @@ export const DEFAULT_EMAIL = 'test.user@example.com';
 export const DEFAULT_NAME = 'Test User';
 /** The port the token server listens on when TOKEN_SERVER_PORT is unset, as the server does. */
 export const DEFAULT_SERVER_PORT = 8002;
+
+/**
+ * The token server issued a token but has no LIVEKIT_URL, so `--env` has nothing to put in
+ * LIVEKIT_URL=.
+ */
+export class MissingServerUrlError extends Error {
+  constructor(
+    /** The token server's base URL. */
+    readonly serverUrl: string,
+  ) {
+    super(`The token server at ${serverUrl} answered without a server_url.`);
+    this.name = 'MissingServerUrlError';
+  }
+}
 
 const START_HINT =
   'Start it with ./start_token_server.sh from the repository root, or pass --server <url> or set TOKEN_SERVER_URL to use a token server that is running.';
@@ -56,6 +77,15 @@ interface CliOptions {
   server?: string;
   apiKey?: string;
   bearer?: string;
+  role?: string;
+  metadata?: string;
+  /** From the repeated --attribute, in the order given. */
+  attribute?: ReadonlyMap<string, string>;
+  agent?: string;
+  agentMetadata?: string;
+  ttl?: number;
+  validate?: boolean;
+  env?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -108,8 +138,53 @@ export function buildProgram(deps: ProgramDeps): Command {
         'authenticate with the session JWT from your login, sent as Authorization: Bearer (default: $TOKEN_SERVER_BEARER)',
       ),
     )
+    .addOption(
+      new Option(
+        '--role <name>',
+        "the role whose grants the token carries, such as participant, viewer or host (default: the server's DEFAULT_ROLE)",
+      ).argParser(nonEmpty('a role name')),
+    )
+    .addOption(
+      new Option(
+        '--metadata <text>',
+        'participant metadata to put in the token, as is (often JSON)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--attribute <key=value>',
+        'a participant attribute to put in the token; repeat for more (the first = ends the key)',
+      ).argParser(collectAttribute),
+    )
+    .addOption(
+      new Option(
+        '--agent <name>',
+        'an agent to dispatch to the room when the participant joins',
+      ).argParser(nonEmpty('an agent name')),
+    )
+    .addOption(
+      new Option('--agent-metadata <text>', "metadata for the --agent's job (needs --agent)"),
+    )
+    .addOption(
+      new Option(
+        '--ttl <seconds>',
+        "a token lifetime shorter than the server's, in seconds (default and most: its TOKEN_EXPIRY_HOURS)",
+      ).argParser(parseTtlSeconds),
+    )
+    .addOption(
+      new Option(
+        '--validate',
+        'have the token server check the new token (POST /validate) and print what it grants',
+      ),
+    )
     .addOption(new Option('--json', "print the server's JSON answer unchanged").conflicts('quiet'))
     .addOption(new Option('--quiet', 'print only the token, for TOKEN=$(request-token --quiet)'))
+    .addOption(
+      new Option(
+        '--env',
+        'print LIVEKIT_URL=<url> and LIVEKIT_TOKEN=<token>, for eval or a .env file',
+      ).conflicts(['json', 'quiet']),
+    )
     .addHelpText(
       'after',
       [
@@ -119,10 +194,14 @@ export function buildProgram(deps: ProgramDeps): Command {
         'directory; the environment wins. --api-key or --bearer replaces both credential',
         'variables. Prefer TOKEN_SERVER_API_KEY to --api-key: arguments show in ps.',
         '',
+        '--env needs a token server with LIVEKIT_URL set. With --validate, --json adds the',
+        'answer of /validate under "validation", and --env prints its summary on stderr.',
+        '',
         'Exit codes:',
         '  0  the token was printed',
         '  1  the token server could not be reached, or answered with an error (such as',
-        '     401 for missing or refused credentials, 403 not allowed, 429 rate limited)',
+        '     401 for missing or refused credentials, 403 not allowed, 429 rate limited),',
+        '     or /validate refused the token, or --env got no server_url; nothing on stdout',
         '  2  invalid options; nothing was sent',
         '',
         'Examples:',
@@ -131,6 +210,11 @@ export function buildProgram(deps: ProgramDeps): Command {
         '  request-token --server https://tokens.example.com --json',
         '  TOKEN_SERVER_API_KEY="$(cat ~/.token-server-key)" request-token --room demo',
         '  request-token --bearer "$SESSION_JWT" --room demo',
+        '  request-token --room demo --role viewer --ttl 600 --validate',
+        '  request-token --attribute team=blue --attribute seat=12 --metadata \'{"lang":"en"}\'',
+        '  request-token --agent support-bot --agent-metadata \'{"topic":"billing"}\'',
+        '  vars=$(request-token --env --room demo) && eval "$vars"',
+        '  request-token --env >> .env',
       ].join('\n'),
     )
     .configureOutput({
@@ -140,6 +224,13 @@ export function buildProgram(deps: ProgramDeps): Command {
     })
     .showHelpAfterError()
     .action(async (options: CliOptions, command: Command) => {
+      if (options.agentMetadata !== undefined && options.agent === undefined) {
+        usageError(
+          command,
+          "error: --agent-metadata needs --agent <name>: it is the metadata of that agent's job.",
+          'request-token.agentMetadataWithoutAgent',
+        );
+      }
       const serverUrl = options.server ?? defaultServerUrl(deps.env, command);
       const credentials = resolveCredentials(options, deps.env, command);
       const issued = await requestToken(
@@ -149,11 +240,44 @@ export function buildProgram(deps: ProgramDeps): Command {
           fullName: options.name,
           ...(options.userId === undefined ? {} : { userId: options.userId }),
           ...(options.room === undefined ? {} : { roomName: options.room }),
+          ...(options.role === undefined ? {} : { role: options.role }),
+          ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+          ...(options.attribute === undefined
+            ? {}
+            : { attributes: Object.fromEntries(options.attribute) }),
+          ...(options.agent === undefined
+            ? {}
+            : {
+                agent: {
+                  agentName: options.agent,
+                  ...(options.agentMetadata === undefined
+                    ? {}
+                    : { metadata: options.agentMetadata }),
+                },
+              }),
+          ...(options.ttl === undefined ? {} : { ttlSeconds: options.ttl }),
           ...(credentials === undefined ? {} : { credentials }),
         },
         deps.fetch,
       );
-      deps.stdout(formatOutput(issued, options));
+      // Checked before /validate: without a URL, --env has nothing worth validating for.
+      if (options.env && issued.response.server_url === undefined) {
+        throw new MissingServerUrlError(serverUrl);
+      }
+      const validation = options.validate
+        ? await validateToken(
+            {
+              serverUrl,
+              token: issued.response.token,
+              ...(credentials === undefined ? {} : { credentials }),
+            },
+            deps.fetch,
+          )
+        : undefined;
+      // Printed only now, so that a failed validation leaves stdout empty (eval-safe).
+      const output = formatOutput(issued, validation, options);
+      deps.stdout(output.stdout);
+      if (output.stderr !== '') deps.stderr(output.stderr);
     });
   return program;
 }
@@ -183,6 +307,19 @@ export async function run(
     }
     if (error instanceof TokenServerError) {
       deps.stderr(describeServerError(error));
+      return ExitCode.RequestFailed;
+    }
+    if (error instanceof InvalidTokenError) {
+      deps.stderr(
+        `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`,
+      );
+      return ExitCode.RequestFailed;
+    }
+    if (error instanceof MissingServerUrlError) {
+      deps.stderr(
+        `error: the token server at ${error.serverUrl} has no LIVEKIT_URL set, so its answer has no server_url for --env to print.\n` +
+          "Set LIVEKIT_URL in the token server's environment or .env and restart it, or leave out --env.\n",
+      );
       return ExitCode.RequestFailed;
     }
     throw error;
@@ -350,6 +487,38 @@ function parseEmail(value: string): string {
   return email;
 }
 
+/**
+ * One --attribute added to those before it. The first `=` ends the key, so a value may hold
+ * `=` or be empty; a key given twice is an error rather than a silent overwrite.
+ */
+function collectAttribute(
+  value: string,
+  previous: ReadonlyMap<string, string> | undefined,
+): Map<string, string> {
+  const separator = value.indexOf('=');
+  if (separator === -1) {
+    throw new InvalidArgumentError('Expected key=value, like team=blue.');
+  }
+  const key = value.slice(0, separator);
+  if (key === '') throw new InvalidArgumentError('Expected a key before "=", like team=blue.');
+  if (previous?.has(key)) {
+    throw new InvalidArgumentError(
+      `The key ${JSON.stringify(key)} is given twice; give each attribute once.`,
+    );
+  }
+  return new Map(previous).set(key, value.slice(separator + 1));
+}
+
+/** A positive whole number of seconds; the server checks the upper bound. */
+function parseTtlSeconds(value: string): number {
+  const trimmed = value.trim();
+  const seconds = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new InvalidArgumentError('Expected a positive whole number of seconds, like 600.');
+  }
+  return seconds;
+}
+
 function nonEmpty(what: string): (value: string) => string {
   return (value) => {
     const trimmed = value.trim();
@@ -383,24 +552,110 @@ function parseServerUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function formatOutput(issued: IssuedToken, options: CliOptions): string {
-  if (options.quiet) return `${issued.response.token}\n`;
-  if (options.json) {
-    return issued.responseText.endsWith('\n') ? issued.responseText : `${issued.responseText}\n`;
-  }
-  return formatSummary(issued.response);
+/** What to print where. */
+interface Output {
+  stdout: string;
+  stderr: string;
 }
 
-function formatSummary(response: TokenResponse): string {
+function formatOutput(
+  issued: IssuedToken,
+  validation: TokenValidation | undefined,
+  options: CliOptions,
+): Output {
+  const validationSummary = validation === undefined ? '' : formatValidation(validation.response);
+  if (options.quiet) return { stdout: `${issued.response.token}\n`, stderr: '' };
+  if (options.json) {
+    if (validation !== undefined) {
+      // Both answers parsed whole, unknown fields included: one JSON document on stdout.
+      const combined = { ...issued.response, validation: validation.response };
+      return { stdout: `${JSON.stringify(combined)}\n`, stderr: '' };
+    }
+    const text = issued.responseText;
+    return { stdout: text.endsWith('\n') ? text : `${text}\n`, stderr: '' };
+  }
+  if (options.env) {
+    // The action refused an answer without server_url before getting here.
+    const serverUrl = issued.response.server_url ?? '';
+    return {
+      stdout: `LIVEKIT_URL=${shellQuote(serverUrl)}\nLIVEKIT_TOKEN=${shellQuote(issued.response.token)}\n`,
+      // On stderr, so that stdout stays two lines that eval or a .env file can take.
+      stderr: validationSummary,
+    };
+  }
+  const summary = formatSummary(issued.response, options);
+  return {
+    stdout: validationSummary === '' ? summary : `${summary}\n${validationSummary}`,
+    stderr: '',
+  };
+}
+
+/** Characters that need no quoting in a POSIX shell word nor in a .env value. */
+const SHELL_SAFE = /^[A-Za-z0-9_.:/@%+=,-]+$/;
+
+/**
+ * `value` as one shell word: as is when it is safe, else in single quotes, each `'` inside
+ * written as `'\''`. JWTs and usual URLs are safe.
+ */
+export function shellQuote(value: string): string {
+  if (SHELL_SAFE.test(value)) return value;
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+function formatSummary(response: TokenResponse, options: CliOptions): string {
   const rows: Array<[label: string, value: string]> = [
     ['room', response.room_name],
     ['identity', response.identity],
-    ['expires at', response.expires_at],
   ];
+  if (response.role !== undefined) rows.push(['role', response.role]);
+  rows.push(['expires at', response.expires_at]);
   if (response.server_url !== undefined) rows.push(['server URL', response.server_url]);
+  // What was asked for: the answer of /token does not repeat it (--validate shows the token's).
+  if (options.metadata !== undefined && options.metadata !== '') {
+    rows.push(['metadata', displayText(options.metadata)]);
+  }
+  if (options.attribute !== undefined) {
+    rows.push(['attributes', JSON.stringify(Object.fromEntries(options.attribute))]);
+  }
+  if (options.agent !== undefined) rows.push(['agent', displayText(options.agent)]);
+  if (options.agentMetadata !== undefined) {
+    rows.push(['agent metadata', displayText(options.agentMetadata)]);
+  }
   rows.push(['token', response.token]);
+  return formatRows(rows, '');
+}
+
+/** What /validate decoded from the token. Values it reports as null show as (none). */
+function formatValidation(response: ValidationResponse): string {
+  const text = (value: string | null) => (value === null ? '(none)' : displayText(value));
+  const json = (value: unknown) => (value === null ? '(none)' : JSON.stringify(value));
+  const rows: Array<[label: string, value: string]> = [
+    ['identity', text(response.identity)],
+    ['name', text(response.name)],
+    ['room', text(response.room)],
+    ['expires at', response.expires_at],
+    ['grants', json(response.grants)],
+  ];
+  // Servers that predate these fields leave them out: nothing to show rather than "(none)".
+  if (response.metadata !== undefined) rows.push(['metadata', text(response.metadata)]);
+  if (response.attributes !== undefined) rows.push(['attributes', json(response.attributes)]);
+  if (response.room_config !== undefined) rows.push(['room config', json(response.room_config)]);
+  return `validated: the token server accepts the token, which holds\n${formatRows(rows, '  ')}`;
+}
+
+function formatRows(rows: ReadonlyArray<[label: string, value: string]>, indent: string): string {
   const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return rows.map(([label, value]) => `${`${label}:`.padEnd(labelWidth)}${value}\n`).join('');
+  return rows
+    .map(([label, value]) => `${indent}${`${label}:`.padEnd(labelWidth)}${value}\n`)
+    .join('');
+}
+
+/**
+ * Text as is, or as a JSON string when it holds line breaks or other control characters,
+ * which would break the layout or drive the terminal.
+ */
+function displayText(value: string): string {
+  return /\p{Cc}/u.test(value) ? JSON.stringify(value) : value;
 }
 
 function describeServerError(error: TokenServerError): string {
@@ -408,7 +663,8 @@ function describeServerError(error: TokenServerError): string {
     (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
   );
   const explanation = explainRefusal(error);
-  return `error: the token server answered ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
+  const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
+  return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
 }
 
 /** For a 401, 403 or 429: what it means and what to do, in one line. */
@@ -458,6 +714,10 @@ function explainForbidden(code: string): string {
       return 'the --user-id differs from the identity in your login (the bearer JWT): leave out --user-id, or pass that identity';
     case 'ROOM_NOT_ALLOWED':
       return "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room";
+    case 'ROLE_NOT_ALLOWED':
+      return 'the token server does not let you take this role: choose a --role it is open to, or ask its operator for the role';
+    case 'AGENT_NOT_ALLOWED':
+      return "the --agent is not in the token server's AGENT_NAMES: choose one of those agents, or ask its operator to add it";
     default:
       return 'the token server does not allow this request: ask its operator for access';
   }
