@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
 import { TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../server/src/app';
@@ -134,6 +138,174 @@ describe('POST /validate', () => {
         .set('Authorization', `Bearer ${CALLER_KEY}`)
         .expect(400);
       expect(response.body.error.code).toBe('MISSING_TOKEN');
+    });
+  });
+});
+
+describe('roles and agents', () => {
+  const LIVEKIT_URL = 'wss://rtc.example.com';
+  const moderatorGrant = { canPublish: true, canSubscribe: true, roomAdmin: true, hidden: true };
+  let directory: string;
+  let rolesApp: Express;
+  let anonymousApp: Express;
+
+  beforeAll(() => {
+    // testConfig reads files from disk, so ROLES_FILE names a real one.
+    directory = mkdtempSync(join(tmpdir(), 'token-server-roles-'));
+    const rolesFile = join(directory, 'roles.json');
+    writeFileSync(rolesFile, JSON.stringify({ moderator: moderatorGrant }));
+    rolesApp = createApp(
+      testConfig({
+        AUTH_MODE: 'api-key',
+        TOKEN_SERVER_API_KEYS: CALLER_KEY,
+        ROLES_FILE: rolesFile,
+        // Only participant is public: a backend may still ask for any role.
+        PUBLIC_ROLES: 'participant',
+        AGENT_NAMES: 'support-agent,tutor',
+        LIVEKIT_URL,
+      }),
+    );
+    anonymousApp = createApp(
+      testConfig({ AUTH_MODE: 'none', AGENT_NAMES: 'support-agent', LIVEKIT_URL }),
+    );
+  });
+
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** POST to a token route with the caller key, or anonymously without one. */
+  function post(target: Express, path: string, body: object, key?: string) {
+    const posting = request(target).post(path);
+    if (key !== undefined) posting.set('X-API-Key', key);
+    return posting.send(body);
+  }
+
+  /** The minted token in a 200 or 201 answer of either route. */
+  function tokenOf(response: request.Response): string {
+    return (response.body.token ?? response.body.participant_token) as string;
+  }
+
+  const routes = [
+    ['POST /token', '/token', 200, body],
+    ['POST /connection-details', '/connection-details', 201, { room_name: 'class-101' }],
+  ] as const;
+
+  describe.each(routes)('%s', (_route, path, okStatus, baseBody) => {
+    describe('with AUTH_MODE=api-key', () => {
+      it.each([
+        [
+          'host',
+          {
+            roomJoin: true,
+            canPublish: true,
+            canSubscribe: true,
+            canUpdateOwnMetadata: true,
+            roomAdmin: true,
+            roomRecord: true,
+          },
+        ],
+        [
+          'viewer',
+          { roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false },
+        ],
+        ['moderator', { ...moderatorGrant, roomJoin: true }],
+      ])(
+        `responds ${okStatus} for role %s, not public, with a token of its grants`,
+        async (role, grant) => {
+          const response = await post(rolesApp, path, { ...baseBody, role }, CALLER_KEY);
+          expect(response.status).toBe(okStatus);
+          expect(response.body.role).toBe(role);
+          const claims = await verifier.verify(tokenOf(response));
+          expect(claims.video).toEqual({ ...grant, room: 'class-101' });
+        },
+      );
+
+      it('responds 400 with VALIDATION_ERROR on role for a role the server does not know', async () => {
+        const response = await post(
+          rolesApp,
+          path,
+          { ...baseBody, role: 'superuser' },
+          CALLER_KEY,
+        ).expect(400);
+        expect(response.body.error.code).toBe('VALIDATION_ERROR');
+        expect(response.body.error.details).toEqual([
+          { field: 'role', message: expect.any(String) },
+        ]);
+      });
+
+      describe('and AGENT_NAMES', () => {
+        it(`responds ${okStatus} dispatching the agents it lists`, async () => {
+          const response = await post(
+            rolesApp,
+            path,
+            {
+              ...baseBody,
+              room_config: { agents: [{ agent_name: 'tutor' }, { agent_name: 'support-agent' }] },
+            },
+            CALLER_KEY,
+          );
+          expect(response.status).toBe(okStatus);
+          const claims = await verifier.verify(tokenOf(response));
+          expect(claims.roomConfig?.agents?.map((agent) => agent.agentName)).toEqual([
+            'tutor',
+            'support-agent',
+          ]);
+        });
+
+        it.each([
+          ['an agent it does not list', [{ agent_name: 'billing-agent' }]],
+          [
+            'a listed agent beside one it does not list',
+            [{ agent_name: 'tutor' }, { agent_name: 'Tutor' }],
+          ],
+        ])('responds 403 with AGENT_NOT_ALLOWED and no token for %s', async (_label, agents) => {
+          const response = await post(
+            rolesApp,
+            path,
+            { ...baseBody, room_config: { agents } },
+            CALLER_KEY,
+          );
+          expect(response.status).toBe(403);
+          expect(response.body).toEqual({
+            error: { code: 'AGENT_NOT_ALLOWED', message: expect.any(String) },
+          });
+        });
+      });
+    });
+
+    describe('with AUTH_MODE=none', () => {
+      it('responds 403 with ROLE_NOT_ALLOWED and no token for role host', async () => {
+        const response = await post(anonymousApp, path, { ...baseBody, role: 'host' });
+        expect(response.status).toBe(403);
+        expect(response.body).toEqual({
+          error: { code: 'ROLE_NOT_ALLOWED', message: expect.any(String) },
+        });
+      });
+
+      it.each(['participant', 'viewer'])(
+        `responds ${okStatus} for the public role %s`,
+        async (role) => {
+          const response = await post(anonymousApp, path, { ...baseBody, role });
+          expect(response.status).toBe(okStatus);
+          expect(response.body.role).toBe(role);
+        },
+      );
+
+      it('responds 403 with AGENT_NOT_ALLOWED for an agent AGENT_NAMES does not list', async () => {
+        const response = await post(anonymousApp, path, {
+          ...baseBody,
+          room_config: { agents: [{ agent_name: 'tutor' }] },
+        });
+        expect(response.status).toBe(403);
+        expect(response.body.error.code).toBe('AGENT_NOT_ALLOWED');
+      });
+
+      it(`responds ${okStatus} for the agent AGENT_NAMES lists`, async () => {
+        const response = await post(anonymousApp, path, {
+          ...baseBody,
+          room_config: { agents: [{ agent_name: 'support-agent' }] },
+        });
+        expect(response.status).toBe(okStatus);
+      });
     });
   });
 });

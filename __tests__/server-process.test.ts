@@ -365,3 +365,83 @@ describe('the server process', () => {
     });
   });
 });
+
+describe('the server process with ROLES_FILE', () => {
+  let directory: string;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'token-server-roles-'));
+    writeFileSync(
+      join(directory, 'typo.json'),
+      JSON.stringify({ presenter: { canPublsh: true, canSubscribe: true } }),
+    );
+    writeFileSync(
+      join(directory, 'roles.json'),
+      JSON.stringify({
+        presenter: { canPublishSources: ['camera', 'screen_share'], canSubscribe: true },
+      }),
+    );
+  });
+
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  describe('naming a grant field LiveKit does not know', () => {
+    it('exits 1 with one line naming ROLES_FILE, the role and the field', async () => {
+      const result = await runServerToExit({
+        ...credentials,
+        ROLES_FILE: join(directory, 'typo.json'),
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(
+        'ROLES_FILE: role "presenter" has "canPublsh", which is not a LiveKit video grant',
+      );
+      expectOneClearLine(result.stderr);
+      expect(result.stdout).not.toMatch(/listening on/);
+    });
+  });
+
+  describe('with a good file, LIVEKIT_URL, and a file role in PUBLIC_ROLES', () => {
+    it('answers POST /connection-details 201 for that role, with its grants', async () => {
+      const server = await startServer({
+        ...credentials,
+        LIVEKIT_URL: 'wss://rtc.example.com',
+        ROLES_FILE: join(directory, 'roles.json'),
+        PUBLIC_ROLES: 'participant,viewer,presenter',
+      });
+      let result: ProcessResult;
+      try {
+        const response = await fetch(`${server.url}/connection-details`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            room_name: 'stage',
+            participant_identity: 'speaker-1',
+            role: 'presenter',
+          }),
+        });
+        expect(response.status).toBe(201);
+        const answer = (await response.json()) as Record<string, unknown>;
+        expect(answer).toMatchObject({
+          server_url: 'wss://rtc.example.com',
+          room_name: 'stage',
+          participant_identity: 'speaker-1',
+          role: 'presenter',
+        });
+        const claims = await new TokenVerifier('APIprocess', SECRET).verify(
+          answer.participant_token as string,
+        );
+        expect(claims.video).toEqual({
+          roomJoin: true,
+          room: 'stage',
+          canPublishSources: ['camera', 'screen_share'],
+          canSubscribe: true,
+        });
+      } finally {
+        result = await server.stop();
+      }
+      expect(result.stdout).toContain(
+        'roles=participant,viewer,host,presenter public_roles=participant,viewer,presenter',
+      );
+    });
+  });
+});

@@ -149,12 +149,14 @@ function jwtAuthenticator(
 
 /**
  * The role names in a login's roles claim: a list of strings, or one string of names
- * separated by spaces or commas (as OAuth scopes are). `a.b` reads claim b inside claim a,
- * as Keycloak nests `realm_access.roles`. Anything else grants no role.
+ * separated by spaces or commas (as OAuth scopes are). A claim of exactly that name comes
+ * first (Auth0's are URLs such as `https://app.example.com/roles`); else `a.b` reads claim b
+ * inside claim a, as Keycloak nests `realm_access.roles`. Anything else grants no role.
  */
 export function rolesIn(payload: jose.JWTPayload, claimPath: string): string[] {
   let value: unknown = payload;
-  for (const name of claimPath.split('.')) {
+  const path = Object.hasOwn(payload, claimPath) ? [claimPath] : claimPath.split('.');
+  for (const name of path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return [];
     value = (value as Record<string, unknown>)[name];
   }

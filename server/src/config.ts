@@ -399,7 +399,9 @@ function parseRoles(env: Env, problems: string[], readFile: SecretFileReader): R
     }
   }
   const unknown = (names: string[]) => names.filter((name) => !roles.has(name));
-  const publicRoles = commaList(read(env, 'PUBLIC_ROLES') ?? 'participant,viewer');
+  const rawPublicRoles = read(env, 'PUBLIC_ROLES') ?? 'participant,viewer';
+  // `none`: anonymous callers get no token at all, logins only the roles their claim lists.
+  const publicRoles = rawPublicRoles === 'none' ? [] : commaList(rawPublicRoles);
   if (unknown(publicRoles).length > 0) {
     problems.push(
       `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknown(publicRoles).join(', ')}`,

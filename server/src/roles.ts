@@ -109,7 +109,10 @@ function parseRoleGrant(role: string, grant: unknown, problems: string[]): RoleG
       const problem = GRANT_FIELDS[field as keyof RoleGrant](value);
       if (problem !== undefined) problems.push(`ROLES_FILE: role "${role}": ${field} ${problem}`);
     } else {
-      problems.push(`ROLES_FILE: role "${role}" has ${field}, which is not a LiveKit video grant`);
+      // Quoted as JSON: a name from the file could hold a line break.
+      problems.push(
+        `ROLES_FILE: role "${role}" has ${JSON.stringify(field)}, which is not a LiveKit video grant`,
+      );
     }
   }
   return problems.length === before ? (grant as RoleGrant) : undefined;
@@ -136,7 +139,7 @@ export function parseRolesFile(text: string, problems: string[]): Map<string, Ro
   for (const [role, grant] of Object.entries(parsed)) {
     if (!ROLE_NAME_PATTERN.test(role)) {
       problems.push(
-        `ROLES_FILE: "${role}" is not a usable role name (letters, digits, _ and -, up to 64)`,
+        `ROLES_FILE: ${JSON.stringify(role)} is not a usable role name (letters, digits, _ and -, up to 64)`,
       );
       continue;
     }
