@@ -161,12 +161,17 @@ describe('POST /connection-details', () => {
 
   describe('with a room_config', () => {
     it.each([
-      ['another key than agents', { egress: {} }, 'room_config.egress', /only agents/],
+      [
+        'another key than agents',
+        { egress: {} },
+        'room_config.egress',
+        /room_config.egress is not an accepted field/,
+      ],
       [
         'an agent key LiveKit has but this server does not take',
         { agents: [{ agent_name: 'a', restart_policy: 1 }] },
         'room_config.agents.0.restart_policy',
-        /agent_name, metadata and deployment/,
+        /restart_policy is not an accepted field/,
       ],
       [
         'an agent without agent_name',

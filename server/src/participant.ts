@@ -14,15 +14,22 @@ export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
 /** Agents one token may dispatch. */
 export const MAX_AGENTS = 8;
 
-/** Metadata: any text, JSON usually, up to 64 KiB. */
-export const metadataText = Joi.string()
-  .allow('')
-  .max(MAX_METADATA_BYTES, 'utf8')
-  .messages({ 'string.max': '{{#label}} must be at most {{#limit}} bytes of UTF-8' });
-
 function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+// Messages for the errors below live in validation.ts with the others: messages set on a
+// schema itself are merged into the preferences on every request, absent field or not,
+// which cost more than the rest of a token request's validation together.
+
+/** Metadata: any text, JSON usually, up to 64 KiB. */
+export const metadataText = Joi.string()
+  .allow('')
+  .custom((metadata: string, helpers) =>
+    utf8Bytes(metadata) > MAX_METADATA_BYTES
+      ? helpers.error('string.maxBytes', { limit: MAX_METADATA_BYTES })
+      : metadata,
+  );
 
 /** Attributes: string to string, keys printable, at most 64 KiB in all. */
 export const participantAttributes = Joi.object()
@@ -37,10 +44,6 @@ export const participantAttributes = Joi.object()
       return helpers.error('attributes.size', { limit: MAX_ATTRIBUTES_BYTES });
     }
     return attributes;
-  })
-  .messages({
-    'attributes.key': '{{#label}} keys must be 1 to 256 characters without control characters',
-    'attributes.size': '{{#label}} must total at most {{#limit}} bytes of UTF-8, keys and values',
   });
 
 /** One agent to dispatch, as the request spells it (LiveKit's proto field names). */
@@ -59,12 +62,7 @@ const agentDispatch = Joi.object<AgentDispatchBody>({
   agent_name: printableText.required(),
   metadata: metadataText,
   deployment: printableText,
-})
-  .rename('agentName', 'agent_name')
-  .messages({
-    'object.unknown':
-      '{{#label}} is not supported: an agent takes agent_name, metadata and deployment',
-  });
+}).rename('agentName', 'agent_name');
 
 /**
  * A room_config as LiveKit's clients send it. Other RoomConfiguration fields (egress, room
@@ -72,16 +70,20 @@ const agentDispatch = Joi.object<AgentDispatchBody>({
  */
 export const roomConfig = Joi.object<RoomConfigBody>({
   agents: Joi.array().items(agentDispatch).max(MAX_AGENTS),
-}).messages({ 'object.unknown': '{{#label}} is not supported: room_config takes only agents' });
+});
 
 /** The `role` and `ttl_seconds` fields, which depend on the configuration. */
 export function roleAndLifetimeFields(config: Config) {
   return {
     role: Joi.string().valid(...config.roles.keys()),
-    ttl_seconds: Joi.number().integer().min(1).max(config.tokenTtlSeconds).messages({
-      'number.max':
-        '{{#label}} must be at most {{#limit}}, the lifetime this server gives tokens (TOKEN_EXPIRY_HOURS); ask for shorter, never longer',
-    }),
+    ttl_seconds: Joi.number()
+      .integer()
+      .min(1)
+      .custom((seconds: number, helpers) =>
+        seconds > config.tokenTtlSeconds
+          ? helpers.error('number.maxLifetime', { limit: config.tokenTtlSeconds })
+          : seconds,
+      ),
   };
 }
 

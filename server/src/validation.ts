@@ -45,6 +45,11 @@ const messages = {
   'array.max': '{{#label}} must have at most {{#limit}} entries',
   'any.only': '{{#label}} must be one of {{#valids}}',
   'object.rename.override': 'give {{#from}} or {{#to}}, not both',
+  'string.maxBytes': '{{#label}} must be at most {{#limit}} bytes of UTF-8',
+  'number.maxLifetime':
+    '{{#label}} must be at most {{#limit}}, the lifetime this server gives tokens (TOKEN_EXPIRY_HOURS); ask for shorter, never longer',
+  'attributes.key': '{{#label}} keys must be 1 to 256 characters without control characters',
+  'attributes.size': '{{#label}} must total at most {{#limit}} bytes of UTF-8, keys and values',
 };
 
 /**
