@@ -5,7 +5,12 @@ import type { Express } from 'express';
 import { TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../server/src/app';
-import { TEST_API_KEY, TEST_API_SECRET, testConfig } from './support/fixtures';
+import {
+  EXPECTED_ROLE_GRANTS,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  testConfig,
+} from './support/fixtures';
 
 const CALLER_KEY = 'backend-key-0123456789abcdefghijklmnopqrstuv';
 const SECOND_CALLER_KEY = 'backend-key-second-0123456789abcdefghijklmn';
@@ -192,21 +197,8 @@ describe('roles and agents', () => {
   describe.each(routes)('%s', (_route, path, okStatus, baseBody) => {
     describe('with AUTH_MODE=api-key', () => {
       it.each([
-        [
-          'host',
-          {
-            roomJoin: true,
-            canPublish: true,
-            canSubscribe: true,
-            canUpdateOwnMetadata: true,
-            roomAdmin: true,
-            roomRecord: true,
-          },
-        ],
-        [
-          'viewer',
-          { roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false },
-        ],
+        ['host', EXPECTED_ROLE_GRANTS.host],
+        ['viewer', EXPECTED_ROLE_GRANTS.viewer],
         ['moderator', { ...moderatorGrant, roomJoin: true }],
       ])(
         `responds ${okStatus} for role %s, not public, with a token of its grants`,

@@ -1,7 +1,13 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../server/src/app';
-import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from './support/fixtures';
+import {
+  decodeSegment,
+  EXPECTED_ROLE_GRANTS,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  testConfig,
+} from './support/fixtures';
 
 const LIVEKIT_URL = 'wss://livekit.example.test';
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
@@ -50,11 +56,8 @@ describe('POST /connection-details', () => {
       const claims = await claimsOf(response);
       expect(claims.sub).toBe(response.body.participant_identity);
       expect(claims.video).toEqual({
-        roomJoin: true,
         room: response.body.room_name,
-        canPublish: true,
-        canSubscribe: true,
-        canUpdateOwnMetadata: true,
+        ...EXPECTED_ROLE_GRANTS.participant,
       });
       expect(claims).not.toHaveProperty('name');
       expect(claims).not.toHaveProperty('metadata');
@@ -274,11 +277,8 @@ describe('POST /connection-details', () => {
       const response = await postDetails({ role: 'viewer', room_name: 'stage' }).expect(201);
       expect(response.body.role).toBe('viewer');
       expect((await claimsOf(response)).video).toEqual({
-        roomJoin: true,
         room: 'stage',
-        canSubscribe: true,
-        canPublish: false,
-        canPublishData: false,
+        ...EXPECTED_ROLE_GRANTS.viewer,
       });
     });
 

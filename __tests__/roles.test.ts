@@ -7,28 +7,13 @@ import {
   parseRolesFile,
   type RoleGrant,
 } from '../server/src/roles';
+import { EXPECTED_ROLE_GRANTS } from './support/fixtures';
 
-/** The grants of the built-in roles, written out here rather than taken from roles.ts. */
-const PARTICIPANT_GRANT = {
-  roomJoin: true,
-  canPublish: true,
-  canSubscribe: true,
-  canUpdateOwnMetadata: true,
-};
-const VIEWER_GRANT = {
-  roomJoin: true,
-  canSubscribe: true,
-  canPublish: false,
-  canPublishData: false,
-};
-const HOST_GRANT = {
-  roomJoin: true,
-  canPublish: true,
-  canSubscribe: true,
-  canUpdateOwnMetadata: true,
-  roomAdmin: true,
-  roomRecord: true,
-};
+const {
+  participant: PARTICIPANT_GRANT,
+  viewer: VIEWER_GRANT,
+  host: HOST_GRANT,
+} = EXPECTED_ROLE_GRANTS;
 
 /** Parses a ROLES_FILE text, answering the roles and every problem reported. */
 function parse(text: string): { roles: Map<string, RoleGrant>; problems: string[] } {

@@ -11,7 +11,13 @@ import {
 } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../server/src/app';
-import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from './support/fixtures';
+import {
+  decodeSegment,
+  EXPECTED_ROLE_GRANTS,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  testConfig,
+} from './support/fixtures';
 
 /**
  * Every shape of token the two token routes mint, checked the way the issue asks: the SDK's
@@ -23,18 +29,9 @@ import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from './supp
 const CALLER_KEY = 'shapes-caller-key-0123456789abcdefghijklmnop';
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
 
-/** The grants each role should give, written out here rather than taken from the server. */
+/** The grants each role should give, written out rather than taken from the server. */
 const ROLE_GRANTS: Record<string, VideoGrant> = {
-  participant: { roomJoin: true, canPublish: true, canSubscribe: true, canUpdateOwnMetadata: true },
-  viewer: { roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false },
-  host: {
-    roomJoin: true,
-    canPublish: true,
-    canSubscribe: true,
-    canUpdateOwnMetadata: true,
-    roomAdmin: true,
-    roomRecord: true,
-  },
+  ...EXPECTED_ROLE_GRANTS,
   presenter: {
     roomJoin: true,
     canPublishSources: [TrackSource.SCREEN_SHARE, TrackSource.MICROPHONE],

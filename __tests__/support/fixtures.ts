@@ -19,6 +19,23 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
+/**
+ * The video grants each built-in role should give, besides `room`: written out here from
+ * the issue rather than taken from the server's roles, so that a change there fails tests.
+ */
+export const EXPECTED_ROLE_GRANTS = {
+  participant: { roomJoin: true, canPublish: true, canSubscribe: true, canUpdateOwnMetadata: true },
+  viewer: { roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false },
+  host: {
+    roomJoin: true,
+    canPublish: true,
+    canSubscribe: true,
+    canUpdateOwnMetadata: true,
+    roomAdmin: true,
+    roomRecord: true,
+  },
+} as const;
+
 /** Seconds since the epoch, now. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
