@@ -40,6 +40,7 @@ function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
     ...roleAndLifetimeFields(config),
   });
 }
+
 /**
  * For a caller logged in with a JWT, the login's name and email stand in for the body's
  * full_name and user_email when the body leaves them out.
