@@ -1,5 +1,5 @@
-// The /token contract every target is driven with, and the check that a target honours
-// it before the bench measures it.
+// The requests every target is driven with, /token and /connection-details, and the checks
+// that a target honours each contract before the bench measures it.
 import { TokenVerifier } from 'livekit-server-sdk';
 
 /** The API key and secret every target signs with (32+ characters, as LiveKit requires). */
@@ -7,6 +7,9 @@ export const BENCH_KEY = {
   apiKey: 'APIbench',
   apiSecret: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
 };
+
+/** The LIVEKIT_URL every target has, which /connection-details answers as server_url. */
+export const BENCH_LIVEKIT_URL = 'wss://livekit.example.test';
 
 /** Our server's default token lifetime (TOKEN_EXPIRY_HOURS=24), in seconds. */
 export const TOKEN_TTL_SECONDS = 24 * 3600;
@@ -18,14 +21,56 @@ export const TOKEN_REQUEST_BODY = {
   room_name: 'bench-room',
 };
 
-/** Headers of every POST /token: JSON, from an origin our server allows by default. */
-export const TOKEN_REQUEST_HEADERS = {
+/** The agent every POST /connection-details asks to dispatch. */
+export const BENCH_AGENT_NAME = 'bench-agent';
+
+/**
+ * The body of every POST /connection-details the bench sends: what LiveKit's client SDKs'
+ * TokenSource sends, with one agent to dispatch.
+ */
+export const CONNECTION_DETAILS_REQUEST_BODY = {
+  room_name: 'bench-room',
+  participant_name: 'Bench User',
+  participant_identity: 'bench-user',
+  room_config: { agents: [{ agent_name: BENCH_AGENT_NAME }] },
+};
+
+/** Headers of every request the bench sends: JSON, from an origin our server allows by default. */
+export const REQUEST_HEADERS = {
   'content-type': 'application/json',
   origin: 'http://localhost:3000',
 };
 
 /** What a target must do with a token request, beyond answering 200. */
 export type ContractCheck = 'signed-token' | 'constant';
+
+/** A JSON answer, with its Access-Control-Allow-Origin header (or null). */
+interface JsonAnswer {
+  body: Record<string, unknown>;
+  text: string;
+  allowedOrigin: string | null;
+}
+
+/** POSTs `body` to `path` and throws unless the answer has `expectedStatus` and is JSON. */
+async function postJson(
+  baseUrl: string,
+  path: string,
+  body: object,
+  expectedStatus: number,
+): Promise<JsonAnswer> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: REQUEST_HEADERS,
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== expectedStatus) throw new Error(`answered ${response.status}: ${text}`);
+  return {
+    body: JSON.parse(text) as Record<string, unknown>,
+    text,
+    allowedOrigin: response.headers.get('access-control-allow-origin'),
+  };
+}
 
 /**
  * Sends one POST /token and throws unless the answer has the contract's shape; with
@@ -36,20 +81,12 @@ export async function checkTokenContract(
   baseUrl: string,
   check: ContractCheck,
 ): Promise<string | null> {
-  const response = await fetch(`${baseUrl}/token`, {
-    method: 'POST',
-    headers: TOKEN_REQUEST_HEADERS,
-    body: JSON.stringify(TOKEN_REQUEST_BODY),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`answered ${response.status}: ${text}`);
-  const body = JSON.parse(text) as Record<string, unknown>;
+  const { body, text, allowedOrigin } = await postJson(baseUrl, '/token', TOKEN_REQUEST_BODY, 200);
   for (const field of ['token', 'room_name', 'identity', 'expires_at']) {
     if (typeof body[field] !== 'string' && typeof body[field] !== 'number') {
       throw new Error(`answer lacks "${field}": ${text}`);
     }
   }
-  const allowedOrigin = response.headers.get('access-control-allow-origin');
   if (check === 'constant') return allowedOrigin;
 
   if (body.room_name !== TOKEN_REQUEST_BODY.room_name) {
@@ -65,6 +102,42 @@ export async function checkTokenContract(
     video.roomJoin !== true ||
     video.canPublish !== true ||
     video.canSubscribe !== true
+  ) {
+    throw new Error(`token claims do not match the request: ${JSON.stringify(claims)}`);
+  }
+  return allowedOrigin;
+}
+
+/**
+ * Sends one POST /connection-details and throws unless it answers 201 with `server_url` and
+ * a `participant_token` that passes LiveKit's TokenVerifier, for the identity, name and room
+ * asked for, dispatching the agent asked for. Returns the Access-Control-Allow-Origin header.
+ */
+export async function checkConnectionDetailsContract(baseUrl: string): Promise<string | null> {
+  const request = CONNECTION_DETAILS_REQUEST_BODY;
+  const { body, text, allowedOrigin } = await postJson(
+    baseUrl,
+    '/connection-details',
+    request,
+    201,
+  );
+  if (body.server_url !== BENCH_LIVEKIT_URL) {
+    throw new Error(
+      `answered server_url ${JSON.stringify(body.server_url)}, not ${BENCH_LIVEKIT_URL}`,
+    );
+  }
+  if (typeof body.participant_token !== 'string') {
+    throw new Error(`answer lacks "participant_token": ${text}`);
+  }
+  const verifier = new TokenVerifier(BENCH_KEY.apiKey, BENCH_KEY.apiSecret);
+  const claims = await verifier.verify(body.participant_token);
+  const video = claims.video;
+  if (
+    claims.sub !== request.participant_identity ||
+    claims.name !== request.participant_name ||
+    video?.room !== request.room_name ||
+    video.roomJoin !== true ||
+    claims.roomConfig?.agents?.[0]?.agentName !== BENCH_AGENT_NAME
   ) {
     throw new Error(`token claims do not match the request: ${JSON.stringify(claims)}`);
   }
