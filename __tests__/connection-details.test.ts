@@ -189,7 +189,7 @@ describe('POST /connection-details', () => {
         'room_config.agents',
         /at most 8/,
       ],
-      ['that is not an object', 'agents', 'room_config', /object/],
+      ['that is not an object', 'agents', 'room_config', /room_config must be a JSON object/],
     ])('with %s responds 400 naming the field', async (_label, roomConfig, field, message) => {
       const response = await postDetails({ room_config: roomConfig }).expect(400);
       expect(fieldsOf(response)).toEqual([field]);
@@ -261,6 +261,7 @@ describe('POST /connection-details', () => {
     it.each([
       ['an empty key', { '': 'x' }],
       ['a key with a control character', { 'a\nb': 'x' }],
+      ['the key __proto__', JSON.parse('{"__proto__": "x"}') as Record<string, string>],
     ])('with %s responds 400', async (_label, attributes) => {
       const response = await postDetails({ participant_attributes: attributes }).expect(400);
       expect(fieldsOf(response)).toEqual(['participant_attributes']);

@@ -465,7 +465,8 @@ function validConnectionDetailsBody(mode: AuthMode) {
       participant_name: validName,
       participant_metadata: fc.string({ unit: 'grapheme', maxLength: 200 }),
       participant_attributes: fc.dictionary(
-        validName,
+        // __proto__ is refused as an attribute key (see connection-details.test.ts).
+        validName.filter((key) => key !== '__proto__'),
         fc.string({ unit: 'grapheme', maxLength: 40 }),
         { maxKeys: 5 },
       ),

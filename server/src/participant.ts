@@ -35,6 +35,10 @@ export const metadataText = Joi.string()
 export const participantAttributes = Joi.object()
   .pattern(Joi.string().allow(''), Joi.string().allow(''))
   .custom((attributes: Record<string, string>, helpers) => {
+    // Joi's copy of the object loses a key named __proto__: refuse it rather than drop it.
+    if (Object.hasOwn(helpers.original as object, '__proto__')) {
+      return helpers.error('attributes.key');
+    }
     let bytes = 0;
     for (const [key, value] of Object.entries(attributes)) {
       if (!isPrintableText(key)) return helpers.error('attributes.key');

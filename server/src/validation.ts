@@ -29,7 +29,7 @@ export function isPrintableText(value: unknown): value is string {
 const messages = {
   'any.required': '{{#label}} is required',
   'object.unknown': '{{#label}} is not an accepted field',
-  'object.base': 'the body must be a JSON object',
+  'object.base': '{{#label}} must be a JSON object',
   'string.base': '{{#label}} must be a string',
   'string.empty': '{{#label}} must not be empty',
   'string.min': '{{#label}} must be at least {{#limit}} characters long',
@@ -48,7 +48,8 @@ const messages = {
   'string.maxBytes': '{{#label}} must be at most {{#limit}} bytes of UTF-8',
   'number.maxLifetime':
     '{{#label}} must be at most {{#limit}}, the lifetime this server gives tokens (TOKEN_EXPIRY_HOURS); ask for shorter, never longer',
-  'attributes.key': '{{#label}} keys must be 1 to 256 characters without control characters',
+  'attributes.key':
+    '{{#label}} keys must be 1 to 256 characters without control characters, and not __proto__',
   'attributes.size': '{{#label}} must total at most {{#limit}} bytes of UTF-8, keys and values',
 };
 
@@ -58,12 +59,14 @@ const messages = {
  * to each validate() call are compiled again on every request.
  */
 export function requestSchema<T>(keys: Joi.PartialSchemaMap<T>): Joi.ObjectSchema<T> {
-  return Joi.object<T>(keys).prefs({
-    abortEarly: false,
-    convert: false,
-    messages,
-    errors: { wrap: { label: false } },
-  });
+  return Joi.object<T>(keys)
+    .label('the body')
+    .prefs({
+      abortEarly: false,
+      convert: false,
+      messages,
+      errors: { wrap: { label: false } },
+    });
 }
 
 /** The field a problem is about, as a dotted path; a spelling conflict is about its target. */
