@@ -194,6 +194,18 @@ describe('the server process', () => {
       );
       expect(minted.status).toBe(200);
       const token = ((await minted.json()) as { token: string }).token;
+      const details = await post(
+        '/connection-details',
+        {
+          room_name: 'lab',
+          participant_metadata: '{"seat":3}',
+          participant_attributes: { a: 'b' },
+        },
+        authorization,
+      );
+      expect(details.status).toBe(201);
+      const participantToken = ((await details.json()) as { participant_token: string })
+        .participant_token;
       const oldToken = signRaw(livekitPayload({ iss: 'APIold' }), { secret: oldLivekitSecret });
       const statuses = [
         (await post(`/validate?token=${token}`, undefined, authorization)).status,
@@ -205,13 +217,13 @@ describe('the server process', () => {
         (await fetch(`${url}/token/${token}?token=${token}`)).status,
       ];
       expect(statuses).toEqual([200, 200, 401, 401, 401, 404]);
-      return [token, oldToken];
+      return [token, participantToken, oldToken];
     }
 
     function expectNothingSecret(result: ProcessResult, secrets: string[]): void {
       const everything = result.stdout + result.stderr;
       // The run was logged (one line per request), and none of it carries a secret.
-      expect(everything.match(/"message":"request"/g)).toHaveLength(7);
+      expect(everything.match(/"message":"request"/g)).toHaveLength(8);
       for (const secret of secrets) {
         expect(everything).not.toContain(secret);
         const signature = secret.split('.')[2];
@@ -228,6 +240,7 @@ describe('the server process', () => {
         LIVEKIT_KEYS: `APIold: ${oldLivekitSecret}`,
         RATE_LIMIT_PER_MINUTE: '0',
         VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+        LIVEKIT_URL: 'wss://livekit.example.test',
       });
       const tokens = await exercise(server.url, { 'X-API-Key': callerKeys[1] ?? '' });
       const result = await server.stop();
@@ -246,6 +259,7 @@ describe('the server process', () => {
         LIVEKIT_KEYS: `APIold: ${oldLivekitSecret}`,
         RATE_LIMIT_PER_MINUTE: '0',
         VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+        LIVEKIT_URL: 'wss://livekit.example.test',
       });
       const login = await new SignJWT({ name: 'Ada Lovelace', email: 'ada@example.com' })
         .setProtectedHeader({ alg: 'HS256' })
