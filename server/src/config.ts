@@ -398,13 +398,13 @@ function parseRoles(env: Env, problems: string[], readFile: SecretFileReader): R
       problems.push(`ROLES_FILE names a file that cannot be read (${rolesFile}: ${code})`);
     }
   }
-  const unknown = (names: string[]) => names.filter((name) => !roles.has(name));
   const rawPublicRoles = read(env, 'PUBLIC_ROLES') ?? 'participant,viewer';
   // `none`: anonymous callers get no token at all, logins only the roles their claim lists.
   const publicRoles = rawPublicRoles === 'none' ? [] : commaList(rawPublicRoles);
-  if (unknown(publicRoles).length > 0) {
+  const unknownPublicRoles = publicRoles.filter((name) => !roles.has(name));
+  if (unknownPublicRoles.length > 0) {
     problems.push(
-      `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknown(publicRoles).join(', ')}`,
+      `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknownPublicRoles.join(', ')}`,
     );
   }
   const defaultRole = read(env, 'DEFAULT_ROLE') ?? DEFAULT_ROLE;
