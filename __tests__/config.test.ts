@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import {
+  CONFIG_VARIABLES,
   ConfigError,
   configWarnings,
   describeConfig,
@@ -42,8 +43,8 @@ describe('loadConfig', () => {
 
     it("falls back to LiveKit's development credentials and says so", () => {
       expect(config).toMatchObject({
-        apiKey: 'devkey',
-        apiSecret: 'secret',
+        livekitApiKey: 'devkey',
+        livekitApiSecret: 'secret',
         usingDevelopmentCredentials: true,
       });
       expect(configWarnings(config).join('\n')).toMatch(/development credentials devkey/);
@@ -77,12 +78,12 @@ describe('loadConfig', () => {
         corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
         tokenTtlSeconds: 5400,
         livekitUrl: 'wss://example.livekit.cloud',
-        apiKey: 'APIkey',
-        apiSecret: credentials.LIVEKIT_API_SECRET,
+        livekitApiKey: 'APIkey',
+        livekitApiSecret: credentials.LIVEKIT_API_SECRET,
         usingDevelopmentCredentials: false,
         production: true,
         livekitKeys: new Map([['APIkey', credentials.LIVEKIT_API_SECRET]]),
-        auth: { mode: 'api-key', apiKeys: ['caller-key-cccccccccccccccccccccccccccccc'] },
+        auth: { mode: 'api-key', callerApiKeys: ['caller-key-cccccccccccccccccccccccccccccc'] },
         roomNamePattern: /^(?:class-[0-9]+)$/u,
         tokenRateLimitPerMinute: 30,
         validateRateLimitPerMinute: 90,
@@ -236,7 +237,7 @@ describe('loadConfig for caller authentication', () => {
         AUTH_MODE: 'api-key',
         TOKEN_SERVER_API_KEYS: `${apiKeyA}, ${apiKeyB}`,
       });
-      expect(config.auth).toEqual({ mode: 'api-key', apiKeys: [apiKeyA, apiKeyB] });
+      expect(config.auth).toEqual({ mode: 'api-key', callerApiKeys: [apiKeyA, apiKeyB] });
       expect(configWarnings(config).join('\n')).not.toMatch(/AUTH_MODE/);
     });
 
@@ -260,7 +261,7 @@ describe('loadConfig for caller authentication', () => {
         { AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS_FILE: '/run/secrets/keys' },
         (path) => files[path] ?? '',
       );
-      expect(config.auth).toEqual({ mode: 'api-key', apiKeys: [apiKeyA, apiKeyB] });
+      expect(config.auth).toEqual({ mode: 'api-key', callerApiKeys: [apiKeyA, apiKeyB] });
     });
   });
 
@@ -362,7 +363,7 @@ describe('loadConfig for secrets in files', () => {
       { LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET_FILE: '/run/secrets/livekit' },
       readFile,
     );
-    expect(config.apiSecret).toBe(credentials.LIVEKIT_API_SECRET);
+    expect(config.livekitApiSecret).toBe(credentials.LIVEKIT_API_SECRET);
   });
 
   it('refuses a variable and its _FILE twin both set', () => {
@@ -397,8 +398,8 @@ describe('loadConfig for LIVEKIT_KEYS', () => {
       LIVEKIT_KEYS: `APIold: ${oldSecret}\nAPInew: ${newSecret}`,
       LIVEKIT_API_KEY: 'APInew',
     });
-    expect(config.apiKey).toBe('APInew');
-    expect(config.apiSecret).toBe(newSecret);
+    expect(config.livekitApiKey).toBe('APInew');
+    expect(config.livekitApiSecret).toBe(newSecret);
     expect([...config.livekitKeys]).toEqual([
       ['APIold', oldSecret],
       ['APInew', newSecret],
@@ -498,12 +499,51 @@ describe('.env.example', () => {
 
   it('mentions every variable the server reads', () => {
     const example = readFileSync(join(__dirname, '..', '.env.example'), 'utf8');
-    const source = readFileSync(join(__dirname, '..', 'server', 'src', 'config.ts'), 'utf8');
-    const read = new Set(
-      [...source.matchAll(/read(?:Secret)?\(env, '([A-Z_]+)'/g)].map((match) => match[1]),
-    );
-    expect(read.size).toBeGreaterThan(15);
-    for (const name of read) expect(example).toContain(name);
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(25);
+    for (const { name } of CONFIG_VARIABLES) expect(example).toContain(name);
+  });
+});
+
+describe('CONFIG_VARIABLES', () => {
+  it('lists every variable loadConfig reads, in every auth mode', () => {
+    const listed = new Set(CONFIG_VARIABLES.map(({ name }) => name));
+    for (const mode of ['none', 'api-key', 'jwt']) {
+      const read = new Set<string>();
+      // Records every name asked for, set or not: a variable read but not listed fails.
+      const env = new Proxy({ AUTH_MODE: mode } as Record<string, string>, {
+        get: (target, name) => {
+          if (typeof name === 'string') read.add(name);
+          return target[name as string];
+        },
+      });
+      try {
+        loadConfig(env);
+      } catch (error) {
+        // api-key and jwt modes lack their settings here: what matters is what was read.
+        expect(error).toBeInstanceOf(ConfigError);
+      }
+      expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+      expect(read.size).toBeGreaterThan(15);
+    }
+  });
+
+  it('marks the secrets, and only them, as secret', () => {
+    const secrets = CONFIG_VARIABLES.filter(({ secret }) => secret).map(({ name }) => name);
+    expect(secrets.sort()).toEqual([
+      'AUTH_JWT_SECRET',
+      'LIVEKIT_API_SECRET',
+      'LIVEKIT_KEYS',
+      'TOKEN_SERVER_API_KEYS',
+    ]);
+  });
+
+  it('names each variable once, with a section and a description', () => {
+    const names = CONFIG_VARIABLES.map(({ name }) => name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const variable of CONFIG_VARIABLES) {
+      expect(variable.description.length).toBeGreaterThan(5);
+      expect(['general', 'http', 'livekit', 'auth', 'limits', 'roles']).toContain(variable.section);
+    }
   });
 });
 

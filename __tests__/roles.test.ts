@@ -1,9 +1,9 @@
-import type { Caller } from '../server/src/auth';
+import type { Caller } from '../server/src/caller';
+import { mayRequestRole } from '../server/src/issue-token';
 import {
   BUILT_IN_ROLES,
   DEFAULT_ROLE,
   grantFor,
-  mayRequestRole,
   parseRolesFile,
   type RoleGrant,
 } from '../server/src/roles';

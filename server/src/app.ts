@@ -1,26 +1,23 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+// Builds the Express app: the middleware every request passes, and the routes. Never
+// listens; the entry point (index.ts) and the tests do.
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
-import {
-  authenticateRequest,
-  callerOf,
-  createAuthenticate,
-  requireAuthentication,
-  type Caller,
-} from './auth';
+import { authenticateRequest, createAuthenticate, requireAuthentication } from './auth';
 import type { Config } from './config';
 import { corsFor } from './cors';
-import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
+import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
-import { redactPath, silentLogger, type Logger } from './logger';
+import { jsonBody } from './json-body';
+import { silentLogger, type Logger } from './logger';
 import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
+import { requestContext } from './request-context';
 import { connectionDetailsHandler } from './routes/connection-details';
 import { healthHandler } from './routes/health';
 import { tokenHandler } from './routes/token';
 import { validateHandler } from './routes/validate';
+import { SERVER_VERSION } from './version';
+
+export { SERVER_VERSION } from './version';
 
 /**
  * Largest accepted token request body: room for 64 KiB of metadata and 64 KiB of attributes
@@ -29,90 +26,6 @@ import { validateHandler } from './routes/validate';
 export const TOKEN_BODY_LIMIT_BYTES = 256 * 1024;
 /** Largest accepted /validate body: room for the largest token the server mints. */
 export const VALIDATE_BODY_LIMIT_BYTES = 512 * 1024;
-
-/** The server package's version, reported by `GET /`. */
-export const SERVER_VERSION: string = (
-  JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
-    version: string;
-  }
-).version;
-
-/** True for a request declared as JSON, or not declared at all. */
-function parsesAsJson(req: IncomingMessage): boolean {
-  const contentType = req.headers['content-type'];
-  if (contentType === undefined) return true;
-  return contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
-}
-
-/**
- * Refuses a body declared as something other than JSON with 415, before anything parses it.
- * A body with no Content-Type at all is parsed as JSON: Node's own clients send an empty
- * POST that way, and anything that is not JSON then fails as malformed.
- */
-const requireJsonBody: RequestHandler = (req, _res, next) => {
-  // req.is answers null when there is no body at all, which is fine: fields are checked later.
-  if (!parsesAsJson(req) && req.is('application/json') === false) {
-    next(
-      new HttpError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Send the request body as JSON with Content-Type: application/json.',
-      ),
-    );
-    return;
-  }
-  next();
-};
-
-/** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** The request's id: the caller's well-formed X-Request-Id, or a new UUID. */
-function requestIdOf(incoming: string | undefined): string {
-  return incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-}
-
-/** How a caller appears in the logs: the key's number or the login identity, never a secret. */
-function describeCaller(caller: Caller): string {
-  switch (caller.kind) {
-    case 'anonymous':
-      return 'anonymous';
-    case 'api-key':
-      return `api-key:${caller.keyId}`;
-    case 'jwt':
-      return `jwt:${caller.identity}`;
-  }
-}
-
-/**
- * Gives every request an id (echoed as X-Request-Id), takes its client IP once (the rate
- * limit reads it too), and logs one line when it is answered. Only the redacted path is
- * logged (the query string and long opaque segments may carry tokens), and no header at
- * all, so Authorization and X-API-Key never reach the logs.
- */
-function requestContext(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const startedAt = performance.now();
-    const requestId = requestIdOf(req.get('x-request-id'));
-    res.locals.requestId = requestId;
-    res.locals.clientIp = req.ip;
-    res.setHeader('X-Request-Id', requestId);
-    // Token answers are credentials, and no answer here is worth caching.
-    res.setHeader('Cache-Control', 'no-store');
-    res.on('finish', () => {
-      logger.info('request', {
-        request_id: requestId,
-        method: req.method,
-        path: redactPath(req.originalUrl),
-        status: res.statusCode,
-        duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
-        ip: res.locals.clientIp as string | undefined,
-        caller: res.locals.authError ? 'unauthenticated' : describeCaller(callerOf(res.locals)),
-      });
-    });
-    next();
-  };
-}
 
 /** Options for createApp beyond the configuration. */
 export interface AppOptions {
@@ -127,7 +40,10 @@ export interface AppOptions {
 /** Builds the Express app for a configuration. It never listens: the caller does. */
 export function createApp(config: Config, options: AppOptions = {}): express.Express {
   const logger = options.logger ?? silentLogger;
-  const signer = new TokenSigner(config, config.livekitKeys);
+  const signer = new TokenSigner(
+    { apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
+    config.livekitKeys,
+  );
   const authenticate = authenticateRequest(
     createAuthenticate(config.auth, { cooldownMs: options.jwksCooldownMs ?? 30_000 }, logger),
   );
@@ -173,8 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     authenticate,
     budget,
     requireAuthentication,
-    requireJsonBody,
-    express.json({ limit: bodyLimitBytes, type: parsesAsJson }),
+    ...jsonBody(bodyLimitBytes),
   ];
   // Routes sit directly on the app, one layer each: nested routers cost time on every request.
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));

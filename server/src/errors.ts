@@ -1,3 +1,5 @@
+// Errors as HTTP answers: the one HttpError class, the translations of body-parser and
+// Node parser errors, 404/405, and the error handler that answers every failure in JSON.
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';

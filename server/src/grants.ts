@@ -1,3 +1,5 @@
+// The grants module: LiveKit claims built by hand and signed HS256 with jsonwebtoken, and
+// tokens verified as LiveKit servers verify them. Knows nothing of HTTP.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 

@@ -1,3 +1,5 @@
+// The entry point: loads .env and the configuration, listens, and stops cleanly on
+// SIGTERM/SIGINT. The only module with side effects at import.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';

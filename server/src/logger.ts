@@ -1,3 +1,5 @@
+// Structured JSON logging (info batched to stdout, problems at once to stderr) and the
+// redaction of request paths, so that tokens pasted into URLs never reach a log.
 /** Fields of one structured log line; values must never hold secrets or tokens. */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 

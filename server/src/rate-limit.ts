@@ -1,6 +1,7 @@
+// Per-caller request budgets, in memory, with the IETF RateLimit headers and 429 answers.
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { callerOf } from './auth';
+import { callerLabel, callerOf } from './caller';
 import { HttpError } from './errors';
 
 /** The budget's window; tests shorten it to see the budget come back. */
@@ -13,9 +14,8 @@ export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
  */
 function budgetKey(req: Request, res: Response): string {
   const caller = callerOf(res.locals);
-  if (res.locals.authError === undefined) {
-    if (caller.kind === 'api-key') return `api-key:${caller.keyId}`;
-    if (caller.kind === 'jwt') return `jwt:${caller.identity}`;
+  if (res.locals.authError === undefined && caller.kind !== 'anonymous') {
+    return callerLabel(caller);
   }
   const clientIp = (res.locals.clientIp as string | undefined) ?? req.ip;
   return `ip:${ipKeyGenerator(clientIp ?? req.socket.remoteAddress ?? 'unknown')}`;

@@ -1,3 +1,4 @@
+// Writing a JSON answer directly, the one way every route and error answers.
 import type { Response } from 'express';
 
 /**

@@ -1,4 +1,5 @@
-import type { Caller } from './auth';
+// Roles: the built-in ones and what each grants, and reading ROLES_FILE, which adds or
+// redefines roles. Who may ask for which role is decided where tokens are issued.
 import type { TrackSourceName, VideoGrant } from './grants';
 
 /** What a role may do in a room: a video grant without the room, which each request names. */
@@ -28,22 +29,6 @@ export const ROLE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** The grant a role gets in one room. Every role joins its room. */
 export function grantFor(role: RoleGrant, room: string): VideoGrant {
   return { ...role, roomJoin: true, room };
-}
-
-/** Whether a caller may ask for a role: api-key callers any, others the public ones or their own. */
-export function mayRequestRole(
-  caller: Caller,
-  role: string,
-  publicRoles: ReadonlySet<string>,
-): boolean {
-  switch (caller.kind) {
-    case 'api-key':
-      return true;
-    case 'anonymous':
-      return publicRoles.has(role);
-    case 'jwt':
-      return publicRoles.has(role) || caller.roles.includes(role);
-  }
 }
 
 type FieldCheck = (value: unknown) => string | undefined;

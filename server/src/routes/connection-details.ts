@@ -1,70 +1,21 @@
+// POST /connection-details: LiveKit's standard token endpoint (TokenSource.endpoint).
 import type { RequestHandler } from 'express';
-import type Joi from 'joi';
-import { callerOf } from '../auth';
+import { callerOf } from '../caller';
 import type { Config } from '../config';
 import { HttpError } from '../errors';
 import type { TokenSigner } from '../grants';
-import {
-  generateIdentity,
-  identityFor,
-  issueParticipantToken,
-  metadataText,
-  participantAttributes,
-  roleAndLifetimeFields,
-  roomConfig,
-  type RoomConfigBody,
-} from '../participant';
-import { isPrintableText, printableText, requestSchema, validateBody } from '../validation';
+import { generateIdentity, identityFor, issueParticipantToken } from '../issue-token';
 import { sendJson } from '../respond';
-
-/**
- * The JSON body of `POST /connection-details`: LiveKit's TokenSourceRequest in its proto
- * field names, every field optional, plus our `role` and `ttl_seconds`.
- */
-interface ConnectionDetailsBody {
-  room_name?: string;
-  participant_identity?: string;
-  participant_name?: string;
-  participant_metadata?: string;
-  participant_attributes?: Record<string, string>;
-  room_config?: RoomConfigBody;
-  role?: string;
-  ttl_seconds?: number;
-}
-
-/** The camelCase spellings LiveKit's JSON also allows, each to its proto field name. */
-const CAMEL_CASE_SPELLINGS = {
-  roomName: 'room_name',
-  participantIdentity: 'participant_identity',
-  participantName: 'participant_name',
-  participantMetadata: 'participant_metadata',
-  participantAttributes: 'participant_attributes',
-  roomConfig: 'room_config',
-  ttlSeconds: 'ttl_seconds',
-} as const;
-
-function connectionDetailsSchema(config: Config): Joi.ObjectSchema<ConnectionDetailsBody> {
-  let schema = requestSchema<ConnectionDetailsBody>({
-    room_name: printableText,
-    participant_identity: printableText,
-    participant_name: printableText,
-    participant_metadata: metadataText,
-    participant_attributes: participantAttributes,
-    room_config: roomConfig,
-    ...roleAndLifetimeFields(config),
-  });
-  for (const [camelCase, snakeCase] of Object.entries(CAMEL_CASE_SPELLINGS)) {
-    schema = schema.rename(camelCase, snakeCase);
-  }
-  return schema;
-}
+import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
+import { validateBody } from '../schemas/request-body';
+import { isPrintableText } from '../text';
 
 /**
  * `POST /connection-details`: LiveKit's standard token endpoint, which `TokenSource.endpoint`
  * in LiveKit's client SDKs calls. Answers where to connect and a token to connect with.
  */
 export function connectionDetailsHandler(config: Config, signer: TokenSigner): RequestHandler {
-  const schema = connectionDetailsSchema(config);
+  const schema = connectionDetailsBodySchema(config);
   return (req, res) => {
     const serverUrl = config.livekitUrl;
     if (serverUrl === undefined) {

@@ -1,3 +1,4 @@
+// GET /: the health answer, unchanged since the first version.
 import type { RequestHandler } from 'express';
 import { sendJson } from '../respond';
 

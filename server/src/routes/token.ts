@@ -1,45 +1,12 @@
+// POST /token: mints a LiveKit join token for one participant in one room.
 import type { RequestHandler } from 'express';
-import Joi from 'joi';
-import { callerOf, type Caller } from '../auth';
+import { callerOf, type Caller } from '../caller';
 import type { Config } from '../config';
 import type { TokenSigner } from '../grants';
-import {
-  identityFor,
-  issueParticipantToken,
-  metadataText,
-  participantAttributes,
-  roleAndLifetimeFields,
-  roomConfig,
-  type RoomConfigBody,
-} from '../participant';
-import { printableText, requestSchema, validateBody } from '../validation';
+import { identityFor, issueParticipantToken } from '../issue-token';
 import { sendJson } from '../respond';
-
-/** The JSON body of `POST /token`. */
-interface TokenBody {
-  user_email: string;
-  full_name: string;
-  user_id?: string;
-  room_name?: string;
-  role?: string;
-  metadata?: string;
-  attributes?: Record<string, string>;
-  ttl_seconds?: number;
-  room_config?: RoomConfigBody;
-}
-
-function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
-  return requestSchema<TokenBody>({
-    user_email: Joi.string().max(254).email({ tlds: false }).required(),
-    full_name: printableText.required(),
-    user_id: printableText,
-    room_name: printableText,
-    metadata: metadataText,
-    attributes: participantAttributes,
-    room_config: roomConfig,
-    ...roleAndLifetimeFields(config),
-  });
-}
+import { validateBody } from '../schemas/request-body';
+import { tokenBodySchema } from '../schemas/token-body';
 
 /**
  * For a caller logged in with a JWT, the login's name and email stand in for the body's

@@ -1,12 +1,11 @@
+// POST /validate: checks a LiveKit token as LiveKit would and decodes what it grants.
 import type { Request, RequestHandler } from 'express';
-import Joi from 'joi';
-import { bearerToken } from '../auth';
+import { bearerToken } from '../auth/credentials';
 import { HttpError } from '../errors';
 import type { TokenSigner } from '../grants';
-import { requestSchema, validateBody } from '../validation';
 import { sendJson } from '../respond';
-
-const validateBodySchema = requestSchema<{ token?: string }>({ token: Joi.string().min(1) });
+import { validateBody } from '../schemas/request-body';
+import { validateBodySchema } from '../schemas/validate-body';
 
 /**
  * Finds the token in the query string, the JSON body or an `Authorization: Bearer` header.

@@ -1,0 +1,129 @@
+// AUTH_MODE=jwt: callers send a JWT from the app's own login, verified against the login
+// provider's JWKS (RS256/ES256) or a shared HS256 secret, with issuer and audience pinned.
+import * as jose from 'jose';
+import type { Caller } from '../caller';
+import type { JwtAuthConfig } from '../config';
+import { HttpError } from '../errors';
+import type { Logger } from '../logger';
+import { isPrintableText } from '../text';
+import {
+  authenticationRequired,
+  bearerToken,
+  invalidCredentials,
+  type PresentedCredentials,
+} from './credentials';
+
+/** Options for verifying caller JWTs against a JWKS. */
+export interface JwksOptions {
+  /** Least time between two JWKS fetches caused by an unknown `kid`, in milliseconds. */
+  cooldownMs: number;
+}
+
+/** Caller JWTs from the app's own login, verified with pinned algorithms, issuer and audience. */
+export function jwtAuthenticator(
+  auth: JwtAuthConfig,
+  jwks: JwksOptions,
+  logger: Logger,
+): (credentials: PresentedCredentials) => Promise<Caller> {
+  // Algorithms are pinned per key source: a JWKS never verifies HS256, so a token signed
+  // with the public key as an HMAC secret (algorithm confusion) fails.
+  let verify: (token: string) => Promise<jose.JWTVerifyResult>;
+  if (auth.jwksUrl) {
+    const keySet = jose.createRemoteJWKSet(new URL(auth.jwksUrl), {
+      cooldownDuration: jwks.cooldownMs,
+      cacheMaxAge: 10 * 60 * 1000,
+      timeoutDuration: 5000,
+    });
+    const options = verifyOptions(auth, ['RS256', 'ES256']);
+    verify = (token) => jose.jwtVerify(token, keySet, options);
+  } else {
+    const secret = new TextEncoder().encode(auth.jwtSecret ?? '');
+    const options = verifyOptions(auth, ['HS256']);
+    verify = (token) => jose.jwtVerify(token, secret, options);
+  }
+
+  return async ({ authorization }) => {
+    const token = bearerToken(authorization);
+    if (token === undefined) {
+      throw authenticationRequired('send your login token as Authorization: Bearer <jwt>');
+    }
+    let payload: jose.JWTPayload;
+    try {
+      ({ payload } = await verify(token));
+    } catch (error) {
+      throw refusal(error, logger);
+    }
+    const identity = payload[auth.identityClaim];
+    // Held to the same rule as a user_id in the body.
+    if (!isPrintableText(identity)) {
+      throw invalidCredentials(
+        `The login token has no usable ${auth.identityClaim} claim to take the identity from.`,
+      );
+    }
+    return {
+      kind: 'jwt',
+      identity,
+      name: typeof payload.name === 'string' ? payload.name : undefined,
+      email: typeof payload.email === 'string' ? payload.email : undefined,
+      roles: auth.rolesClaim === undefined ? [] : rolesIn(payload, auth.rolesClaim),
+    };
+  };
+}
+
+/**
+ * The role names in a login's roles claim: a list of strings, or one string of names
+ * separated by spaces or commas (as OAuth scopes are). A claim of exactly that name comes
+ * first (Auth0's are URLs such as `https://app.example.com/roles`); else `a.b` reads claim b
+ * inside claim a, as Keycloak nests `realm_access.roles`. Anything else grants no role.
+ */
+export function rolesIn(payload: jose.JWTPayload, claimPath: string): string[] {
+  let value: unknown = payload;
+  const path = Object.hasOwn(payload, claimPath) ? [claimPath] : claimPath.split('.');
+  for (const name of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return [];
+    value = (value as Record<string, unknown>)[name];
+  }
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter((role) => role !== '');
+  if (Array.isArray(value)) return value.filter((role): role is string => typeof role === 'string');
+  return [];
+}
+
+function verifyOptions(auth: JwtAuthConfig, algorithms: string[]): jose.JWTVerifyOptions {
+  return {
+    algorithms,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    requiredClaims: ['exp'],
+    clockTolerance: 30,
+  };
+}
+
+/** A caller's bad token is a 401; a key server we cannot reach is our problem, a 503. */
+function refusal(error: unknown, logger: Logger): HttpError {
+  // jose throws its bare base class (ERR_JOSE_GENERIC) only when the JWKS answers an HTTP
+  // error or something that is not JSON: the login provider's outage, not the caller's fault.
+  const keysUnavailable =
+    error instanceof jose.errors.JWKSTimeout ||
+    error instanceof jose.errors.JWKSInvalid ||
+    !(error instanceof jose.errors.JOSEError) ||
+    error.code === 'ERR_JOSE_GENERIC';
+  if (keysUnavailable) {
+    logger.warn('cannot fetch the login provider keys', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return new HttpError(
+      503,
+      'AUTH_UNAVAILABLE',
+      'The login provider’s keys cannot be fetched right now; try again shortly.',
+    );
+  }
+  if (error instanceof jose.errors.JWTExpired) {
+    return invalidCredentials('The login token has expired.');
+  }
+  if (error instanceof jose.errors.JWKSNoMatchingKey) {
+    return invalidCredentials(
+      'The login token is signed with a key the login provider does not list.',
+    );
+  }
+  return invalidCredentials('The login token is not valid for this server.');
+}

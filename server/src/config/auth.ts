@@ -1,0 +1,186 @@
+// The caller authentication section: AUTH_MODE, the API keys trusted backends send, and
+// how login JWTs are verified (JWKS or shared secret, issuer, audience, claims).
+import {
+  commaOrLineList,
+  parseUrl,
+  read,
+  readSecret,
+  sectionVariables,
+  type ParseContext,
+} from './env';
+import { MIN_SECRET_LENGTH } from './livekit';
+
+export const AUTH_VARIABLES = sectionVariables('auth', [
+  { name: 'AUTH_MODE', description: 'How callers prove who they are: none, api-key or jwt' },
+  {
+    name: 'TOKEN_SERVER_API_KEYS',
+    secret: true,
+    file: true,
+    description: 'api-key mode: the keys trusted backends send, comma separated',
+  },
+  { name: 'AUTH_JWKS_URL', description: "jwt mode: the login provider's JWKS (RS256/ES256)" },
+  {
+    name: 'AUTH_JWT_SECRET',
+    secret: true,
+    file: true,
+    description: 'jwt mode: the HS256 secret of login JWTs, instead of a JWKS',
+  },
+  { name: 'AUTH_ISSUER', description: 'jwt mode: the required iss of login JWTs' },
+  { name: 'AUTH_AUDIENCE', description: 'jwt mode: the required aud of login JWTs' },
+  { name: 'AUTH_IDENTITY_CLAIM', description: 'jwt mode: the claim holding the identity (sub)' },
+  { name: 'AUTH_ROLES_CLAIM', description: 'jwt mode: the claim listing the roles a login has' },
+]);
+
+/** Caller authentication modes, chosen with AUTH_MODE. */
+export type AuthMode = 'none' | 'api-key' | 'jwt';
+
+/** Settings for verifying callers' login JWTs. */
+export interface JwtAuthConfig {
+  mode: 'jwt';
+  /** Where the login provider publishes its RS256/ES256 keys, or undefined with a secret. */
+  jwksUrl: string | undefined;
+  /** The HS256 secret of the login's session JWTs, or undefined with a JWKS URL. */
+  jwtSecret: string | undefined;
+  /** Required `iss` of caller JWTs. */
+  issuer: string;
+  /** Required `aud` of caller JWTs. */
+  audience: string;
+  /** The claim whose value becomes the LiveKit identity. */
+  identityClaim: string;
+  /** The claim (a dotted path) listing the roles a login may ask for, if any. */
+  rolesClaim: string | undefined;
+}
+
+/** Caller authentication settings. */
+export type AuthConfig =
+  | { mode: 'none' }
+  | {
+      mode: 'api-key';
+      /** Keys trusted backends send as Bearer or X-API-Key. Never logged. */
+      callerApiKeys: string[];
+    }
+  | JwtAuthConfig;
+
+function parseAuthMode({ env, production, problems }: ParseContext): AuthMode {
+  const raw = read(env, 'AUTH_MODE');
+  if (raw === undefined) {
+    if (production) {
+      problems.push(
+        'AUTH_MODE must be set explicitly when NODE_ENV=production (none, api-key or jwt), so that no endpoint is open by accident',
+      );
+    }
+    return 'none';
+  }
+  if (raw === 'none' || raw === 'api-key' || raw === 'jwt') return raw;
+  problems.push(`AUTH_MODE must be none, api-key or jwt (got "${raw}")`);
+  return 'none';
+}
+
+function parseCallerApiKeys(raw: string | null | undefined, problems: string[]): string[] {
+  if (raw === null) return [];
+  const keys = commaOrLineList(raw ?? '');
+  if (keys.length === 0) {
+    problems.push(
+      'TOKEN_SERVER_API_KEYS (or TOKEN_SERVER_API_KEYS_FILE) must list at least one key when AUTH_MODE=api-key',
+    );
+  }
+  keys.forEach((key, index) => {
+    if (key.length < MIN_SECRET_LENGTH) {
+      problems.push(
+        `TOKEN_SERVER_API_KEYS: key ${index + 1} of ${keys.length} is shorter than ${MIN_SECRET_LENGTH} characters`,
+      );
+    }
+  });
+  return keys;
+}
+
+const HTTP_URL_SCHEMES = {
+  protocols: ['http:', 'https:'],
+  description: 'an http:// or https:// URL',
+};
+
+function parseJwtAuth(context: ParseContext): JwtAuthConfig {
+  const { env, problems } = context;
+  const rawJwksUrl = read(env, 'AUTH_JWKS_URL');
+  const jwtSecret = readSecret(context, 'AUTH_JWT_SECRET');
+  if ((rawJwksUrl === undefined) === (jwtSecret === undefined)) {
+    problems.push(
+      'AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (RS256/ES256 keys) or AUTH_JWT_SECRET (HS256)',
+    );
+  }
+  if (typeof jwtSecret === 'string' && jwtSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
+  }
+  const jwksUrl =
+    rawJwksUrl === undefined
+      ? undefined
+      : parseUrl('AUTH_JWKS_URL', rawJwksUrl, HTTP_URL_SCHEMES, problems);
+  const issuer = read(env, 'AUTH_ISSUER');
+  const audience = read(env, 'AUTH_AUDIENCE');
+  for (const [name, value] of [
+    ['AUTH_ISSUER', issuer],
+    ['AUTH_AUDIENCE', audience],
+  ] as const) {
+    if (value === undefined) problems.push(`${name} must be set when AUTH_MODE=jwt`);
+  }
+  return {
+    mode: 'jwt',
+    jwksUrl,
+    jwtSecret: jwtSecret ?? undefined,
+    issuer: issuer ?? '',
+    audience: audience ?? '',
+    identityClaim: read(env, 'AUTH_IDENTITY_CLAIM') ?? 'sub',
+    rolesClaim: read(env, 'AUTH_ROLES_CLAIM'),
+  };
+}
+
+/** Reads the caller authentication section. */
+export function parseAuth(context: ParseContext): AuthConfig {
+  const mode = parseAuthMode(context);
+  if (mode === 'none') return { mode };
+  if (mode === 'api-key') {
+    return {
+      mode,
+      callerApiKeys: parseCallerApiKeys(
+        readSecret(context, 'TOKEN_SERVER_API_KEYS'),
+        context.problems,
+      ),
+    };
+  }
+  return parseJwtAuth(context);
+}
+
+/** Start-up warnings about caller authentication that works but should not ship. */
+export function authWarnings(auth: AuthConfig): string[] {
+  if (auth.mode === 'none') {
+    return [
+      'AUTH_MODE is none: anyone who can reach /token can get a token for any identity in any room. Set AUTH_MODE=api-key or jwt unless a gateway in front authenticates callers.',
+    ];
+  }
+  if (auth.mode === 'jwt' && auth.jwksUrl?.startsWith('http:')) {
+    const { hostname } = new URL(auth.jwksUrl);
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+      return ['AUTH_JWKS_URL uses plain http: the keys can be tampered with on the way.'];
+    }
+  }
+  return [];
+}
+
+/** The authentication settings as printed at start-up: counts and URLs, never keys. */
+export function describeAuth(auth: AuthConfig): Record<string, string | number> {
+  switch (auth.mode) {
+    case 'none':
+      return { auth_mode: 'none' };
+    case 'api-key':
+      return { auth_mode: 'api-key', api_keys: auth.callerApiKeys.length };
+    case 'jwt':
+      return {
+        auth_mode: 'jwt',
+        auth_keys: auth.jwksUrl ?? 'AUTH_JWT_SECRET (HS256)',
+        auth_issuer: auth.issuer,
+        auth_audience: auth.audience,
+        auth_identity_claim: auth.identityClaim,
+        auth_roles_claim: auth.rolesClaim ?? '(none)',
+      };
+  }
+}

@@ -1,0 +1,129 @@
+// Reading environment variables: blanks as unset, comma lists, whole numbers, URLs, and
+// secrets that may come from a file named by NAME_FILE. Every config section reads through
+// these, so that each variable is read the same way and no value ever reaches a message.
+import { readFileSync } from 'node:fs';
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
+
+/** Reads a secret file's contents; injectable so tests need no files. */
+export type SecretFileReader = (path: string) => string;
+
+export const readFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'utf8');
+
+/** What every section parser gets: the variables, and where to report problems. */
+export interface ParseContext {
+  env: Env;
+  /** True when NODE_ENV is `production`: several defaults then refuse to start. */
+  production: boolean;
+  /** Every problem found so far; loadConfig throws them together. */
+  problems: string[];
+  readFile: SecretFileReader;
+}
+
+/** The parts of the configuration, as the variable table names them. */
+export type SectionName = 'general' | 'http' | 'livekit' | 'auth' | 'limits' | 'roles';
+
+/** One variable the server reads. */
+export interface ConfigVariable {
+  name: string;
+  section: SectionName;
+  /** True for a value that must never be printed, logged or echoed in an error. */
+  secret: boolean;
+  /** What it sets, in one line. */
+  description: string;
+}
+
+/** Declares a section's variables; a secret's `NAME_FILE` twin is listed with it. */
+export function sectionVariables(
+  section: SectionName,
+  variables: ReadonlyArray<{ name: string; secret?: boolean; file?: boolean; description: string }>,
+): ConfigVariable[] {
+  return variables.flatMap(({ name, secret = false, file = false, description }) => [
+    { name, section, secret, description },
+    ...(file
+      ? [{ name: `${name}_FILE`, section, secret: false, description: `A file holding ${name}` }]
+      : []),
+  ]);
+}
+
+/** Reads a variable, treating empty or blank values as unset. */
+export function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** A comma list, trimmed, without empty entries. */
+export function commaList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** A list separated by commas or newlines (as secret files hold them), trimmed, no empties. */
+export function commaOrLineList(raw: string): string[] {
+  return raw
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** True for digits only: no sign, no decimals, no exponent. */
+export function isWholeNumber(raw: string): boolean {
+  return /^\d+$/.test(raw);
+}
+
+/** The URL schemes a variable accepts, and how a problem describes them. */
+export interface UrlSchemes {
+  protocols: string[];
+  description: string;
+}
+
+/** A URL with one of the given schemes, or a problem naming the variable. */
+export function parseUrl(
+  name: string,
+  raw: string,
+  schemes: UrlSchemes,
+  problems: string[],
+): string | undefined {
+  try {
+    if (schemes.protocols.includes(new URL(raw).protocol)) return raw;
+  } catch {
+    // Reported below, like a URL with the wrong scheme.
+  }
+  problems.push(`${name} must be ${schemes.description} (got "${raw}")`);
+  return undefined;
+}
+
+/**
+ * Reads a variable that may instead come from a file named by NAME_FILE, as container
+ * secrets are mounted. Never puts the value into a problem message. Answers null when the
+ * variable was given but cannot be used (the problem is already reported), so that callers
+ * do not report it missing as well.
+ */
+export function readSecret(
+  { env, problems, readFile }: ParseContext,
+  name: string,
+): string | null | undefined {
+  const direct = read(env, name);
+  const file = read(env, `${name}_FILE`);
+  if (file === undefined) return direct;
+  if (direct !== undefined) {
+    problems.push(`${name} and ${name}_FILE are both set: set one`);
+    return null;
+  }
+  let contents: string;
+  try {
+    contents = readFile(file).trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push(`${name}_FILE names a file that cannot be read (${file}: ${code})`);
+    return null;
+  }
+  if (contents === '') {
+    problems.push(`${name}_FILE names an empty file (${file})`);
+    return null;
+  }
+  return contents;
+}

@@ -1,0 +1,72 @@
+// The roles section: which roles exist (built in, plus ROLES_FILE), which any caller may
+// ask for (PUBLIC_ROLES), and the role of a request that names none (DEFAULT_ROLE).
+import { BUILT_IN_ROLES, DEFAULT_ROLE, parseRolesFile, type RoleGrant } from '../roles';
+import type { AuthMode } from './auth';
+import { commaList, read, sectionVariables, type ParseContext } from './env';
+
+export const ROLES_VARIABLES = sectionVariables('roles', [
+  { name: 'ROLES_FILE', description: 'A JSON file of role name to LiveKit video-grant fields' },
+  {
+    name: 'PUBLIC_ROLES',
+    description: 'Roles any caller may ask for (default participant,viewer)',
+  },
+  { name: 'DEFAULT_ROLE', description: 'The role of a request that names none (participant)' },
+]);
+
+/** The roles a request may name, and who may name which. */
+export interface RolesConfig {
+  /** Every role a request may name, role name to its grant: built in and from ROLES_FILE. */
+  roles: ReadonlyMap<string, RoleGrant>;
+  /** Roles any caller may ask for, anonymous ones included. */
+  publicRoles: ReadonlySet<string>;
+  /** The role of a request that names none. */
+  defaultRole: string;
+}
+
+/** Reads the roles section, and the ROLES_FILE it names. */
+export function parseRoles({ env, problems, readFile }: ParseContext): RolesConfig {
+  const rolesFile = read(env, 'ROLES_FILE');
+  let roles: ReadonlyMap<string, RoleGrant> = BUILT_IN_ROLES;
+  if (rolesFile !== undefined) {
+    try {
+      roles = parseRolesFile(readFile(rolesFile), problems);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`ROLES_FILE names a file that cannot be read (${rolesFile}: ${code})`);
+    }
+  }
+  const rawPublicRoles = read(env, 'PUBLIC_ROLES') ?? 'participant,viewer';
+  // `none`: anonymous callers get no token at all, logins only the roles their claim lists.
+  const publicRoles = rawPublicRoles === 'none' ? [] : commaList(rawPublicRoles);
+  const unknownPublicRoles = publicRoles.filter((name) => !roles.has(name));
+  if (unknownPublicRoles.length > 0) {
+    problems.push(
+      `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknownPublicRoles.join(', ')}`,
+    );
+  }
+  const defaultRole = read(env, 'DEFAULT_ROLE') ?? DEFAULT_ROLE;
+  if (!roles.has(defaultRole)) {
+    problems.push(`DEFAULT_ROLE "${defaultRole}" is neither built in nor in ROLES_FILE`);
+  }
+  return { roles, publicRoles: new Set(publicRoles), defaultRole };
+}
+
+/** Start-up warnings about roles: a default role most callers may not have. */
+export function rolesWarnings(config: RolesConfig, authMode: AuthMode): string[] {
+  // api-key callers may have any role, so only the other modes can trip over it.
+  if (authMode !== 'api-key' && !config.publicRoles.has(config.defaultRole)) {
+    return [
+      `DEFAULT_ROLE ${config.defaultRole} is not in PUBLIC_ROLES: callers who name no role get 403 unless their login grants it.`,
+    ];
+  }
+  return [];
+}
+
+/** The roles as printed at start-up. */
+export function describeRoles(config: RolesConfig): Record<string, string | number> {
+  return {
+    roles: [...config.roles.keys()].join(','),
+    public_roles: [...config.publicRoles].join(','),
+    default_role: config.defaultRole,
+  };
+}

@@ -1,0 +1,44 @@
+// The first step of every request: its id, its client IP, no-store caching, and the one
+// access-log line written when it is answered.
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { callerLabel, callerOf } from './caller';
+import { redactPath, type Logger } from './logger';
+
+/** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The request's id: the caller's well-formed X-Request-Id, or a new UUID. */
+function requestIdOf(incoming: string | undefined): string {
+  return incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Gives every request an id (echoed as X-Request-Id), takes its client IP once (the rate
+ * limit reads it too), and logs one line when it is answered. Only the redacted path is
+ * logged (the query string and long opaque segments may carry tokens), and no header at
+ * all, so Authorization and X-API-Key never reach the logs.
+ */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = performance.now();
+    const requestId = requestIdOf(req.get('x-request-id'));
+    res.locals.requestId = requestId;
+    res.locals.clientIp = req.ip;
+    res.setHeader('X-Request-Id', requestId);
+    // Token answers are credentials, and no answer here is worth caching.
+    res.setHeader('Cache-Control', 'no-store');
+    res.on('finish', () => {
+      logger.info('request', {
+        request_id: requestId,
+        method: req.method,
+        path: redactPath(req.originalUrl),
+        status: res.statusCode,
+        duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
+        ip: res.locals.clientIp as string | undefined,
+        caller: res.locals.authError ? 'unauthenticated' : callerLabel(callerOf(res.locals)),
+      });
+    });
+    next();
+  };
+}

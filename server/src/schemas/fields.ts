@@ -1,0 +1,96 @@
+// The body fields that several routes share: printable text, metadata, attributes, agent
+// dispatch (room_config), role and lifetime. Limits are LiveKit's where LiveKit has them.
+import Joi from 'joi';
+import type { Config } from '../config';
+import { CONTROL_CHARACTERS, isPrintableText, MAX_TEXT_LENGTH, NON_SPACE } from '../text';
+
+/** LiveKit's default cap on participant metadata, in bytes of UTF-8. */
+export const MAX_METADATA_BYTES = 64 * 1024;
+/** LiveKit's default cap on all of a participant's attributes together, in bytes of UTF-8. */
+export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
+/** Agents one token may dispatch. */
+export const MAX_AGENTS = 8;
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+// Messages for the errors below live in request-body.ts with the others: messages set on a
+// schema itself are merged into the preferences on every request, absent field or not,
+// which cost more than the rest of a token request's validation together.
+
+/** A 1-256 character string with no control characters and not only white space. */
+export const printableText = Joi.string()
+  .min(1)
+  .max(MAX_TEXT_LENGTH)
+  .pattern(CONTROL_CHARACTERS, { name: 'control characters', invert: true })
+  .pattern(NON_SPACE, { name: 'a character other than white space' });
+
+/** Metadata: any text, JSON usually, up to 64 KiB. */
+export const metadataText = Joi.string()
+  .allow('')
+  .custom((metadata: string, helpers) =>
+    utf8Bytes(metadata) > MAX_METADATA_BYTES
+      ? helpers.error('string.maxBytes', { limit: MAX_METADATA_BYTES })
+      : metadata,
+  );
+
+/** Attributes: string to string, keys printable, at most 64 KiB in all. */
+export const participantAttributes = Joi.object()
+  .pattern(Joi.string().allow(''), Joi.string().allow(''))
+  .custom((attributes: Record<string, string>, helpers) => {
+    // Joi's copy of the object loses a key named __proto__: refuse it rather than drop it.
+    if (Object.hasOwn(helpers.original as object, '__proto__')) {
+      return helpers.error('attributes.key');
+    }
+    let bytes = 0;
+    for (const [key, value] of Object.entries(attributes)) {
+      if (!isPrintableText(key)) return helpers.error('attributes.key');
+      bytes += utf8Bytes(key) + utf8Bytes(value);
+    }
+    if (bytes > MAX_ATTRIBUTES_BYTES) {
+      return helpers.error('attributes.size', { limit: MAX_ATTRIBUTES_BYTES });
+    }
+    return attributes;
+  });
+
+/** One agent to dispatch, as the request spells it (LiveKit's proto field names). */
+export interface AgentDispatchBody {
+  agent_name: string;
+  metadata?: string;
+  deployment?: string;
+}
+
+/** The room_config of a request: only agent dispatch is taken. */
+export interface RoomConfigBody {
+  agents?: AgentDispatchBody[];
+}
+
+const agentDispatch = Joi.object<AgentDispatchBody>({
+  agent_name: printableText.required(),
+  metadata: metadataText,
+  deployment: printableText,
+}).rename('agentName', 'agent_name');
+
+/**
+ * A room_config as LiveKit's clients send it. Other RoomConfiguration fields (egress, room
+ * limits...) are refused rather than passed on: they change the room for everyone in it.
+ */
+export const roomConfig = Joi.object<RoomConfigBody>({
+  agents: Joi.array().items(agentDispatch).max(MAX_AGENTS),
+});
+
+/** The `role` and `ttl_seconds` fields, which depend on the configuration. */
+export function roleAndLifetimeFields(config: Config) {
+  return {
+    role: Joi.string().valid(...config.roles.keys()),
+    ttl_seconds: Joi.number()
+      .integer()
+      .min(1)
+      .custom((seconds: number, helpers) =>
+        seconds > config.tokenTtlSeconds
+          ? helpers.error('number.maxLifetime', { limit: config.tokenTtlSeconds })
+          : seconds,
+      ),
+  };
+}

@@ -1,0 +1,39 @@
+// The JSON body of POST /token and its schema.
+import Joi from 'joi';
+import type { Config } from '../config';
+import {
+  metadataText,
+  participantAttributes,
+  printableText,
+  roleAndLifetimeFields,
+  roomConfig,
+  type RoomConfigBody,
+} from './fields';
+import { requestSchema } from './request-body';
+
+/** The JSON body of `POST /token`. */
+export interface TokenBody {
+  user_email: string;
+  full_name: string;
+  user_id?: string;
+  room_name?: string;
+  role?: string;
+  metadata?: string;
+  attributes?: Record<string, string>;
+  ttl_seconds?: number;
+  room_config?: RoomConfigBody;
+}
+
+/** The schema of a `POST /token` body; roles and lifetime depend on the configuration. */
+export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
+  return requestSchema<TokenBody>({
+    user_email: Joi.string().max(254).email({ tlds: false }).required(),
+    full_name: printableText.required(),
+    user_id: printableText,
+    room_name: printableText,
+    metadata: metadataText,
+    attributes: participantAttributes,
+    room_config: roomConfig,
+    ...roleAndLifetimeFields(config),
+  });
+}
