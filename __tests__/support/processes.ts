@@ -94,6 +94,20 @@ export function runProcess(
   return startProcess(command, args, options).exited(timeoutMs);
 }
 
+/**
+ * Runs the built request-token CLI with `node` in `cwd`, with a clean environment plus
+ * `env`; a .env in `cwd` is read as users' would be.
+ */
+export function runRequestToken(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<ProcessResult> {
+  return runProcess(process.execPath, [CLI_ENTRY, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+  });
+}
+
 /** A server process listening on a loopback port. */
 export interface RunningServer extends RunningProcess {
   url: string;

@@ -1,27 +1,27 @@
+// The HTTP client of the token server: POST /token and POST /validate, with the caller's
+// credentials in a header, a timeout, and every failure turned into one of the errors of
+// client-errors.ts. It knows nothing of the command line.
+import { credentialHeaders, type CallerCredentials } from './caller-credentials';
+import {
+  InvalidTokenError,
+  TokenServerError,
+  UnreachableServerError,
+  type ErrorDetail,
+  type TokenServerErrorContext,
+} from './client-errors';
+import {
+  isRecord,
+  isTokenResponse,
+  isValidationResponse,
+  type IssuedToken,
+  type TokenValidation,
+} from './responses';
+
 /** How long to wait for the token server before giving up, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The subset of the global `fetch` that requestToken uses; tests pass a fake. */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
-
-/**
- * How the caller proves who it is to a token server with AUTH_MODE=api-key or jwt. Secrets:
- * sent in a header, never in the URL or the body, and never part of an error message.
- */
-export type Credentials =
-  | {
-      kind: 'api-key';
-      /** One of the server's TOKEN_SERVER_API_KEYS, sent as `X-API-Key`. */
-      apiKey: string;
-    }
-  | {
-      kind: 'bearer';
-      /** A session JWT from the caller's login, sent as `Authorization: Bearer`. */
-      jwt: string;
-    };
-
-/** Which kind of credentials a request carried; `none` when it carried none. */
-export type CredentialsKind = Credentials['kind'] | 'none';
 
 /** An agent to dispatch to the room when the participant joins (LiveKit's RoomAgentDispatch). */
 export interface AgentDispatch {
@@ -54,33 +54,9 @@ export interface TokenRequestOptions {
   /** Sent as `ttl_seconds` when given: a lifetime shorter than the server's default, in seconds. */
   ttlSeconds?: number;
   /** Sent in a header when given; a server with AUTH_MODE=none needs none. */
-  credentials?: Credentials;
+  credentials?: CallerCredentials;
   /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-}
-
-/** The token server's success answer to `POST /token`. */
-export interface TokenResponse {
-  /** The signed LiveKit access token (a JWT). */
-  token: string;
-  /** The room the token lets its holder join. */
-  room_name: string;
-  /** The participant identity, the token's `sub`. */
-  identity: string;
-  /** The role whose grants the token carries; absent from servers that predate roles. */
-  role?: string;
-  /** When the token expires, as ISO 8601. */
-  expires_at: string;
-  /** The LiveKit server to connect to, when the token server is configured with one. */
-  server_url?: string;
-}
-
-/** A token as the server answered it. */
-export interface IssuedToken {
-  /** The parsed answer. */
-  response: TokenResponse;
-  /** The answer's body as received, so `--json` can print the server's JSON unchanged. */
-  responseText: string;
 }
 
 /** Which token to check, with which server, as whom. */
@@ -90,112 +66,9 @@ export interface TokenValidationOptions {
   /** The token to check, sent as `{"token": ...}` in the body. */
   token: string;
   /** The caller's own credentials, sent in a header as for `POST /token`. */
-  credentials?: Credentials;
+  credentials?: CallerCredentials;
   /** Gives up after this many milliseconds. Defaults to DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-}
-
-/** The token server's answer to `POST /validate` for a token it accepts. */
-export interface ValidationResponse {
-  valid: true;
-  /** The token's `sub`, or null when it has none. */
-  identity: string | null;
-  /** The participant's display name, the token's `name`, or null. */
-  name: string | null;
-  /** The room the token grants, or null. */
-  room: string | null;
-  /** When the token expires, as ISO 8601. */
-  expires_at: string;
-  /** The token's `video` claim: LiveKit's VideoGrant. */
-  grants: Record<string, unknown>;
-  /** The participant metadata, or null; absent from servers that predate it. */
-  metadata?: string | null;
-  /** The participant attributes, or null; absent from servers that predate them. */
-  attributes?: Record<string, unknown> | null;
-  /** The room configuration (e.g. agents to dispatch), or null; absent from older servers. */
-  room_config?: Record<string, unknown> | null;
-}
-
-/** A validation as the server answered it. */
-export interface TokenValidation {
-  /** The parsed answer, unknown fields included, so `--json` can print all of it. */
-  response: ValidationResponse;
-}
-
-/** One entry of an error answer's `details`, e.g. one invalid field. */
-export interface ErrorDetail {
-  /** The request field at fault, when there is one. */
-  field?: string;
-  /** What is wrong with it. */
-  message: string;
-}
-
-/** The token server could not be reached: connection refused, DNS failure or timeout. */
-export class UnreachableServerError extends Error {
-  constructor(
-    /** The token server's base URL that was tried. */
-    readonly serverUrl: string,
-    /** Why it could not be reached, e.g. `connect ECONNREFUSED 127.0.0.1:8002`. */
-    readonly reason: string,
-  ) {
-    super(`Could not reach the token server at ${serverUrl} (${reason}).`);
-    this.name = 'UnreachableServerError';
-  }
-}
-
-/** What a TokenServerError knows besides status, code and message. */
-export interface TokenServerErrorContext {
-  /** Per-field details the server sent, if any. */
-  details?: readonly ErrorDetail[];
-  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
-  retryAfterSeconds?: number;
-  /** Which credentials the refused request carried, so that a 401 can be explained. */
-  credentialsSent?: CredentialsKind;
-  /** The path that answered; `/token` unless given. */
-  path?: string;
-}
-
-/** The token server answered, but not with a token. */
-export class TokenServerError extends Error {
-  /** Per-field details the server sent, if any. */
-  readonly details: readonly ErrorDetail[];
-  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
-  readonly retryAfterSeconds: number | undefined;
-  /** Which credentials the refused request carried. */
-  readonly credentialsSent: CredentialsKind;
-  /** The path that answered: `/token` or `/validate`. */
-  readonly path: string;
-
-  constructor(
-    /** HTTP status of the answer. */
-    readonly status: number,
-    /**
-     * The server's stable SCREAMING_SNAKE error code, or UNEXPECTED_RESPONSE when the answer
-     * is not the token server's JSON (another service on that port, say).
-     */
-    readonly code: string,
-    message: string,
-    context: TokenServerErrorContext = {},
-  ) {
-    super(message);
-    this.name = 'TokenServerError';
-    this.details = context.details ?? [];
-    this.retryAfterSeconds = context.retryAfterSeconds;
-    this.credentialsSent = context.credentialsSent ?? 'none';
-    this.path = context.path ?? '/token';
-  }
-}
-
-/** The token server checked a token and refused it (`valid: false`). */
-export class InvalidTokenError extends Error {
-  constructor(
-    /** The server's reason, e.g. BAD_SIGNATURE or TOKEN_EXPIRED; UNKNOWN when it gave none. */
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'InvalidTokenError';
-  }
 }
 
 /**
@@ -266,7 +139,7 @@ export async function validateToken(
 /** What requestToken and validateToken have in common. */
 interface ServerRequestOptions {
   serverUrl: string;
-  credentials?: Credentials;
+  credentials?: CallerCredentials;
   timeoutMs?: number;
 }
 
@@ -332,12 +205,6 @@ function agentBody(agent: AgentDispatch): { agent_name: string; metadata?: strin
   };
 }
 
-function credentialHeaders(credentials: Credentials | undefined): Record<string, string> {
-  if (credentials === undefined) return {};
-  if (credentials.kind === 'api-key') return { 'x-api-key': credentials.apiKey };
-  return { authorization: `Bearer ${credentials.jwt}` };
-}
-
 /**
  * Seconds to wait, from a `Retry-After` value: delay-seconds, or an HTTP date compared with
  * `nowMs`. Undefined when the header is absent or unreadable.
@@ -377,41 +244,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isTokenResponse(value: unknown): value is TokenResponse {
-  return (
-    isRecord(value) &&
-    typeof value.token === 'string' &&
-    value.token !== '' &&
-    typeof value.room_name === 'string' &&
-    typeof value.identity === 'string' &&
-    typeof value.expires_at === 'string' &&
-    (value.role === undefined || typeof value.role === 'string') &&
-    (value.server_url === undefined || typeof value.server_url === 'string')
-  );
-}
-
-function isValidationResponse(value: unknown): value is ValidationResponse {
-  const stringOrNull = (field: unknown) => field === null || typeof field === 'string';
-  const optional = (field: unknown, check: (present: unknown) => boolean) =>
-    field === undefined || field === null || check(field);
-  return (
-    isRecord(value) &&
-    value.valid === true &&
-    stringOrNull(value.identity) &&
-    stringOrNull(value.name) &&
-    stringOrNull(value.room) &&
-    typeof value.expires_at === 'string' &&
-    isRecord(value.grants) &&
-    optional(value.metadata, (field) => typeof field === 'string') &&
-    optional(value.attributes, isRecord) &&
-    optional(value.room_config, isRecord)
-  );
 }
 
 /** Reads `{"error":{"code","message","details"?}}`, or describes an answer that is not that. */

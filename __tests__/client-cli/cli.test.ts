@@ -1,9 +1,10 @@
+// request-token as users start it: the built CLI run as a real process, for what only a
+// process shows (exit codes, stdout versus stderr, .env in the working directory, the
+// workspace bin link) and against the real token server. What the CLI sends and prints for
+// each option is tested in-process, next to this file.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { TokenVerifier } from 'livekit-server-sdk';
 import {
   cleanEnv,
@@ -12,10 +13,11 @@ import {
   REPO_ROOT,
   requireBuilt,
   runProcess,
+  runRequestToken,
   startServer,
   type ProcessResult,
   type RunningServer,
-} from './support/processes';
+} from '../support/processes';
 
 const CLI_BIN_LINK = join(REPO_ROOT, 'node_modules', '.bin', 'request-token');
 
@@ -26,12 +28,19 @@ const LIVEKIT_URL = 'wss://livekit.example.test';
 
 const JWT_PATTERN = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
-/** Runs the built CLI with `node`, from a directory without a .env unless one is written. */
-function requestTokenCli(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-): Promise<ProcessResult> {
-  return runProcess(process.execPath, [CLI_ENTRY, ...args], {
+/** Checks a token the way LiveKit does, and resolves to its claims. */
+function verifyToken(token: string): ReturnType<TokenVerifier['verify']> {
+  return new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(token);
+}
+
+/**
+ * Runs `vars=$(request-token --env <args>) && eval "$vars"` in sh, as --help suggests, then
+ * prints LIVEKIT_URL and LIVEKIT_TOKEN (or "unset"); exits 9 when request-token failed.
+ */
+function evalEnvInSh(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const script =
+    'vars=$("$@") && eval "$vars" || exit 9; printf "%s\\n%s\\n" "${LIVEKIT_URL-unset}" "${LIVEKIT_TOKEN-unset}"';
+  return runProcess('sh', ['-c', script, 'sh', process.execPath, CLI_ENTRY, '--env', ...args], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
   });
@@ -56,7 +65,7 @@ describe('request-token (process)', () => {
 
   describe('without --json or --quiet', () => {
     it('prints room, identity, role, expiry, server URL and token, and exits 0', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--server', serverUrl, '--room', 'lobby', '--user-id', 'ada-1815'],
         { cwd: workDirectory },
       );
@@ -80,7 +89,7 @@ describe('request-token (process)', () => {
 
   describe('with --json', () => {
     it('prints the server JSON, whose token LiveKit accepts for the asked room and user', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         [
           '--json',
           '--server',
@@ -104,9 +113,7 @@ describe('request-token (process)', () => {
         server_url: LIVEKIT_URL,
       });
       expect(typeof body.token).toBe('string');
-      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(
-        String(body.token),
-      );
+      const claims = await verifyToken(String(body.token));
       expect(claims.sub).toBe('ada@example.com');
       expect(claims.name).toBe('Ada Lovelace');
       expect(claims.video).toMatchObject({ room: 'engine-room', roomJoin: true });
@@ -116,7 +123,7 @@ describe('request-token (process)', () => {
 
   describe('with --quiet', () => {
     it('prints exactly one line: a JWT', async () => {
-      const result = await requestTokenCli(['--quiet', '--server', serverUrl], {
+      const result = await runRequestToken(['--quiet', '--server', serverUrl], {
         cwd: workDirectory,
       });
 
@@ -131,7 +138,7 @@ describe('request-token (process)', () => {
 
   describe('without --server', () => {
     it('asks TOKEN_SERVER_URL from the environment', async () => {
-      const result = await requestTokenCli(['--quiet'], {
+      const result = await runRequestToken(['--quiet'], {
         cwd: workDirectory,
         env: { TOKEN_SERVER_URL: serverUrl },
       });
@@ -147,7 +154,7 @@ describe('request-token (process)', () => {
         const port = new URL(serverUrl).port;
         writeFileSync(join(directoryWithEnvFile, '.env'), `TOKEN_SERVER_PORT=${port}\n`);
 
-        const result = await requestTokenCli(['--quiet'], { cwd: directoryWithEnvFile });
+        const result = await runRequestToken(['--quiet'], { cwd: directoryWithEnvFile });
 
         expect(result.stderr).toBe('');
         expect(result.exitCode).toBe(0);
@@ -177,7 +184,7 @@ describe('request-token (process)', () => {
     ];
 
     it('gets a token LiveKit accepts with the role grants, metadata, attributes, agent and lifetime', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--json', '--server', serverUrl, '--room', 'demo', '--user-id', 'ada', ...NEW_OPTIONS],
         { cwd: workDirectory },
       );
@@ -186,9 +193,7 @@ describe('request-token (process)', () => {
       expect(result.exitCode).toBe(0);
       const body = JSON.parse(result.stdout) as Record<string, unknown>;
       expect(body).toMatchObject({ role: 'viewer', room_name: 'demo', identity: 'ada' });
-      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(
-        String(body.token),
-      );
+      const claims = await verifyToken(String(body.token));
       expect(claims.video).toMatchObject({
         room: 'demo',
         roomJoin: true,
@@ -205,7 +210,7 @@ describe('request-token (process)', () => {
     });
 
     it('prints the role, and what the token server decodes from the token with --validate', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--validate', '--server', serverUrl, '--room', 'demo', '--user-id', 'ada', ...NEW_OPTIONS],
         { cwd: workDirectory },
       );
@@ -228,7 +233,7 @@ describe('request-token (process)', () => {
     });
 
     it('puts the answer of /validate under "validation" with --json --validate', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--json', '--validate', '--server', serverUrl, '--user-id', 'ada', ...NEW_OPTIONS],
         { cwd: workDirectory },
       );
@@ -252,27 +257,21 @@ describe('request-token (process)', () => {
 
   describe('with --env', () => {
     it('prints LIVEKIT_URL and LIVEKIT_TOKEN that sh can eval: the server URL and a token LiveKit accepts', async () => {
-      const script =
-        'vars=$("$@") && eval "$vars" || exit 9; printf "%s\\n%s\\n" "$LIVEKIT_URL" "$LIVEKIT_TOKEN"';
-      const result = await runProcess(
-        'sh',
-        ['-c', script, 'sh', process.execPath, CLI_ENTRY, '--env', '--server', serverUrl],
-        { cwd: workDirectory, env: cleanEnv() },
-      );
+      const result = await evalEnvInSh(['--server', serverUrl], { cwd: workDirectory });
 
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       const [url, token, end] = result.stdout.split('\n');
       expect(url).toBe(LIVEKIT_URL);
       expect(end).toBe('');
-      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(token ?? '');
+      const claims = await verifyToken(token ?? '');
       expect(claims.sub).toBe('test.user@example.com');
     });
   });
 
   describe('with a --role the server keeps from the public', () => {
     it('exits 1 with 403 ROLE_NOT_ALLOWED and what to do', async () => {
-      const result = await requestTokenCli(['--server', serverUrl, '--role', 'host'], {
+      const result = await runRequestToken(['--server', serverUrl, '--role', 'host'], {
         cwd: workDirectory,
       });
 
@@ -288,7 +287,7 @@ describe('request-token (process)', () => {
     it('exits 1 and says which URL it could not reach', async () => {
       const unreachableUrl = `http://127.0.0.1:${await freePort()}`;
 
-      const result = await requestTokenCli(['--server', unreachableUrl], { cwd: workDirectory });
+      const result = await runRequestToken(['--server', unreachableUrl], { cwd: workDirectory });
 
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toBe('');
@@ -300,7 +299,7 @@ describe('request-token (process)', () => {
   describe('when the server refuses the request', () => {
     it("exits 1 with the server's code and message", async () => {
       // Passes the CLI's loose check, fails the server's: control characters in the name.
-      const result = await requestTokenCli(['--server', serverUrl, '--name', 'Ada\u0007'], {
+      const result = await runRequestToken(['--server', serverUrl, '--name', 'Ada\u0007'], {
         cwd: workDirectory,
       });
 
@@ -313,7 +312,7 @@ describe('request-token (process)', () => {
 
   describe('with a bad --email', () => {
     it('exits 2 with usage on stderr', async () => {
-      const result = await requestTokenCli(['--server', serverUrl, '--email', 'not-an-email'], {
+      const result = await runRequestToken(['--server', serverUrl, '--email', 'not-an-email'], {
         cwd: workDirectory,
       });
 
@@ -355,7 +354,7 @@ describe('request-token against a server with AUTH_MODE=api-key (process)', () =
     args: string[],
     options: { cwd: string; env?: Record<string, string> },
   ): Promise<ProcessResult> {
-    const result = await requestTokenCli(args, options);
+    const result = await runRequestToken(args, options);
     for (const key of [CALLER_API_KEY, WRONG_API_KEY]) {
       expect(result.stdout).not.toContain(key);
       expect(result.stderr).not.toContain(key);
@@ -387,9 +386,7 @@ describe('request-token against a server with AUTH_MODE=api-key (process)', () =
 
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
-      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(
-        result.stdout.trim(),
-      );
+      const claims = await verifyToken(result.stdout.trim());
       expect(claims.sub).toBe('ada-1815');
     });
   });
@@ -473,6 +470,19 @@ describe('request-token against a server with AUTH_MODE=api-key (process)', () =
           "Set LIVEKIT_URL in the token server's environment or .env and restart it, or leave out --env.\n",
       );
     });
+
+    it('stops `vars=$(request-token --env) && eval "$vars"` before the eval', async () => {
+      // A bare `eval "$(...)"` would go on as if all were well; the exit code is what stops it.
+      const result = await evalEnvInSh(['--server', serverUrl], {
+        cwd: workDirectory,
+        env: { TOKEN_SERVER_API_KEY: CALLER_API_KEY },
+      });
+
+      expect(result.exitCode).toBe(9);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('has no LIVEKIT_URL set');
+      expect(result.stderr).not.toContain(CALLER_API_KEY);
+    });
   });
 
   describe('with --api-key and --bearer', () => {
@@ -507,12 +517,12 @@ describe('request-token against a rate-limited server (process)', () => {
   describe('past the limit', () => {
     it("exits 1 and says how long to wait, from the server's Retry-After", async () => {
       const serverUrl = server?.url ?? '';
-      const first = await requestTokenCli(['--quiet', '--server', serverUrl], {
+      const first = await runRequestToken(['--quiet', '--server', serverUrl], {
         cwd: workDirectory,
       });
       expect(first.exitCode).toBe(0);
 
-      const second = await requestTokenCli(['--quiet', '--server', serverUrl], {
+      const second = await runRequestToken(['--quiet', '--server', serverUrl], {
         cwd: workDirectory,
       });
 
@@ -521,353 +531,6 @@ describe('request-token against a rate-limited server (process)', () => {
       expect(second.stderr).toMatch(
         /^error: the token server answered 429 RATE_LIMITED: .+\nthe token server is rate limiting these requests: retry after \d+ seconds?\.\n$/,
       );
-    });
-  });
-});
-
-/** One request the stub token server received. */
-interface StubRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-/** How the stub answers one path: a status and a JSON body. */
-type StubAnswer = (body: unknown) => { status: number; body: unknown };
-
-/**
- * A stand-in token server on a loopback port that records what it is asked and answers each
- * path as told: the CLI's side of the contract, tested without the real server's rules.
- */
-class StubTokenServer {
-  readonly requests: StubRequest[] = [];
-  answers: Record<string, StubAnswer> = {};
-  readonly #server: Server;
-
-  constructor() {
-    this.#server = createHttpServer((req, res) => {
-      let text = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (text += chunk));
-      req.on('end', () => {
-        const body: unknown = text === '' ? undefined : JSON.parse(text);
-        const path = req.url ?? '';
-        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
-        const answer = this.answers[path]?.(body) ?? {
-          status: 404,
-          body: { error: { code: 'NOT_FOUND', message: 'No such route.' } },
-        };
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(answer.body));
-      });
-    });
-  }
-
-  /** Listens on 127.0.0.1 and an ephemeral port; resolves to the base URL. */
-  listen(): Promise<string> {
-    return new Promise((resolvePromise) => {
-      this.#server.listen(0, '127.0.0.1', () => {
-        resolvePromise(`http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolvePromise) => this.#server.close(() => resolvePromise()));
-  }
-}
-
-describe('request-token with roles, metadata, attributes, agents, --validate and --env, against a stub server (process)', () => {
-  const STUB_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c3R1Yi1zaWduYXR1cmU';
-  const CALLER_API_KEY = 'stub-caller-key-5e1d7c9a2b4f6038aa11';
-  const TOKEN_ANSWER = {
-    token: STUB_TOKEN,
-    room_name: 'lobby',
-    identity: 'ada',
-    role: 'viewer',
-    expires_at: '2030-01-02T03:04:05.000Z',
-  };
-  const VALIDATION_ANSWER = {
-    valid: true,
-    identity: 'ada',
-    name: 'Ada Lovelace',
-    room: 'lobby',
-    expires_at: '2030-01-02T03:04:05.000Z',
-    grants: { room: 'lobby', roomJoin: true, canSubscribe: true, canPublish: false },
-    metadata: '{"lang":"en"}',
-    attributes: { team: 'blue' },
-    room_config: { agents: [{ agentName: 'support-bot' }] },
-  };
-
-  let workDirectory: string;
-  let stub: StubTokenServer;
-  let stubUrl: string;
-
-  /** Answers /token with TOKEN_ANSWER plus `extra`, and /validate with VALIDATION_ANSWER. */
-  function answerWith(extra: Record<string, unknown> = {}): void {
-    stub.answers = {
-      '/token': () => ({ status: 200, body: { ...TOKEN_ANSWER, ...extra } }),
-      '/validate': () => ({ status: 200, body: VALIDATION_ANSWER }),
-    };
-  }
-
-  /** Runs the CLI against the stub, and checks that the API key never shows. */
-  async function requestTokenFromStub(
-    args: string[],
-    env: Record<string, string> = {},
-  ): Promise<ProcessResult> {
-    const result = await requestTokenCli([...args, '--server', stubUrl], {
-      cwd: workDirectory,
-      env,
-    });
-    expect(result.stdout + result.stderr).not.toContain(CALLER_API_KEY);
-    return result;
-  }
-
-  beforeAll(async () => {
-    requireBuilt(CLI_ENTRY);
-    workDirectory = mkdtempSync(join(tmpdir(), 'request-token-stub-'));
-    stub = new StubTokenServer();
-    stubUrl = await stub.listen();
-  });
-
-  beforeEach(() => {
-    stub.requests.length = 0;
-    answerWith();
-  });
-
-  afterAll(async () => {
-    await stub.close();
-    rmSync(workDirectory, { recursive: true, force: true });
-  });
-
-  describe('with --role, --metadata, --attribute, --agent, --agent-metadata and --ttl', () => {
-    it('POSTs them to /token as JSON and prints the role and what it asked for', async () => {
-      const result = await requestTokenFromStub([
-        '--user-id',
-        'ada',
-        '--role',
-        'viewer',
-        '--metadata',
-        '{"lang":"en"}',
-        '--attribute',
-        'team=blue',
-        '--attribute',
-        'filter=a=b',
-        '--attribute',
-        'note=',
-        '--agent',
-        'support-bot',
-        '--agent-metadata',
-        '{"topic":"billing"}',
-        '--ttl',
-        '600',
-      ]);
-
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      expect(stub.requests).toHaveLength(1);
-      expect(stub.requests[0]).toMatchObject({ method: 'POST', path: '/token' });
-      expect(stub.requests[0]?.headers['content-type']).toBe('application/json');
-      expect(stub.requests[0]?.body).toStrictEqual({
-        user_email: 'test.user@example.com',
-        full_name: 'Test User',
-        user_id: 'ada',
-        role: 'viewer',
-        metadata: '{"lang":"en"}',
-        attributes: { team: 'blue', filter: 'a=b', note: '' },
-        room_config: { agents: [{ agent_name: 'support-bot', metadata: '{"topic":"billing"}' }] },
-        ttl_seconds: 600,
-      });
-      expect(result.stdout).toMatch(/^role: +viewer$/m);
-      expect(result.stdout).toMatch(/^metadata: +\{"lang":"en"\}$/m);
-      expect(result.stdout).toMatch(/^attributes: +\{"team":"blue","filter":"a=b","note":""\}$/m);
-      expect(result.stdout).toMatch(/^agent: +support-bot$/m);
-      expect(result.stdout).toMatch(/^agent metadata: +\{"topic":"billing"\}$/m);
-    });
-  });
-
-  describe('with --validate', () => {
-    it('POSTs the token to /validate with the caller API key, and prints what it holds', async () => {
-      const result = await requestTokenFromStub(['--validate'], {
-        TOKEN_SERVER_API_KEY: CALLER_API_KEY,
-      });
-
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      expect(stub.requests.map((request) => request.path)).toStrictEqual(['/token', '/validate']);
-      const validation = stub.requests[1];
-      expect(validation?.method).toBe('POST');
-      expect(validation?.body).toStrictEqual({ token: STUB_TOKEN });
-      expect(validation?.headers['x-api-key']).toBe(CALLER_API_KEY);
-      expect(validation?.headers.authorization).toBeUndefined();
-      expect(result.stdout).toContain(
-        '\nvalidated: the token server accepts the token, which holds\n',
-      );
-      expect(result.stdout).toMatch(/^ {2}name: +Ada Lovelace$/m);
-      expect(result.stdout).toMatch(
-        /^ {2}grants: +\{"room":"lobby","roomJoin":true,"canSubscribe":true,"canPublish":false\}$/m,
-      );
-      expect(result.stdout).toMatch(
-        /^ {2}room config: +\{"agents":\[\{"agentName":"support-bot"\}\]\}$/m,
-      );
-    });
-
-    it('with --json, prints the token answer with the validation under "validation"', async () => {
-      const result = await requestTokenFromStub(['--validate', '--json']);
-
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      expect(JSON.parse(result.stdout)).toStrictEqual({
-        ...TOKEN_ANSWER,
-        validation: VALIDATION_ANSWER,
-      });
-    });
-
-    it('exits 1 with the reason and nothing on stdout when /validate answers valid:false', async () => {
-      answerWith({ server_url: 'wss://livekit.example.test' });
-      stub.answers['/validate'] = () => ({
-        status: 401,
-        body: {
-          valid: false,
-          error: { code: 'BAD_SIGNATURE', message: 'The token signature is invalid.' },
-        },
-      });
-
-      const result = await requestTokenFromStub(['--validate', '--env'], {
-        TOKEN_SERVER_API_KEY: CALLER_API_KEY,
-      });
-
-      expect(result.exitCode).toBe(1);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toBe(
-        'error: the token server issued a token, but /validate says it is not valid: BAD_SIGNATURE: The token signature is invalid.\n',
-      );
-    });
-
-    it('exits 1 explaining a refusal of the caller at /validate', async () => {
-      stub.answers['/validate'] = () => ({
-        status: 401,
-        body: { error: { code: 'INVALID_CREDENTIALS', message: 'The credentials are invalid.' } },
-      });
-
-      const result = await requestTokenFromStub(['--validate'], {
-        TOKEN_SERVER_API_KEY: CALLER_API_KEY,
-      });
-
-      expect(result.exitCode).toBe(1);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(
-        /^error: the token server answered \/validate with 401 INVALID_CREDENTIALS: .+\nthe token server refused the credentials: check the API key/,
-      );
-    });
-  });
-
-  describe('with --env', () => {
-    /**
-     * Runs `vars=$(request-token --env ...) && eval "$vars"` in sh, then prints the two
-     * variables, or "unset". (A bare `eval "$(...)"` succeeds even when the command fails.)
-     */
-    function evalInShell(): Promise<ProcessResult> {
-      const script =
-        'vars=$("$@") && eval "$vars" || exit 9; printf "%s\\n%s\\n" "${LIVEKIT_URL-unset}" "${LIVEKIT_TOKEN-unset}"';
-      return runProcess(
-        'sh',
-        ['-c', script, 'sh', process.execPath, CLI_ENTRY, '--env', '--server', stubUrl],
-        { cwd: workDirectory, env: cleanEnv() },
-      );
-    }
-
-    it.each([
-      ['a plain URL', 'wss://livekit.example.test'],
-      ['a URL with a query, a fragment and a quote', "wss://lk.example.test/it's?a=1&b=$HOME#x"],
-    ])('prints two lines that sh can eval, given %s', async (_case, serverUrl) => {
-      answerWith({ server_url: serverUrl });
-
-      const result = await evalInShell();
-
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).toBe(`${serverUrl}\n${STUB_TOKEN}\n`);
-    });
-
-    it('prints lines a .env file reads back, quoted only where needed', async () => {
-      answerWith({ server_url: 'wss://lk.example.test/rtc?a=1&b=2#x' });
-
-      const result = await requestTokenFromStub(['--env']);
-
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).toBe(
-        `LIVEKIT_URL='wss://lk.example.test/rtc?a=1&b=2#x'\nLIVEKIT_TOKEN=${STUB_TOKEN}\n`,
-      );
-      expect(parseDotenv(result.stdout)).toStrictEqual({
-        LIVEKIT_URL: 'wss://lk.example.test/rtc?a=1&b=2#x',
-        LIVEKIT_TOKEN: STUB_TOKEN,
-      });
-    });
-
-    it('with --validate, keeps stdout eval-able and prints the validation on stderr', async () => {
-      answerWith({ server_url: 'wss://livekit.example.test' });
-
-      const result = await requestTokenFromStub(['--env', '--validate']);
-
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).toBe(
-        `LIVEKIT_URL=wss://livekit.example.test\nLIVEKIT_TOKEN=${STUB_TOKEN}\n`,
-      );
-      expect(result.stderr).toMatch(
-        /^validated: the token server accepts the token, which holds\n/,
-      );
-      expect(result.stderr).toMatch(/^ {2}identity: +ada$/m);
-    });
-
-    it('exits 1 saying the server has no LIVEKIT_URL, with nothing on stdout, when the answer has no server_url', async () => {
-      const result = await requestTokenFromStub(['--env', '--validate']);
-
-      expect(result.exitCode).toBe(1);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toBe(
-        `error: the token server at ${stubUrl} has no LIVEKIT_URL set, so its answer has no server_url for --env to print.\n` +
-          "Set LIVEKIT_URL in the token server's environment or .env and restart it, or leave out --env.\n",
-      );
-      expect(stub.requests.map((request) => request.path)).toStrictEqual(['/token']);
-    });
-
-    it('stops `vars=$(request-token --env) && eval "$vars"` when there is no server_url', async () => {
-      const result = await evalInShell();
-
-      expect(result.exitCode).toBe(9);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toContain('has no LIVEKIT_URL set');
-    });
-  });
-
-  describe('with invalid new options', () => {
-    it.each<[string, string[], RegExp]>([
-      ['an --attribute without "="', ['--attribute', 'team'], /Expected key=value/],
-      ['an --attribute without a key', ['--attribute', '=blue'], /Expected a key before "="/],
-      [
-        'an --attribute key given twice',
-        ['--attribute', 'team=blue', '--attribute', 'team=red'],
-        /The key "team" is given twice/,
-      ],
-      [
-        '--agent-metadata without --agent',
-        ['--agent-metadata', '{}'],
-        /^error: --agent-metadata needs --agent <name>/,
-      ],
-      ['a --ttl of 0', ['--ttl', '0'], /Expected a positive whole number of seconds/],
-      ['--env with --json', ['--env', '--json'], /'--env' cannot be used with option '--json'/],
-    ])('exits 2 with usage and sends nothing, given %s', async (_case, args, message) => {
-      const result = await requestTokenFromStub(args, { TOKEN_SERVER_API_KEY: CALLER_API_KEY });
-
-      expect(result.exitCode).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).toContain('Usage: request-token [options]');
-      expect(stub.requests).toHaveLength(0);
     });
   });
 });
@@ -892,7 +555,7 @@ describe('request-token against a server with AGENT_NAMES and TOKEN_EXPIRY_HOURS
 
   describe('with an --agent in AGENT_NAMES', () => {
     it('prints the agent and exits 0', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--server', server?.url ?? '', '--agent', 'support-bot'],
         { cwd: workDirectory },
       );
@@ -905,7 +568,7 @@ describe('request-token against a server with AGENT_NAMES and TOKEN_EXPIRY_HOURS
 
   describe('with an --agent not in AGENT_NAMES', () => {
     it('exits 1 with 403 AGENT_NOT_ALLOWED and what to do', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--server', server?.url ?? '', '--agent', 'rogue-bot'],
         { cwd: workDirectory },
       );
@@ -920,7 +583,7 @@ describe('request-token against a server with AGENT_NAMES and TOKEN_EXPIRY_HOURS
 
   describe('with a --ttl longer than TOKEN_EXPIRY_HOURS', () => {
     it("exits 1 with 400 VALIDATION_ERROR, the server's message and the field", async () => {
-      const result = await requestTokenCli(['--server', server?.url ?? '', '--ttl', '3601'], {
+      const result = await runRequestToken(['--server', server?.url ?? '', '--ttl', '3601'], {
         cwd: workDirectory,
       });
 
@@ -933,16 +596,14 @@ describe('request-token against a server with AGENT_NAMES and TOKEN_EXPIRY_HOURS
 
   describe('with a --ttl of exactly TOKEN_EXPIRY_HOURS', () => {
     it('gets a token that lives that long', async () => {
-      const result = await requestTokenCli(
+      const result = await runRequestToken(
         ['--quiet', '--server', server?.url ?? '', '--ttl', '3600'],
         { cwd: workDirectory },
       );
 
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
-      const claims = await new TokenVerifier(DEV_API_KEY, DEV_API_SECRET).verify(
-        result.stdout.trim(),
-      );
+      const claims = await verifyToken(result.stdout.trim());
       expect((claims.exp ?? 0) - (claims.nbf ?? claims.iat ?? 0)).toBe(3600);
     });
   });

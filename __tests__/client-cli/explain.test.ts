@@ -1,0 +1,381 @@
+// What the CLI says on stderr when a request fails, and that it exits 1 with nothing on
+// stdout: an unreachable server, the server's errors with their details, the one-line
+// explanations of 401, 403 and 429, and a token that /validate refuses.
+import type { Env } from '../../client-cli/src/environment';
+import { explainFailure } from '../../client-cli/src/explain';
+import { ExitCode } from '../../client-cli/src/program';
+import {
+  API_KEY,
+  byPath,
+  errorResponse,
+  jsonResponse,
+  runCli,
+  SESSION_JWT,
+  TOKEN_ANSWER,
+  VALIDATION_ANSWER,
+  validatesWith,
+  type Answer,
+} from '../support/fake-fetch';
+
+describe('request-token', () => {
+  describe('when the server is unreachable', () => {
+    it('exits 1 naming the URL, the reason and how to start the server', async () => {
+      const { exitCode, stdout, stderr } = await runCli(['--server', 'http://127.0.0.1:9'], {
+        answer: () => {
+          throw new TypeError('fetch failed', {
+            cause: new Error('connect ECONNREFUSED 127.0.0.1:9'),
+          });
+        },
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(
+        'could not reach the token server at http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9)',
+      );
+      expect(stderr).toContain('./start_token_server.sh');
+      expect(stderr).toContain('--server');
+      expect(stderr).toContain('TOKEN_SERVER_URL');
+    });
+  });
+
+  describe('when the server answers with an error', () => {
+    it("exits 1 with the server's status, code, message and details", async () => {
+      const { exitCode, stdout, stderr } = await runCli([], {
+        answer: () =>
+          jsonResponse(400, {
+            error: {
+              code: 'VALIDATION_ERROR',
+              message: 'The request is invalid.',
+              details: [{ field: 'room_name', message: 'room_name is too long' }],
+            },
+          }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'error: the token server answered 400 VALIDATION_ERROR: The request is invalid.\n' +
+          '  - room_name: room_name is too long\n',
+      );
+    });
+  });
+
+  describe('when the server refuses a new field with VALIDATION_ERROR', () => {
+    it.each<[string, string[], { field: string; message: string }]>([
+      [
+        'a --ttl over its TOKEN_EXPIRY_HOURS',
+        ['--ttl', '90000'],
+        { field: 'ttl_seconds', message: 'ttl_seconds must be at most 86400' },
+      ],
+      [
+        'an unknown --role',
+        ['--role', 'janitor'],
+        { field: 'role', message: 'role is not a role' },
+      ],
+      [
+        'an --agent name it rejects',
+        ['--agent', 'x'.repeat(300)],
+        {
+          field: 'room_config.agents.0.agent_name',
+          message: 'agent_name must be at most 256 characters long',
+        },
+      ],
+    ])("exits 1 with the server's message and the field, given %s", async (_case, args, detail) => {
+      const { exitCode, stdout, stderr } = await runCli(args, {
+        answer: () =>
+          jsonResponse(400, {
+            error: {
+              code: 'VALIDATION_ERROR',
+              message: `Invalid request: ${detail.message}.`,
+              details: [detail],
+            },
+          }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `error: the token server answered 400 VALIDATION_ERROR: Invalid request: ${detail.message}.\n` +
+          `  - ${detail.field}: ${detail.message}\n`,
+      );
+    });
+  });
+
+  describe('when the server refuses the caller', () => {
+    it.each<[string, string[], Env, () => Response, string]>([
+      [
+        '401 AUTHENTICATION_REQUIRED without credentials: how to give them',
+        [],
+        {},
+        () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+        'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+          'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER).\n',
+      ],
+      [
+        '401 AUTHENTICATION_REQUIRED despite an API key: that it may expect --bearer',
+        ['--api-key', API_KEY],
+        {},
+        () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+        'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+          'the token server requires authentication and did not take the API key: it may expect --bearer <jwt> (TOKEN_SERVER_BEARER) instead.\n',
+      ],
+      [
+        '401 AUTHENTICATION_REQUIRED despite a bearer JWT: that it may expect --api-key',
+        ['--bearer', SESSION_JWT],
+        {},
+        () => errorResponse(401, 'AUTHENTICATION_REQUIRED', 'Authentication is required.'),
+        'error: the token server answered 401 AUTHENTICATION_REQUIRED: Authentication is required.\n' +
+          'the token server requires authentication and did not take the bearer JWT: it may expect --api-key (TOKEN_SERVER_API_KEY) instead.\n',
+      ],
+      [
+        '401 INVALID_CREDENTIALS for an API key: where the key came from',
+        [],
+        { TOKEN_SERVER_API_KEY: API_KEY },
+        () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+        'error: the token server answered 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+          'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env).\n',
+      ],
+      [
+        '401 INVALID_CREDENTIALS for a bearer JWT: that it must be current',
+        ['--bearer', SESSION_JWT],
+        {},
+        () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+        'error: the token server answered 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+          'the token server refused the credentials: check that the bearer JWT (--bearer or TOKEN_SERVER_BEARER) is current, or whether the server expects --api-key.\n',
+      ],
+      [
+        "a proxy's 401 page without credentials: how to give them",
+        [],
+        {},
+        () => new Response('<h1>401</h1>', { status: 401, statusText: 'Unauthorized' }),
+        'error: the token server answered 401 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 401 Unauthorized without a token server error; is it the token server?\n' +
+          'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER).\n',
+      ],
+      [
+        '403 IDENTITY_MISMATCH: that --user-id differs from the login',
+        ['--bearer', SESSION_JWT, '--user-id', 'someone-else'],
+        {},
+        () => errorResponse(403, 'IDENTITY_MISMATCH', 'user_id does not match the caller.'),
+        'error: the token server answered 403 IDENTITY_MISMATCH: user_id does not match the caller.\n' +
+          'the --user-id differs from the identity in your login (the bearer JWT): leave out --user-id, or pass that identity.\n',
+      ],
+      [
+        '403 ROOM_NOT_ALLOWED: that ROOM_NAME_PATTERN rules the room out',
+        ['--api-key', API_KEY, '--room', 'secret-lab'],
+        {},
+        () => errorResponse(403, 'ROOM_NOT_ALLOWED', 'This room name is not allowed.'),
+        'error: the token server answered 403 ROOM_NOT_ALLOWED: This room name is not allowed.\n' +
+          "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room.\n",
+      ],
+      [
+        '403 ROLE_NOT_ALLOWED: that the --role is not for this caller',
+        ['--api-key', API_KEY, '--role', 'host'],
+        {},
+        () => errorResponse(403, 'ROLE_NOT_ALLOWED', 'The role host is not allowed for you.'),
+        'error: the token server answered 403 ROLE_NOT_ALLOWED: The role host is not allowed for you.\n' +
+          'the token server does not let you take this role: choose a --role it is open to, or ask its operator for the role.\n',
+      ],
+      [
+        '403 AGENT_NOT_ALLOWED: that the --agent is not in AGENT_NAMES',
+        ['--agent', 'rogue-bot'],
+        {},
+        () => errorResponse(403, 'AGENT_NOT_ALLOWED', 'The agent rogue-bot is not allowed.'),
+        'error: the token server answered 403 AGENT_NOT_ALLOWED: The agent rogue-bot is not allowed.\n' +
+          "the --agent is not in the token server's AGENT_NAMES: choose one of those agents, or ask its operator to add it.\n",
+      ],
+      [
+        'another 403: that it is not allowed',
+        ['--api-key', API_KEY],
+        {},
+        () => errorResponse(403, 'FORBIDDEN', 'Forbidden.'),
+        'error: the token server answered 403 FORBIDDEN: Forbidden.\n' +
+          'the token server does not allow this request: ask its operator for access.\n',
+      ],
+      [
+        '429 with Retry-After: 30: how long to wait',
+        ['--api-key', API_KEY],
+        {},
+        () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '30' }),
+        'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+          'the token server is rate limiting these requests: retry after 30 seconds.\n',
+      ],
+      [
+        '429 with Retry-After: 1: one second',
+        [],
+        {},
+        () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '1' }),
+        'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+          'the token server is rate limiting these requests: retry after 1 second.\n',
+      ],
+      [
+        '429 without Retry-After: to retry later',
+        [],
+        {},
+        () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.'),
+        'error: the token server answered 429 RATE_LIMITED: Too many requests.\n' +
+          'the token server is rate limiting these requests: retry later.\n',
+      ],
+    ])('exits 1 and explains %s', async (_case, args, env, answer, expectedStderr) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(args, { env, answer });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(requests).toHaveLength(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(expectedStderr);
+    });
+
+    it('explains a 429 whose Retry-After is an HTTP date in seconds from now', async () => {
+      const retryAt = new Date(Date.now() + 120_000).toUTCString();
+
+      const { exitCode, stderr } = await runCli([], {
+        answer: () =>
+          errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': retryAt }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      // toUTCString drops the milliseconds, and the clock moves on while the test runs.
+      expect(stderr).toMatch(/retry after 1(1[89]|20) seconds\.\n$/);
+    });
+  });
+});
+
+describe('request-token --validate', () => {
+  describe('when /validate says the token is not valid', () => {
+    const refusal = {
+      valid: false,
+      error: { code: 'BAD_SIGNATURE', message: 'The token signature is invalid.' },
+    };
+
+    it.each<[string, string[], Answer]>([
+      [
+        '401 valid:false, as the token server does',
+        [],
+        () =>
+          new Response(JSON.stringify(refusal), {
+            status: 401,
+            headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+          }),
+      ],
+      ['200 valid:false', [], () => jsonResponse(200, refusal)],
+      ['401 valid:false, with --json', ['--json'], () => jsonResponse(401, refusal)],
+      ['401 valid:false, with --quiet', ['--quiet'], () => jsonResponse(401, refusal)],
+    ])('exits 1 with its reason and nothing on stdout, given %s', async (_case, args, answer) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--validate', ...args], {
+        answer: validatesWith(answer),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(requests).toHaveLength(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'error: the token server issued a token, but /validate says it is not valid: BAD_SIGNATURE: The token signature is invalid.\n',
+      );
+    });
+
+    it('says UNKNOWN when the server gives no reason', async () => {
+      const { exitCode, stderr } = await runCli(['--validate'], {
+        answer: validatesWith(() => jsonResponse(401, { valid: false })),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stderr).toBe(
+        'error: the token server issued a token, but /validate says it is not valid: UNKNOWN: The server gave no reason.\n',
+      );
+    });
+
+    it('with --env, exits 1 with its reason and no LIVEKIT_URL or LIVEKIT_TOKEN on stdout', async () => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--validate', '--env'], {
+        env: { TOKEN_SERVER_API_KEY: API_KEY },
+        answer: byPath({
+          '/token': () => jsonResponse(200, { ...TOKEN_ANSWER, server_url: 'wss://lk.test' }),
+          '/validate': () =>
+            jsonResponse(401, {
+              valid: false,
+              error: { code: 'BAD_SIGNATURE', message: 'The token signature is invalid.' },
+            }),
+        }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(requests).toHaveLength(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'error: the token server issued a token, but /validate says it is not valid: BAD_SIGNATURE: The token signature is invalid.\n',
+      );
+    });
+  });
+
+  describe('when /validate answers with an error', () => {
+    it.each<[string, string[], Answer, string]>([
+      [
+        '401 INVALID_CREDENTIALS: that the API key was refused',
+        ['--api-key', API_KEY],
+        () => errorResponse(401, 'INVALID_CREDENTIALS', 'The credentials are invalid.'),
+        'error: the token server answered /validate with 401 INVALID_CREDENTIALS: The credentials are invalid.\n' +
+          'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env).\n',
+      ],
+      [
+        '429 with Retry-After: how long to wait',
+        [],
+        () => errorResponse(429, 'RATE_LIMITED', 'Too many requests.', { 'retry-after': '5' }),
+        'error: the token server answered /validate with 429 RATE_LIMITED: Too many requests.\n' +
+          'the token server is rate limiting these requests: retry after 5 seconds.\n',
+      ],
+      [
+        '400 with details',
+        [],
+        () =>
+          jsonResponse(400, {
+            error: {
+              code: 'AMBIGUOUS_TOKEN',
+              message: 'The request carries two different tokens; send one.',
+            },
+          }),
+        'error: the token server answered /validate with 400 AMBIGUOUS_TOKEN: The request carries two different tokens; send one.\n',
+      ],
+      [
+        '200 without a validation: that it may not be the token server',
+        [],
+        () => jsonResponse(200, { ok: true }),
+        'error: the token server answered /validate with 200 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 200 to /validate without a validation; is it the token server?\n',
+      ],
+      [
+        'a 200 valid:true without grants: that it is not a validation',
+        [],
+        () => jsonResponse(200, { ...VALIDATION_ANSWER, grants: undefined }),
+        'error: the token server answered /validate with 200 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 200 to /validate without a validation; is it the token server?\n',
+      ],
+      [
+        'an HTML 502: that it may not be the token server',
+        [],
+        () => new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+        'error: the token server answered /validate with 502 UNEXPECTED_RESPONSE: The server at http://localhost:8002 answered 502 Bad Gateway without a token server error; is it the token server?\n',
+      ],
+      [
+        'no answer: that it could not be reached',
+        [],
+        () => {
+          throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
+        },
+        'error: could not reach the token server at http://localhost:8002 (socket hang up).\n' +
+          'Start it with ./start_token_server.sh from the repository root, or pass --server <url> or set TOKEN_SERVER_URL to use a token server that is running.\n',
+      ],
+    ])('exits 1 with nothing on stdout and explains %s', async (_case, args, answer, expected) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--validate', ...args], {
+        answer: validatesWith(answer),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(requests).toHaveLength(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(expected);
+    });
+  });
+});
+
+describe('explainFailure', () => {
+  it('has nothing to say about an error that is not a failed request, which run lets through', () => {
+    expect(explainFailure(new TypeError('a bug'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,135 @@
+// The option values: what the parsers accept and how the program sends it, what they refuse
+// (exit code 2, usage on stderr, nothing sent), and the parsers as units.
+import {
+  collectAttribute,
+  hideUnknownOptionValue,
+  parseServerUrl,
+} from '../../client-cli/src/options';
+import { ExitCode } from '../../client-cli/src/program';
+import { runCli } from '../support/fake-fetch';
+
+describe('request-token --attribute', () => {
+  it.each<[string, string[], string]>([
+    ['at the first "=", keeping later ones in the value', ['filter=a=b'], '{"filter":"a=b"}'],
+    ['with an empty value', ['note='], '{"note":""}'],
+    ['keeping spaces as given', [' my key = my value '], '{" my key ":" my value "}'],
+    ['keeping the order given', ['b=2', 'a=1', 'c=3'], '{"b":"2","a":"1","c":"3"}'],
+    // A plain object would take `__proto__` as its prototype and drop the attribute.
+    ['with __proto__ as an ordinary key', ['__proto__=x'], '{"__proto__":"x"}'],
+  ])('splits --attribute %s', async (_case, attributes, expectedJson) => {
+    const { exitCode, requests } = await runCli(
+      attributes.flatMap((attribute) => ['--attribute', attribute]),
+    );
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(String(requests[0]?.init.body)).toContain(`"attributes":${expectedJson}}`);
+  });
+});
+
+describe('request-token --ttl', () => {
+  it.each<[string, string, number]>([
+    ['a plain number', '600', 600],
+    ['surrounding spaces', ' 90 ', 90],
+    ['leading zeros', '0030', 30],
+  ])('reads --ttl with %s as a number of seconds', async (_case, ttl, expected) => {
+    const { exitCode, requests } = await runCli(['--ttl', ttl]);
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(requests[0]?.body).toMatchObject({ ttl_seconds: expected });
+  });
+});
+
+describe('request-token with an invalid option value', () => {
+  it.each<[string, string[], RegExp]>([
+    ['a bad email', ['--email', 'not-an-email'], /--email <email>.*'not-an-email' is invalid/],
+    ['an empty name', ['--name', ''], /--name <name>.* is invalid/],
+    ['a blank room', ['--room', ' '], /--room <room>.* is invalid/],
+    ['a --server that is not http(s)', ['--server', 'ftp://example.com'], /--server <url>/],
+    ['a --server that is not a URL', ['--server', 'localhost:8002'], /--server <url>/],
+    [
+      'a --server with credentials',
+      ['--server', 'http://u:p@example.com'],
+      /user name or password/,
+    ],
+    [
+      'an --attribute without "="',
+      ['--attribute', 'team'],
+      /^error: option '--attribute <key=value>' argument 'team' is invalid\. Expected key=value, like team=blue\.\n/,
+    ],
+    [
+      'an --attribute without a key',
+      ['--attribute', '=blue'],
+      /argument '=blue' is invalid\. Expected a key before "=", like team=blue\.\n/,
+    ],
+    [
+      'an --attribute key given twice',
+      ['--attribute', 'team=blue', '--attribute', 'seat=1', '--attribute', 'team=red'],
+      /argument 'team=red' is invalid\. The key "team" is given twice; give each attribute once\.\n/,
+    ],
+    ['a blank --role', ['--role', ' '], /--role <name>.* is invalid\. Expected a role name/],
+    ['an empty --agent', ['--agent', ''], /--agent <name>.* is invalid\. Expected an agent name/],
+    ['--ttl 0', ['--ttl', '0'], /--ttl <seconds>' argument '0' is invalid\. Expected a positive/],
+    ['a negative --ttl', ['--ttl', '-60'], /argument '-60' is invalid\. Expected a positive/],
+    ['a fractional --ttl', ['--ttl', '1.5'], /argument '1\.5' is invalid\. Expected a positive/],
+    ['a --ttl with a unit', ['--ttl', '10m'], /argument '10m' is invalid\. Expected a positive/],
+    ['an empty --ttl', ['--ttl', ''], /argument '' is invalid\. Expected a positive/],
+    [
+      'a --ttl beyond what a number holds exactly',
+      ['--ttl', '9007199254740993'],
+      /argument '9007199254740993' is invalid/,
+    ],
+  ])('exits 2 with usage on stderr and sends nothing, given %s', async (_case, args, message) => {
+    const { exitCode, stdout, stderr, requests } = await runCli(args);
+
+    expect(exitCode).toBe(ExitCode.Usage);
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain('Usage: request-token [options]');
+    expect(stdout).toBe('');
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe('collectAttribute', () => {
+  it('adds to a copy, leaving the attributes before it as they were', () => {
+    const previous = new Map([['team', 'blue']]);
+
+    const next = collectAttribute('seat=12', previous);
+
+    expect([...next]).toStrictEqual([
+      ['team', 'blue'],
+      ['seat', '12'],
+    ]);
+    expect([...previous]).toStrictEqual([['team', 'blue']]);
+  });
+});
+
+describe('parseServerUrl', () => {
+  it.each<[string, string]>([
+    ['http://localhost:8002', 'http://localhost:8002'],
+    [' https://tokens.example.com/ ', 'https://tokens.example.com'],
+    ['https://example.com/livekit//', 'https://example.com/livekit'],
+  ])('reads %j as the base URL %s', (value, expected) => {
+    expect(parseServerUrl(value)).toBe(expected);
+  });
+
+  it.each<[string, RegExp]>([
+    ['http://tokens.example.com/?region=eu', /must not contain a query or fragment/],
+    ['http://tokens.example.com/#top', /must not contain a query or fragment/],
+  ])('refuses %j', (value, message) => {
+    expect(() => parseServerUrl(value)).toThrow(message);
+  });
+});
+
+describe('hideUnknownOptionValue', () => {
+  it.each<[string, string]>([
+    ["error: unknown option '--apikey=tsk_live_1'\n", "error: unknown option '--apikey=…'\n"],
+    ["error: unknown option '--apikey=it's'\n", "error: unknown option '--apikey=…'\n"],
+    ["error: unknown option '--bogus'\n", "error: unknown option '--bogus'\n"],
+    [
+      "error: option '--ttl <seconds>' argument 'a=b' is invalid.\n",
+      "error: option '--ttl <seconds>' argument 'a=b' is invalid.\n",
+    ],
+  ])('writes %j as %j', (text, expected) => {
+    expect(hideUnknownOptionValue(text)).toBe(expected);
+  });
+});

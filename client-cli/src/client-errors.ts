@@ -1,0 +1,79 @@
+// The ways asking the token server can fail, as the HTTP client throws them. The program
+// tells them apart (see explain.ts) to print what went wrong and what to do.
+import type { CallerCredentialsKind } from './caller-credentials';
+
+/** One entry of an error answer's `details`, e.g. one invalid field. */
+export interface ErrorDetail {
+  /** The request field at fault, when there is one. */
+  field?: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** The token server could not be reached: connection refused, DNS failure or timeout. */
+export class UnreachableServerError extends Error {
+  constructor(
+    /** The token server's base URL that was tried. */
+    readonly serverUrl: string,
+    /** Why it could not be reached, e.g. `connect ECONNREFUSED 127.0.0.1:8002`. */
+    readonly reason: string,
+  ) {
+    super(`Could not reach the token server at ${serverUrl} (${reason}).`);
+    this.name = 'UnreachableServerError';
+  }
+}
+
+/** What a TokenServerError knows besides status, code and message. */
+export interface TokenServerErrorContext {
+  /** Per-field details the server sent, if any. */
+  details?: readonly ErrorDetail[];
+  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
+  retryAfterSeconds?: number;
+  /** Which credentials the refused request carried, so that a 401 can be explained. */
+  credentialsSent?: CallerCredentialsKind;
+  /** The path that answered; `/token` unless given. */
+  path?: string;
+}
+
+/** The token server answered, but not with a token. */
+export class TokenServerError extends Error {
+  /** Per-field details the server sent, if any. */
+  readonly details: readonly ErrorDetail[];
+  /** From the answer's `Retry-After` header, when it has a readable one: seconds to wait. */
+  readonly retryAfterSeconds: number | undefined;
+  /** Which credentials the refused request carried. */
+  readonly credentialsSent: CallerCredentialsKind;
+  /** The path that answered: `/token` or `/validate`. */
+  readonly path: string;
+
+  constructor(
+    /** HTTP status of the answer. */
+    readonly status: number,
+    /**
+     * The server's stable SCREAMING_SNAKE error code, or UNEXPECTED_RESPONSE when the answer
+     * is not the token server's JSON (another service on that port, say).
+     */
+    readonly code: string,
+    message: string,
+    context: TokenServerErrorContext = {},
+  ) {
+    super(message);
+    this.name = 'TokenServerError';
+    this.details = context.details ?? [];
+    this.retryAfterSeconds = context.retryAfterSeconds;
+    this.credentialsSent = context.credentialsSent ?? 'none';
+    this.path = context.path ?? '/token';
+  }
+}
+
+/** The token server checked a token and refused it (`valid: false`). */
+export class InvalidTokenError extends Error {
+  constructor(
+    /** The server's reason, e.g. BAD_SIGNATURE or TOKEN_EXPIRED; UNKNOWN when it gave none. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}

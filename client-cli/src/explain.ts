@@ -1,0 +1,99 @@
+// Turns a failed request into what the user reads on stderr: what the token server (or the
+// network) said, and for the refusals people hit most (401, 403, 429) one line on what it
+// means and what to do. Secrets never appear: the errors do not carry them.
+import { InvalidTokenError, TokenServerError, UnreachableServerError } from './client-errors';
+import { MissingServerUrlError } from './output';
+
+// An unreachable server is most often one nobody started: say how, or how to use another.
+const START_HINT =
+  'Start it with ./start_token_server.sh from the repository root, or pass --server <url> or set TOKEN_SERVER_URL to use a token server that is running.';
+
+/**
+ * The text to print on stderr for a request that failed in one of the expected ways, or
+ * undefined for any other error, which is a bug to let through.
+ */
+export function explainFailure(error: unknown): string | undefined {
+  if (error instanceof UnreachableServerError) {
+    return `error: could not reach the token server at ${error.serverUrl} (${error.reason}).\n${START_HINT}\n`;
+  }
+  if (error instanceof TokenServerError) return describeServerError(error);
+  if (error instanceof InvalidTokenError) {
+    return `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`;
+  }
+  if (error instanceof MissingServerUrlError) {
+    return (
+      `error: the token server at ${error.serverUrl} has no LIVEKIT_URL set, so its answer has no server_url for --env to print.\n` +
+      "Set LIVEKIT_URL in the token server's environment or .env and restart it, or leave out --env.\n"
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The token server's error answer as lines for stderr: status, code, message, one line per
+ * detail, then the explanation of a 401, 403 or 429.
+ */
+export function describeServerError(error: TokenServerError): string {
+  const details = error.details.map(
+    (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
+  );
+  const explanation = explainRefusal(error);
+  const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
+  return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
+}
+
+/** For a 401, 403 or 429: what it means and what to do, in one line. */
+function explainRefusal(error: TokenServerError): string | undefined {
+  switch (error.status) {
+    case 401:
+      return explainUnauthenticated(error);
+    case 403:
+      return explainForbidden(error.code);
+    case 429:
+      return error.retryAfterSeconds === undefined
+        ? 'the token server is rate limiting these requests: retry later'
+        : `the token server is rate limiting these requests: retry after ${error.retryAfterSeconds} ${error.retryAfterSeconds === 1 ? 'second' : 'seconds'}`;
+    default:
+      return undefined;
+  }
+}
+
+function explainUnauthenticated(error: TokenServerError): string {
+  const sent = error.credentialsSent;
+  // The server's codes first; a 401 without one (a proxy's, say) is judged by what was sent.
+  const refused =
+    error.code === 'INVALID_CREDENTIALS' ||
+    (error.code !== 'AUTHENTICATION_REQUIRED' && sent !== 'none');
+  if (refused) {
+    if (sent === 'api-key') {
+      return 'the token server refused the credentials: check the API key (--api-key, or TOKEN_SERVER_API_KEY in the environment or .env)';
+    }
+    if (sent === 'bearer') {
+      return 'the token server refused the credentials: check that the bearer JWT (--bearer or TOKEN_SERVER_BEARER) is current, or whether the server expects --api-key';
+    }
+    return 'the token server refused the credentials: check the API key or that the bearer JWT is current';
+  }
+  // The request carried credentials the server did not look at: it authenticates another way.
+  if (sent === 'api-key') {
+    return 'the token server requires authentication and did not take the API key: it may expect --bearer <jwt> (TOKEN_SERVER_BEARER) instead';
+  }
+  if (sent === 'bearer') {
+    return 'the token server requires authentication and did not take the bearer JWT: it may expect --api-key (TOKEN_SERVER_API_KEY) instead';
+  }
+  return 'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER)';
+}
+
+function explainForbidden(code: string): string {
+  switch (code) {
+    case 'IDENTITY_MISMATCH':
+      return 'the --user-id differs from the identity in your login (the bearer JWT): leave out --user-id, or pass that identity';
+    case 'ROOM_NOT_ALLOWED':
+      return "the room name is not allowed by the token server's ROOM_NAME_PATTERN: choose another --room, or leave it out to get a generated room";
+    case 'ROLE_NOT_ALLOWED':
+      return 'the token server does not let you take this role: choose a --role it is open to, or ask its operator for the role';
+    case 'AGENT_NOT_ALLOWED':
+      return "the --agent is not in the token server's AGENT_NAMES: choose one of those agents, or ask its operator to add it";
+    default:
+      return 'the token server does not allow this request: ask its operator for access';
+  }
+}

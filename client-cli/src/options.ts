@@ -1,0 +1,127 @@
+// The command line's option values: what commander hands the action, the defaults, and
+// the parsers that turn each raw value into a checked one (or a usage error, exit code 2).
+// The server has the final say on every value; these catch typos before anything is sent.
+import { InvalidArgumentError } from 'commander';
+
+/** The test user's email, asked for when no --email is given. */
+export const DEFAULT_EMAIL = 'test.user@example.com';
+/** The test user's display name, asked for when no --name is given. */
+export const DEFAULT_NAME = 'Test User';
+
+/**
+ * The options as commander hands them to the action, after the parsers below ran. Absent
+ * when not given: the request then leaves the field out and the server picks.
+ */
+export interface CliOptions {
+  email: string;
+  name: string;
+  room?: string;
+  userId?: string;
+  server?: string;
+  apiKey?: string;
+  bearer?: string;
+  role?: string;
+  metadata?: string;
+  /** From the repeated --attribute, in the order given. */
+  attribute?: ReadonlyMap<string, string>;
+  agent?: string;
+  agentMetadata?: string;
+  ttl?: number;
+  validate?: boolean;
+  env?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Deliberately loose: the server has the final say, this only catches typos before sending. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** --email: an address that looks like one, trimmed. */
+export function parseEmail(value: string): string {
+  const email = value.trim();
+  if (!EMAIL_PATTERN.test(email)) {
+    throw new InvalidArgumentError('Expected an email address like ada@example.com.');
+  }
+  return email;
+}
+
+/**
+ * One --attribute added to those before it. The first `=` ends the key, so a value may hold
+ * `=` or be empty; a key given twice is an error rather than a silent overwrite.
+ */
+export function collectAttribute(
+  value: string,
+  previous: ReadonlyMap<string, string> | undefined,
+): Map<string, string> {
+  const separator = value.indexOf('=');
+  if (separator === -1) {
+    throw new InvalidArgumentError('Expected key=value, like team=blue.');
+  }
+  const key = value.slice(0, separator);
+  if (key === '') throw new InvalidArgumentError('Expected a key before "=", like team=blue.');
+  if (previous?.has(key)) {
+    throw new InvalidArgumentError(
+      `The key ${JSON.stringify(key)} is given twice; give each attribute once.`,
+    );
+  }
+  return new Map(previous).set(key, value.slice(separator + 1));
+}
+
+/** A positive whole number of seconds; the server checks the upper bound. */
+export function parseTtlSeconds(value: string): number {
+  const trimmed = value.trim();
+  const seconds = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new InvalidArgumentError('Expected a positive whole number of seconds, like 600.');
+  }
+  return seconds;
+}
+
+/**
+ * A parser for a free-text option that must not be blank, such as --room; `what` names the
+ * value in the error, as in "Expected a room name".
+ */
+export function nonEmpty(what: string): (value: string) => string {
+  return (value) => {
+    const trimmed = value.trim();
+    if (trimmed === '') throw new InvalidArgumentError(`Expected ${what}, got an empty value.`);
+    return trimmed;
+  };
+}
+
+/**
+ * --server (and TOKEN_SERVER_URL): an http(s) base URL without trailing slashes, so `/token`
+ * can be appended.
+ */
+export function parseServerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new InvalidArgumentError(
+      'Expected an http:// or https:// URL like http://localhost:8002.',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(
+      'Expected an http:// or https:// URL like http://localhost:8002.',
+    );
+  }
+  // fetch refuses URLs with credentials; say so now rather than as a network failure.
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidArgumentError('The URL must not contain a user name or password.');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new InvalidArgumentError('The URL must not contain a query or fragment.');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * Commander quotes an unknown option whole: a mistyped `--apikey=<key>` would print the key.
+ * Keeps the option's name and hides what follows `=`.
+ */
+export function hideUnknownOptionValue(text: string): string {
+  // Greedy to the line's last quote: the value may hold quotes itself.
+  return text.replace(/^(error: unknown option '[^'=]*=).*'/, "$1…'");
+}

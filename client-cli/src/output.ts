@@ -1,0 +1,131 @@
+// What the CLI prints once it has a token: the text summary, the server's JSON (--json),
+// the token alone (--quiet), or LIVEKIT_URL/LIVEKIT_TOKEN lines for eval or .env (--env);
+// with --validate, what the token server decoded from the token.
+import type { CliOptions } from './options';
+import type { IssuedToken, TokenResponse, TokenValidation, ValidationResponse } from './responses';
+
+/**
+ * The token server issued a token but has no LIVEKIT_URL, so `--env` has nothing to put in
+ * LIVEKIT_URL=.
+ */
+export class MissingServerUrlError extends Error {
+  constructor(
+    /** The token server's base URL. */
+    readonly serverUrl: string,
+  ) {
+    super(`The token server at ${serverUrl} answered without a server_url.`);
+    this.name = 'MissingServerUrlError';
+  }
+}
+
+/** What to print where. */
+export interface Output {
+  /** The result: what a script reads. */
+  stdout: string;
+  /** Anything else, kept off stdout so that it stays machine-readable. */
+  stderr: string;
+}
+
+/**
+ * What to print for `issued` (and `validation`, with --validate) as `options` ask. Called
+ * only once every request has succeeded, so that a failure leaves stdout empty.
+ */
+export function formatOutput(
+  issued: IssuedToken,
+  validation: TokenValidation | undefined,
+  options: CliOptions,
+): Output {
+  const validationSummary = validation === undefined ? '' : formatValidation(validation.response);
+  if (options.quiet) return { stdout: `${issued.response.token}\n`, stderr: '' };
+  if (options.json) {
+    if (validation !== undefined) {
+      // Both answers parsed whole, unknown fields included: one JSON document on stdout.
+      const combined = { ...issued.response, validation: validation.response };
+      return { stdout: `${JSON.stringify(combined)}\n`, stderr: '' };
+    }
+    const text = issued.responseText;
+    return { stdout: text.endsWith('\n') ? text : `${text}\n`, stderr: '' };
+  }
+  if (options.env) {
+    // The action refused an answer without server_url before getting here.
+    const serverUrl = issued.response.server_url ?? '';
+    return {
+      stdout: `LIVEKIT_URL=${shellQuote(serverUrl)}\nLIVEKIT_TOKEN=${shellQuote(issued.response.token)}\n`,
+      // On stderr, so that stdout stays two lines that eval or a .env file can take.
+      stderr: validationSummary,
+    };
+  }
+  const summary = formatSummary(issued.response, options);
+  return {
+    stdout: validationSummary === '' ? summary : `${summary}\n${validationSummary}`,
+    stderr: '',
+  };
+}
+
+/** Characters that need no quoting in a POSIX shell word nor in a .env value. */
+const SHELL_SAFE = /^[A-Za-z0-9_.:/@%+=,-]+$/;
+
+/**
+ * `value` as one shell word: as is when it is safe, else in single quotes, each `'` inside
+ * written as `'\''`. JWTs and usual URLs are safe.
+ */
+export function shellQuote(value: string): string {
+  if (SHELL_SAFE.test(value)) return value;
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+function formatSummary(response: TokenResponse, options: CliOptions): string {
+  const rows: Array<[label: string, value: string]> = [
+    ['room', response.room_name],
+    ['identity', response.identity],
+  ];
+  if (response.role !== undefined) rows.push(['role', response.role]);
+  rows.push(['expires at', response.expires_at]);
+  if (response.server_url !== undefined) rows.push(['server URL', response.server_url]);
+  // What was asked for: the answer of /token does not repeat it (--validate shows the token's).
+  if (options.metadata !== undefined && options.metadata !== '') {
+    rows.push(['metadata', displayText(options.metadata)]);
+  }
+  if (options.attribute !== undefined) {
+    rows.push(['attributes', JSON.stringify(Object.fromEntries(options.attribute))]);
+  }
+  if (options.agent !== undefined) rows.push(['agent', displayText(options.agent)]);
+  if (options.agentMetadata !== undefined) {
+    rows.push(['agent metadata', displayText(options.agentMetadata)]);
+  }
+  rows.push(['token', response.token]);
+  return formatRows(rows, '');
+}
+
+/** What /validate decoded from the token. Values it reports as null show as (none). */
+function formatValidation(response: ValidationResponse): string {
+  const text = (value: string | null) => (value === null ? '(none)' : displayText(value));
+  const json = (value: unknown) => (value === null ? '(none)' : JSON.stringify(value));
+  const rows: Array<[label: string, value: string]> = [
+    ['identity', text(response.identity)],
+    ['name', text(response.name)],
+    ['room', text(response.room)],
+    ['expires at', response.expires_at],
+    ['grants', json(response.grants)],
+  ];
+  // Servers that predate these fields leave them out: nothing to show rather than "(none)".
+  if (response.metadata !== undefined) rows.push(['metadata', text(response.metadata)]);
+  if (response.attributes !== undefined) rows.push(['attributes', json(response.attributes)]);
+  if (response.room_config !== undefined) rows.push(['room config', json(response.room_config)]);
+  return `validated: the token server accepts the token, which holds\n${formatRows(rows, '  ')}`;
+}
+
+function formatRows(rows: ReadonlyArray<[label: string, value: string]>, indent: string): string {
+  const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows
+    .map(([label, value]) => `${indent}${`${label}:`.padEnd(labelWidth)}${value}\n`)
+    .join('');
+}
+
+/**
+ * Text as is, or as a JSON string when it holds line breaks or other control characters,
+ * which would break the layout or drive the terminal.
+ */
+function displayText(value: string): string {
+  return /\p{Cc}/u.test(value) ? JSON.stringify(value) : value;
+}
