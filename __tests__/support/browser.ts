@@ -203,3 +203,26 @@ export async function withinTimeout<T>(
     clearTimeout(timer);
   }
 }
+
+/** What a call made in the page came to: its value, or what it threw. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
+
+/** The value of a call that must have worked; else the error says what the page threw. */
+export function fulfilled<T>(settled: Settled<T>): T {
+  if (!settled.ok) {
+    throw new Error(`the call in the page threw ${settled.name}: ${settled.message}`);
+  }
+  return settled.value;
+}
+
+/** How Chromium explains a block by a preflight answered without Access-Control-Allow-Origin. */
+export const PREFLIGHT_REFUSED =
+  /Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header/;
+
+/** Chromium's console line for a request that CORS stopped. */
+export function corsBlockPattern(url: string, origin: string): RegExp {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    `Access to fetch at '${escape(url)}' from origin '${escape(origin)}' has been blocked by CORS policy`,
+  );
+}

@@ -1,6 +1,6 @@
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
-import { createApp } from '../server/src/app';
+import { createApp } from '../../../server/src/app';
 import {
   hostileTokens,
   livekitPayload,
@@ -9,7 +9,7 @@ import {
   TEST_API_KEY,
   TEST_API_SECRET,
   testConfig,
-} from './support/fixtures';
+} from '../../support/fixtures';
 
 const app = createApp(testConfig());
 

@@ -1,13 +1,13 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
-import { createApp } from '../server/src/app';
+import { createApp } from '../../../server/src/app';
 import {
   decodeSegment,
   EXPECTED_ROLE_GRANTS,
   TEST_API_KEY,
   TEST_API_SECRET,
   testConfig,
-} from './support/fixtures';
+} from '../../support/fixtures';
 
 const LIVEKIT_URL = 'wss://livekit.example.test';
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);

@@ -1,5 +1,5 @@
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
-import { TokenSigner } from '../server/src/grants';
+import { TokenSigner } from '../../server/src/grants';
 import {
   decodeSegment,
   hostileTokens,
@@ -8,7 +8,7 @@ import {
   signRaw,
   TEST_API_KEY,
   TEST_API_SECRET,
-} from './support/fixtures';
+} from '../support/fixtures';
 
 const signer = new TokenSigner({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
 const sdkVerifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);

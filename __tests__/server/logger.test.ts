@@ -1,4 +1,4 @@
-import { createJsonLogger, redactPath } from '../server/src/logger';
+import { createJsonLogger, redactPath } from '../../server/src/logger';
 
 function recordingSinks() {
   const writes = { info: [] as string[], problems: [] as string[] };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { livekitPayload, signRaw } from './support/fixtures';
+import { livekitPayload, signRaw } from '../support/fixtures';
 import {
   cleanEnv,
   runProcess,
@@ -13,7 +13,7 @@ import {
   requireBuilt,
   type ProcessResult,
   type RunningServer,
-} from './support/processes';
+} from '../support/processes';
 
 const SECRET = 'process-test-secret-with-more-than-32-characters';
 const credentials = { LIVEKIT_API_KEY: 'APIprocess', LIVEKIT_API_SECRET: SECRET };

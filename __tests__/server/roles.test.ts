@@ -1,13 +1,11 @@
-import type { Caller } from '../server/src/caller';
-import { mayRequestRole } from '../server/src/issue-token';
 import {
   BUILT_IN_ROLES,
   DEFAULT_ROLE,
   grantFor,
   parseRolesFile,
   type RoleGrant,
-} from '../server/src/roles';
-import { EXPECTED_ROLE_GRANTS } from './support/fixtures';
+} from '../../server/src/roles';
+import { EXPECTED_ROLE_GRANTS } from '../support/fixtures';
 
 const {
   participant: PARTICIPANT_GRANT,
@@ -342,72 +340,5 @@ describe('parseRolesFile', () => {
       'TOKEN_SERVER_PORT must be a whole number from 0 to 65535 (got "x")',
       'ROLES_FILE: role "presenter" has "canPublsh", which is not a LiveKit video grant',
     ]);
-  });
-});
-
-describe('mayRequestRole', () => {
-  const publicRoles = new Set(['participant', 'viewer']);
-  const anonymous: Caller = { kind: 'anonymous' };
-  const backend: Caller = { kind: 'api-key', keyId: 'key-1' };
-  const login = (roles: string[]): Caller => ({
-    kind: 'jwt',
-    identity: 'user-ada',
-    name: 'Ada Lovelace',
-    email: 'ada@example.com',
-    roles,
-  });
-
-  describe('for an anonymous caller', () => {
-    it.each(['participant', 'viewer'])('allows the public role %s', (role) => {
-      expect(mayRequestRole(anonymous, role, publicRoles)).toBe(true);
-    });
-
-    it.each(['host', 'moderator'])('refuses %s, which is not public', (role) => {
-      expect(mayRequestRole(anonymous, role, publicRoles)).toBe(false);
-    });
-
-    it('refuses even participant when no role is public', () => {
-      expect(mayRequestRole(anonymous, 'participant', new Set())).toBe(false);
-    });
-  });
-
-  describe('for an api-key caller', () => {
-    it.each(['participant', 'viewer', 'host', 'moderator'])('allows %s', (role) => {
-      expect(mayRequestRole(backend, role, publicRoles)).toBe(true);
-    });
-
-    it('allows any role when no role is public', () => {
-      expect(mayRequestRole(backend, 'host', new Set())).toBe(true);
-    });
-  });
-
-  describe('for a jwt caller', () => {
-    it.each(['participant', 'viewer'])(
-      'allows the public role %s to a login without roles',
-      (role) => {
-        expect(mayRequestRole(login([]), role, publicRoles)).toBe(true);
-      },
-    );
-
-    it('refuses host to a login without roles', () => {
-      expect(mayRequestRole(login([]), 'host', publicRoles)).toBe(false);
-    });
-
-    it('allows host to a login whose roles list it', () => {
-      expect(mayRequestRole(login(['viewer', 'host']), 'host', publicRoles)).toBe(true);
-    });
-
-    it('refuses host to a login whose roles list others only', () => {
-      expect(mayRequestRole(login(['moderator']), 'host', publicRoles)).toBe(false);
-    });
-
-    it('compares role names exactly', () => {
-      expect(mayRequestRole(login(['Host', 'host ', 'hos']), 'host', publicRoles)).toBe(false);
-    });
-
-    it('allows a role its login lists even when no role is public', () => {
-      expect(mayRequestRole(login(['participant']), 'participant', new Set())).toBe(true);
-      expect(mayRequestRole(login([]), 'participant', new Set())).toBe(false);
-    });
   });
 });

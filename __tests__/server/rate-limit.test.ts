@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { createApp } from '../server/src/app';
-import { testConfig } from './support/fixtures';
+import { createApp } from '../../server/src/app';
+import { testConfig } from '../support/fixtures';
 
 const WINDOW_MS = 1000;
 const body = { user_email: 'ada@example.com', full_name: 'Ada Lovelace', room_name: 'lab' };

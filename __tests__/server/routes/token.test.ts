@@ -1,7 +1,7 @@
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
-import { createApp } from '../server/src/app';
-import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from './support/fixtures';
+import { createApp } from '../../../server/src/app';
+import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from '../../support/fixtures';
 
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
 const app = createApp(testConfig());

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { createApp, SERVER_VERSION } from '../server/src/app';
-import serverPackage from '../server/package.json';
-import { testConfig } from './support/fixtures';
+import { createApp, SERVER_VERSION } from '../../../server/src/app';
+import serverPackage from '../../../server/package.json';
+import { testConfig } from '../../support/fixtures';
 
 const app = createApp(testConfig());
 

@@ -10,14 +10,14 @@ import {
   type VideoGrant,
 } from 'livekit-server-sdk';
 import request from 'supertest';
-import { createApp } from '../server/src/app';
+import { createApp } from '../../server/src/app';
 import {
   decodeSegment,
   EXPECTED_ROLE_GRANTS,
   TEST_API_KEY,
   TEST_API_SECRET,
   testConfig,
-} from './support/fixtures';
+} from '../support/fixtures';
 
 /**
  * Every shape of token the two token routes mint, checked the way the issue asks: the SDK's

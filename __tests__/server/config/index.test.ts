@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  configWarnings,
+  describeConfig,
+  loadConfig,
+} from '../../../server/src/config';
+import { BUILT_IN_ROLES } from '../../../server/src/roles';
+import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+
+describe('loadConfig', () => {
+  describe('with an empty environment', () => {
+    const config = loadConfig({});
+
+    it('uses the documented defaults', () => {
+      expect(config).toMatchObject({
+        port: 8002,
+        host: '0.0.0.0',
+        corsOrigins: ['http://localhost:3000', 'http://localhost:3005'],
+        tokenTtlSeconds: 24 * 3600,
+        livekitUrl: undefined,
+        production: false,
+      });
+    });
+  });
+
+  describe('with every variable set', () => {
+    const config = loadConfig({
+      ...credentials,
+      TOKEN_SERVER_PORT: '9000',
+      TOKEN_SERVER_HOST: '127.0.0.1',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      TOKEN_EXPIRY_HOURS: '1.5',
+      LIVEKIT_URL: 'wss://example.livekit.cloud',
+      NODE_ENV: 'production',
+      AUTH_MODE: 'api-key',
+      TOKEN_SERVER_API_KEYS: 'caller-key-cccccccccccccccccccccccccccccc',
+      ROOM_NAME_PATTERN: 'class-[0-9]+',
+      RATE_LIMIT_PER_MINUTE: '30',
+      VALIDATE_RATE_LIMIT_PER_MINUTE: '90',
+      TRUST_PROXY: '1',
+      PUBLIC_ROLES: 'viewer',
+      DEFAULT_ROLE: 'viewer',
+      AGENT_NAMES: 'support-agent, tutor',
+    });
+
+    it('takes each of them', () => {
+      expect(config).toEqual({
+        port: 9000,
+        host: '127.0.0.1',
+        corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+        tokenTtlSeconds: 5400,
+        livekitUrl: 'wss://example.livekit.cloud',
+        livekitApiKey: 'APIkey',
+        livekitApiSecret: credentials.LIVEKIT_API_SECRET,
+        usingDevelopmentCredentials: false,
+        production: true,
+        livekitKeys: new Map([['APIkey', credentials.LIVEKIT_API_SECRET]]),
+        auth: { mode: 'api-key', callerApiKeys: ['caller-key-cccccccccccccccccccccccccccccc'] },
+        roomNamePattern: /^(?:class-[0-9]+)$/u,
+        tokenRateLimitPerMinute: 30,
+        validateRateLimitPerMinute: 90,
+        trustProxy: 1,
+        roles: BUILT_IN_ROLES,
+        publicRoles: new Set(['viewer']),
+        defaultRole: 'viewer',
+        agentNames: new Set(['support-agent', 'tutor']),
+      });
+    });
+
+    it('has no warnings', () => {
+      expect(configWarnings(config)).toEqual([]);
+    });
+
+    it('describes itself without the secret', () => {
+      const description = JSON.stringify(describeConfig(config));
+      expect(description).toContain('APIkey');
+      expect(description).not.toContain(credentials.LIVEKIT_API_SECRET);
+    });
+  });
+
+  it('reports every bad variable at once', () => {
+    const problems = problemsOf({
+      TOKEN_SERVER_PORT: 'x',
+      TOKEN_EXPIRY_HOURS: '0',
+      CORS_ORIGINS: 'nope',
+      NODE_ENV: 'production',
+    });
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'TOKEN_SERVER_PORT',
+      'CORS_ORIGINS',
+      'TOKEN_EXPIRY_HOURS',
+      'LIVEKIT_API_KEY',
+      'AUTH_MODE',
+    ]);
+  });
+});
+
+describe('.env.example', () => {
+  it('copied to .env as it is, loads and runs on the development credentials', () => {
+    const example = parseDotenv(readFileSync(join(__dirname, '..', '..', '..', '.env.example')));
+    const config = loadConfig(example);
+    expect(config.usingDevelopmentCredentials).toBe(true);
+    expect(config.auth).toEqual({ mode: 'none' });
+  });
+
+  it('mentions every variable the server reads', () => {
+    const example = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(25);
+    for (const { name } of CONFIG_VARIABLES) expect(example).toContain(name);
+  });
+});
+
+describe('CONFIG_VARIABLES', () => {
+  it('lists every variable loadConfig reads, in every auth mode', () => {
+    const listed = new Set(CONFIG_VARIABLES.map(({ name }) => name));
+    for (const mode of ['none', 'api-key', 'jwt']) {
+      const read = new Set<string>();
+      // Records every name asked for, set or not: a variable read but not listed fails.
+      const env = new Proxy({ AUTH_MODE: mode } as Record<string, string>, {
+        get: (target, name) => {
+          if (typeof name === 'string') read.add(name);
+          return target[name as string];
+        },
+      });
+      try {
+        loadConfig(env);
+      } catch (error) {
+        // api-key and jwt modes lack their settings here: what matters is what was read.
+        expect(error).toBeInstanceOf(ConfigError);
+      }
+      expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+      expect(read.size).toBeGreaterThan(15);
+    }
+  });
+
+  it('marks the secrets, and only them, as secret', () => {
+    const secrets = CONFIG_VARIABLES.filter(({ secret }) => secret).map(({ name }) => name);
+    expect(secrets.sort()).toEqual([
+      'AUTH_JWT_SECRET',
+      'LIVEKIT_API_SECRET',
+      'LIVEKIT_KEYS',
+      'TOKEN_SERVER_API_KEYS',
+    ]);
+  });
+
+  it('names each variable once, with a section and a description', () => {
+    const names = CONFIG_VARIABLES.map(({ name }) => name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const variable of CONFIG_VARIABLES) {
+      expect(variable.description.length).toBeGreaterThan(5);
+      expect(['general', 'http', 'livekit', 'auth', 'limits', 'roles']).toContain(variable.section);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { loadConfig } from '../../../server/src/config';
+import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+
+describe('loadConfig for limits', () => {
+  it('defaults to 60 /token and 120 /validate requests a minute', () => {
+    const config = loadConfig({});
+    expect(config.tokenRateLimitPerMinute).toBe(60);
+    expect(config.validateRateLimitPerMinute).toBe(120);
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('takes 0 as no limit', () => {
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).tokenRateLimitPerMinute).toBe(0);
+  });
+
+  it.each([['-1'], ['ten'], ['1.5']])('refuses RATE_LIMIT_PER_MINUTE=%s', (limit) => {
+    expect(problemsOf({ RATE_LIMIT_PER_MINUTE: limit }).join('\n')).toMatch(
+      /^RATE_LIMIT_PER_MINUTE must be a whole number/,
+    );
+  });
+
+  it('anchors ROOM_NAME_PATTERN to the whole name', () => {
+    const pattern = loadConfig({ ROOM_NAME_PATTERN: 'class-[0-9]+' }).roomNamePattern;
+    expect(pattern?.test('class-101')).toBe(true);
+    expect(pattern?.test('xclass-101')).toBe(false);
+    expect(pattern?.test('class-101-admin')).toBe(false);
+  });
+
+  it('refuses a ROOM_NAME_PATTERN that is not a regular expression', () => {
+    expect(problemsOf({ ROOM_NAME_PATTERN: 'class-(' }).join('\n')).toMatch(
+      /^ROOM_NAME_PATTERN is not a valid regular expression/,
+    );
+  });
+
+  describe('without AGENT_NAMES', () => {
+    const config = loadConfig(credentials);
+
+    it('allows any agent', () => {
+      expect(config.agentNames).toBeUndefined();
+    });
+  });
+
+  describe('with AGENT_NAMES', () => {
+    it('takes a comma list, trimmed', () => {
+      const config = loadConfig({ ...credentials, AGENT_NAMES: ' support-agent , tutor ,' });
+      expect(config.agentNames).toEqual(new Set(['support-agent', 'tutor']));
+    });
+
+    it.each([[','], ['support-agent,tutor\u0007']])('refuses %j', (agentNames) => {
+      expect(problemsOf({ ...credentials, AGENT_NAMES: agentNames })).toEqual([
+        'AGENT_NAMES must be a comma list of agent names',
+      ]);
+    });
+  });
+});

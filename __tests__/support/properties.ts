@@ -1,0 +1,294 @@
+// The property tests' shared ground: one loopback server per AUTH_MODE, and the fast-check
+// arbitraries of bodies, tokens and headers that the HTTP surface must survive.
+import { createServer, type Server } from 'node:http';
+import fc from 'fast-check';
+import request from 'supertest';
+import { createApp } from '../../server/src/app';
+import { nowSeconds, TEST_API_KEY, TEST_API_SECRET, testConfig } from './fixtures';
+import {
+  CALLER_AUDIENCE,
+  CALLER_ISSUER,
+  CALLER_JWT_SECRET,
+  callerJwtWithSecret,
+  hmacJwt,
+} from './jwks';
+
+/** A caller API key for AUTH_MODE=api-key, long enough for the 32-character rule. */
+export const CALLER_API_KEY = 'caller-api-key-that-is-at-least-32-characters-long';
+/** The identity of the caller JWT in jwt mode; it carries no name or email claim. */
+export const CALLER_SUB = 'user-ada';
+
+/** Runs per property: enough to find shallow bugs, few enough to keep the file fast. */
+export const RUNS = 150;
+
+export type AuthMode = 'none' | 'api-key' | 'jwt';
+
+export interface ModeUnderTest {
+  /** A server listening on a loopback port, shared by every run of every property. */
+  server: Server;
+  /** Request headers that authenticate the caller in this mode (none for `none`). */
+  credentials: Record<string, string>;
+}
+
+const MODE_ENV: Record<AuthMode, Record<string, string>> = {
+  none: {},
+  'api-key': { AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS: CALLER_API_KEY },
+  jwt: {
+    AUTH_MODE: 'jwt',
+    AUTH_JWT_SECRET: CALLER_JWT_SECRET,
+    AUTH_ISSUER: CALLER_ISSUER,
+    AUTH_AUDIENCE: CALLER_AUDIENCE,
+  },
+};
+
+const modes = new Map<AuthMode, ModeUnderTest>();
+
+/** Starts one loopback server per AUTH_MODE, for every run of every property; for beforeAll. */
+export async function startModeServers(): Promise<void> {
+  const callerToken = await callerJwtWithSecret(CALLER_JWT_SECRET, {
+    claims: { sub: CALLER_SUB },
+    expiresAt: nowSeconds() + 3600,
+  });
+  const credentials: Record<AuthMode, Record<string, string>> = {
+    none: {},
+    'api-key': { Authorization: `Bearer ${CALLER_API_KEY}` },
+    jwt: { Authorization: `Bearer ${callerToken}` },
+  };
+  for (const mode of Object.keys(MODE_ENV) as AuthMode[]) {
+    const app = createApp(
+      testConfig({
+        RATE_LIMIT_PER_MINUTE: '0',
+        VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+        LIVEKIT_URL: 'wss://livekit.example.test',
+        ...MODE_ENV[mode],
+      }),
+    );
+    // One listening server per mode: supertest would otherwise open a new one per request.
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    modes.set(mode, { server, credentials: credentials[mode] });
+  }
+}
+
+/** Closes the servers startModeServers started; for afterAll. */
+export async function stopModeServers(): Promise<void> {
+  await Promise.all(
+    [...modes.values()].map(
+      ({ server }) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+}
+
+/** The server and credentials of one mode, once startModeServers has run. */
+export function modeUnderTest(mode: AuthMode): ModeUnderTest {
+  const found = modes.get(mode);
+  if (!found) throw new Error(`no server for AUTH_MODE=${mode}`);
+  return found;
+}
+
+/** Every answer, whatever the input: no 5xx, JSON, and a request id. */
+export function expectWellFormedAnswer(response: request.Response): void {
+  expect(response.status).toBeLessThan(500);
+  expect(response.headers['content-type']).toMatch(/^application\/json\b/);
+  expect(() => JSON.parse(response.text) as unknown).not.toThrow();
+  expect(response.headers['x-request-id']).toEqual(expect.any(String));
+}
+
+/** True when the answer hands out a LiveKit token. */
+export function carriesToken(response: request.Response): boolean {
+  return response.status === 200 || (response.body as { token?: unknown }).token !== undefined;
+}
+
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const TOKEN_BODY_FIELDS = new Set(['user_email', 'full_name', 'user_id', 'room_name']);
+
+/** What the printable-text rule (full_name, user_id, room_name) accepts. */
+export function isPrintableText(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= 256 &&
+    !CONTROL_CHARACTERS.test(value) &&
+    /\S/.test(value)
+  );
+}
+
+/**
+ * Why a /token body is certainly invalid, or undefined when it may be valid. Deliberately a
+ * necessary condition only for email addresses (one @, no ASCII space or control character,
+ * a dot in the domain), so that it never calls invalid what the server rightly accepts.
+ */
+export function invalidTokenBodyReason(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'not an object';
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((key) => !TOKEN_BODY_FIELDS.has(key));
+  if (unknown !== undefined) return `unknown field ${JSON.stringify(unknown)}`;
+  const email = fields.user_email;
+  if (
+    typeof email !== 'string' ||
+    email.length > 254 ||
+    [...email].some((char) => char <= ' ' || char === '\u007f') ||
+    !/^[^@]+@[^@]*\.[^@]*$/.test(email)
+  ) {
+    return 'bad or missing user_email';
+  }
+  if (!isPrintableText(fields.full_name)) return 'bad or missing full_name';
+  for (const optional of ['user_id', 'room_name']) {
+    if (Object.hasOwn(fields, optional) && !isPrintableText(fields[optional])) {
+      return `bad ${optional}`;
+    }
+  }
+  return undefined;
+}
+
+/** The body as the server sees it after JSON: -0 becomes 0, undefined members vanish. */
+export function overTheWire(body: unknown): unknown {
+  const json = JSON.stringify(body);
+  return json === undefined ? undefined : (JSON.parse(json) as unknown);
+}
+
+/** Any string as a header value may carry: visible ASCII and space. */
+export const headerText = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+  maxLength: 80,
+});
+
+/** Strings that break naive validators: controls, blanks, long, unicode. */
+export const hostileText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\t',
+    '\u00a0',
+    '\u2028',
+    '\u0000',
+    'a\nb',
+    '\u0085name',
+    'x'.repeat(257),
+    '💥'.repeat(129),
+    '__proto__',
+    '<script>alert(1)</script>',
+  ),
+);
+
+/** Email-looking strings, valid or nearly so. */
+const emailLike = fc.oneof(
+  fc.emailAddress(),
+  fc.stringMatching(/^[a-z0-9]{1,20}@[a-z0-9]{1,20}\.[a-z]{2,6}$/),
+  fc.constantFrom('a@b', '@example.com', 'ada@', 'a b@example.com', `${'a'.repeat(250)}@b.co`),
+);
+
+/** Raw request bodies declared as JSON: random text, broken JSON, JSON of odd shape. */
+export const rawJsonBody = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.jsonValue().map((value) => JSON.stringify(value)),
+  fc
+    .tuple(
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.nat(),
+      fc.string(),
+    )
+    .map(([json, cut, junk]) => json.slice(0, cut % (json.length + 1)) + junk),
+  fc.constantFrom('', '{', '[]', 'null', '"x"', '\ufeff{}', '{"token":}', '{"a":1}{"b":2}'),
+);
+
+/** Printable text that is certainly valid for full_name. */
+export const validName = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+  .filter((name) => isPrintableText(name));
+
+/** Bodies that the /token rules certainly accept. */
+export function validTokenBody(mode: AuthMode) {
+  return fc.record(
+    {
+      user_email: fc.stringMatching(
+        /^[a-z0-9]{1,20}(\.[a-z0-9]{1,10})?@[a-z0-9]{1,20}\.[a-z]{2,6}$/,
+      ),
+      full_name: validName,
+      // In jwt mode the identity comes from the caller JWT, so user_id may only repeat it.
+      user_id: mode === 'jwt' ? fc.constant(CALLER_SUB) : validName,
+      room_name: validName,
+    },
+    { requiredKeys: ['user_email', 'full_name'] },
+  );
+}
+
+/** One way to spoil a /token body: drop a required field, set a field wrong, add a field. */
+const tokenBodyMutation = fc.oneof(
+  fc.constantFrom('user_email', 'full_name').map((field) => ({ drop: field })),
+  fc.record({
+    set: fc.constantFrom(...TOKEN_BODY_FIELDS),
+    to: fc.oneof(hostileText, emailLike, fc.jsonValue({ maxDepth: 2 })),
+  }),
+  fc.record({
+    set: fc.string({ maxLength: 12 }),
+    to: fc.jsonValue({ maxDepth: 1 }),
+  }),
+);
+
+/** /token bodies near the valid ones: a valid body with up to two mutations, often none. */
+function tokenLikeBody(mode: AuthMode): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .tuple(validTokenBody(mode), fc.array(tokenBodyMutation, { maxLength: 2 }))
+    .map(([valid, mutations]) => {
+      const body: Record<string, unknown> = { ...valid };
+      for (const mutation of mutations) {
+        if ('drop' in mutation) {
+          delete body[mutation.drop];
+        } else {
+          // defineProperty, so that a key such as __proto__ becomes a field like any other.
+          Object.defineProperty(body, mutation.set, {
+            value: mutation.to,
+            enumerable: true,
+            configurable: true,
+            writable: true,
+          });
+        }
+      }
+      return body;
+    });
+}
+
+/** Any body at all: near-valid ones, arbitrary JSON, and arbitrary JavaScript values. */
+export function anyBody(mode: AuthMode): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { weight: 4, arbitrary: tokenLikeBody(mode) },
+    { weight: 1, arbitrary: fc.jsonValue() },
+    { weight: 1, arbitrary: fc.anything({ maxDepth: 3 }) },
+  );
+}
+
+/** Strings given as a LiveKit token to /validate: random text and JWT-shaped forgeries. */
+export const arbitraryTokenText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  headerText,
+  fc
+    .tuple(fc.jsonValue(), fc.jsonValue(), fc.string({ maxLength: 40 }))
+    .map((segments) =>
+      segments.map((segment) => Buffer.from(JSON.stringify(segment)).toString('base64url')),
+    )
+    .map((segments) => segments.join('.')),
+  fc
+    .tuple(fc.dictionary(fc.string(), fc.jsonValue()), fc.string({ minLength: 1 }))
+    .map(([payload, secret]) =>
+      hmacJwt({ alg: 'HS256', typ: 'JWT' }, { iss: TEST_API_KEY, ...payload }, secret),
+    )
+    .filter((token) => !token.endsWith(TEST_API_SECRET)),
+);
+
+/** A POST to one mode's server with the given headers. */
+export function post(mode: AuthMode, path: string, headers: Record<string, string>) {
+  return request(modeUnderTest(mode).server).post(path).set(headers);
+}
+
+/** Sends a body as JSON, or no body at all when JSON has no text for it (undefined). */
+export function sendBody(test: request.Test, body: unknown): request.Test {
+  const json = JSON.stringify(body);
+  return json === undefined ? test : test.set('Content-Type', 'application/json').send(json);
+}
