@@ -2,7 +2,13 @@
 // listens; the entry point (index.ts) and the tests do.
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { authenticateRequest, createAuthenticate, requireAuthentication } from './auth';
+import {
+  authenticateRequest,
+  createAuthenticate,
+  DEFAULT_JWKS_OPTIONS,
+  requireAuthentication,
+  type JwksOptions,
+} from './auth';
 import type { Config } from './config';
 import { corsFor } from './cors';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
@@ -35,6 +41,8 @@ export interface AppOptions {
   rateLimitWindowMs?: number;
   /** Least time between JWKS fetches caused by unknown key ids (default 30 s). */
   jwksCooldownMs?: number;
+  /** Other JWKS fetch settings, for tests; the timeout comes from AUTH_JWKS_TIMEOUT_MS. */
+  jwks?: Partial<JwksOptions>;
 }
 
 /** Builds the Express app for a configuration. It never listens: the caller does. */
@@ -45,7 +53,16 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     config.livekitKeys,
   );
   const authenticate = authenticateRequest(
-    createAuthenticate(config.auth, { cooldownMs: options.jwksCooldownMs ?? 30_000 }, logger),
+    createAuthenticate(
+      config.auth,
+      {
+        ...DEFAULT_JWKS_OPTIONS,
+        ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
+        ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
+        ...options.jwks,
+      },
+      logger,
+    ),
   );
   const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
   const app = express();
@@ -89,7 +106,7 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     authenticate,
     budget,
     requireAuthentication,
-    ...jsonBody(bodyLimitBytes),
+    jsonBody(bodyLimitBytes),
   ];
   // Routes sit directly on the app, one layer each: nested routers cost time on every request.
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));

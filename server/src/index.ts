@@ -1,15 +1,12 @@
 // The entry point: loads .env and the configuration, listens, and stops cleanly on
 // SIGTERM/SIGINT. The only module with side effects at import.
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';
 import { createApp, SERVER_VERSION } from './app';
 import { ConfigError, configWarnings, describeConfig, loadConfig, type Config } from './config';
-import { answerClientErrors } from './errors';
+import { trackForGracefulStop, type GracefulStop } from './graceful-stop';
+import { createHttpServer } from './http-server';
 import { createJsonLogger } from './logger';
-
-/** Longest a client may take to send one whole request, in milliseconds. */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT, in milliseconds. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -48,16 +45,16 @@ function listenError(error: NodeJS.ErrnoException, config: Config): never {
   fail(`Cannot listen on ${where}: ${error.message}`);
 }
 
-function shutDownOn(signals: NodeJS.Signals[], server: Server): void {
+function stopOn(signals: NodeJS.Signals[], graceful: GracefulStop): void {
   for (const signal of signals) {
     process.once(signal, () => {
       process.stdout.write(`Received ${signal}: finishing in-flight requests, then exiting.\n`);
-      server.close(() => process.exit(0));
-      setTimeout(() => {
-        process.stderr.write('In-flight requests did not finish in time; closing them.\n');
-        server.closeAllConnections();
-        process.exit(1);
-      }, SHUTDOWN_GRACE_MS).unref();
+      void graceful.stop(SHUTDOWN_GRACE_MS).then((finished) => {
+        if (!finished) {
+          process.stderr.write('In-flight requests did not finish in time; closed them.\n');
+        }
+        process.exit(finished ? 0 : 1);
+      });
     });
   }
 }
@@ -71,10 +68,9 @@ function main(): void {
   // Every way out (signals, listen errors, process.exit) passes here: no log line is lost.
   process.on('exit', () => logger.flush());
   const app = createApp(config, { logger });
-  const server = app.listen(config.port, config.host);
-  // A whole request (headers and body) gets this long; slow clients cannot hold sockets open.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  answerClientErrors(server);
+  const server = createHttpServer(app);
+  const graceful = trackForGracefulStop(server);
+  server.listen(config.port, config.host);
   server.on('error', (error: NodeJS.ErrnoException) => listenError(error, config));
   server.on('listening', () => {
     const { port } = server.address() as AddressInfo;
@@ -86,7 +82,7 @@ function main(): void {
         `Configuration: ${settings}\n`,
     );
   });
-  shutDownOn(['SIGTERM', 'SIGINT'], server);
+  stopOn(['SIGTERM', 'SIGINT'], graceful);
 }
 
 main();

@@ -99,3 +99,16 @@ export function redactPath(url: string): string {
     .map((segment) => (segment.length >= OPAQUE_SEGMENT_LENGTH ? '[redacted]' : segment))
     .join('/');
 }
+
+/**
+ * A URL safe to print: scheme, host, port and path only. User info, the query and the
+ * fragment are dropped, since any of them may carry a password or a key.
+ */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' && !url.endsWith('/') ? '' : parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}

@@ -75,6 +75,7 @@ describe('loadConfig for caller authentication', () => {
       expect(config.auth).toEqual({
         mode: 'jwt',
         jwksUrl: 'https://login.example.com/.well-known/jwks.json',
+        jwksTimeoutMs: 5000,
         jwtSecret: undefined,
         issuer: 'https://login.example.com/',
         audience: 'video-app',

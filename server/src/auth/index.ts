@@ -7,10 +7,11 @@ import { HttpError } from '../errors';
 import type { Logger } from '../logger';
 import { apiKeyAuthenticator } from './api-key';
 import type { PresentedCredentials } from './credentials';
-import { jwtAuthenticator, type JwksOptions } from './jwt';
+import type { JwksOptions } from './jwks';
+import { jwtAuthenticator } from './jwt';
 
 export { bearerToken, type PresentedCredentials } from './credentials';
-export type { JwksOptions } from './jwt';
+export { DEFAULT_JWKS_OPTIONS, type JwksOptions } from './jwks';
 
 /** Establishes who a request comes from, or throws a 401/503 HttpError. */
 export type Authenticate = (credentials: PresentedCredentials) => Promise<Caller>;

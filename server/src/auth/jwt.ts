@@ -6,6 +6,7 @@ import type { JwtAuthConfig } from '../config';
 import { HttpError } from '../errors';
 import type { Logger } from '../logger';
 import { isPrintableText } from '../text';
+import { KeysUnavailableError, RemoteKeySet, type JwksOptions } from './jwks';
 import {
   authenticationRequired,
   bearerToken,
@@ -13,11 +14,8 @@ import {
   type PresentedCredentials,
 } from './credentials';
 
-/** Options for verifying caller JWTs against a JWKS. */
-export interface JwksOptions {
-  /** Least time between two JWKS fetches caused by an unknown `kid`, in milliseconds. */
-  cooldownMs: number;
-}
+/** Clock skew allowed on a login's `exp`, `nbf` and `iat`, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Caller JWTs from the app's own login, verified with pinned algorithms, issuer and audience. */
 export function jwtAuthenticator(
@@ -29,13 +27,9 @@ export function jwtAuthenticator(
   // with the public key as an HMAC secret (algorithm confusion) fails.
   let verify: (token: string) => Promise<jose.JWTVerifyResult>;
   if (auth.jwksUrl) {
-    const keySet = jose.createRemoteJWKSet(new URL(auth.jwksUrl), {
-      cooldownDuration: jwks.cooldownMs,
-      cacheMaxAge: 10 * 60 * 1000,
-      timeoutDuration: 5000,
-    });
+    const keySet = new RemoteKeySet(auth.jwksUrl, jwks, logger);
     const options = verifyOptions(auth, ['RS256', 'ES256']);
-    verify = (token) => jose.jwtVerify(token, keySet, options);
+    verify = (token) => jose.jwtVerify(token, keySet.getKey, options);
   } else {
     const secret = new TextEncoder().encode(auth.jwtSecret ?? '');
     const options = verifyOptions(auth, ['HS256']);
@@ -52,6 +46,14 @@ export function jwtAuthenticator(
       ({ payload } = await verify(token));
     } catch (error) {
       throw refusal(error, logger);
+    }
+    // jose checks iat only against a maximum age; a login from the future is forged or
+    // from a badly wrong clock, and would outlive its real lifetime.
+    if (
+      typeof payload.iat === 'number' &&
+      payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS
+    ) {
+      throw invalidCredentials('The login token is issued in the future (iat).');
     }
     const identity = payload[auth.identityClaim];
     // Held to the same rule as a user_id in the body.
@@ -94,23 +96,21 @@ function verifyOptions(auth: JwtAuthConfig, algorithms: string[]): jose.JWTVerif
     issuer: auth.issuer,
     audience: auth.audience,
     requiredClaims: ['exp'],
-    clockTolerance: 30,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
   };
 }
 
 /** A caller's bad token is a 401; a key server we cannot reach is our problem, a 503. */
 function refusal(error: unknown, logger: Logger): HttpError {
-  // jose throws its bare base class (ERR_JOSE_GENERIC) only when the JWKS answers an HTTP
-  // error or something that is not JSON: the login provider's outage, not the caller's fault.
+  // The key set logs its own outages, once each; anything else unexpected is logged here.
   const keysUnavailable =
-    error instanceof jose.errors.JWKSTimeout ||
-    error instanceof jose.errors.JWKSInvalid ||
-    !(error instanceof jose.errors.JOSEError) ||
-    error.code === 'ERR_JOSE_GENERIC';
+    error instanceof KeysUnavailableError || !(error instanceof jose.errors.JOSEError);
   if (keysUnavailable) {
-    logger.warn('cannot fetch the login provider keys', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    if (!(error instanceof KeysUnavailableError)) {
+      logger.warn('cannot verify a login token', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
     return new HttpError(
       503,
       'AUTH_UNAVAILABLE',

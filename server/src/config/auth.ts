@@ -2,12 +2,14 @@
 // how login JWTs are verified (JWKS or shared secret, issuer, audience, claims).
 import {
   commaOrLineList,
+  isWholeNumber,
   parseUrl,
   read,
   readSecret,
   sectionVariables,
   type ParseContext,
 } from './env';
+import { withoutCredentials } from '../logger';
 import { MIN_SECRET_LENGTH } from './livekit';
 
 export const AUTH_VARIABLES = sectionVariables('auth', [
@@ -25,6 +27,10 @@ export const AUTH_VARIABLES = sectionVariables('auth', [
     file: true,
     description: 'jwt mode: the HS256 secret of login JWTs, instead of a JWKS',
   },
+  {
+    name: 'AUTH_JWKS_TIMEOUT_MS',
+    description: 'jwt mode: longest one JWKS fetch may take, in milliseconds (default 5000)',
+  },
   { name: 'AUTH_ISSUER', description: 'jwt mode: the required iss of login JWTs' },
   { name: 'AUTH_AUDIENCE', description: 'jwt mode: the required aud of login JWTs' },
   { name: 'AUTH_IDENTITY_CLAIM', description: 'jwt mode: the claim holding the identity (sub)' },
@@ -39,6 +45,8 @@ export interface JwtAuthConfig {
   mode: 'jwt';
   /** Where the login provider publishes its RS256/ES256 keys, or undefined with a secret. */
   jwksUrl: string | undefined;
+  /** Longest one fetch of the JWKS may take, headers and body, in milliseconds. */
+  jwksTimeoutMs: number;
   /** The HS256 secret of the login's session JWTs, or undefined with a JWKS URL. */
   jwtSecret: string | undefined;
   /** Required `iss` of caller JWTs. */
@@ -99,6 +107,27 @@ const HTTP_URL_SCHEMES = {
   description: 'an http:// or https:// URL',
 };
 
+/** The default JWKS fetch timeout, and the range an operator may set. */
+const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+const MIN_JWKS_TIMEOUT_MS = 100;
+const MAX_JWKS_TIMEOUT_MS = 60_000;
+
+function parseJwksTimeout(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return DEFAULT_JWKS_TIMEOUT_MS;
+  const milliseconds = Number(raw);
+  if (
+    !isWholeNumber(raw) ||
+    milliseconds < MIN_JWKS_TIMEOUT_MS ||
+    milliseconds > MAX_JWKS_TIMEOUT_MS
+  ) {
+    problems.push(
+      `AUTH_JWKS_TIMEOUT_MS must be a whole number of milliseconds from ${MIN_JWKS_TIMEOUT_MS} to ${MAX_JWKS_TIMEOUT_MS}`,
+    );
+    return DEFAULT_JWKS_TIMEOUT_MS;
+  }
+  return milliseconds;
+}
+
 function parseJwtAuth(context: ParseContext): JwtAuthConfig {
   const { env, problems } = context;
   const rawJwksUrl = read(env, 'AUTH_JWKS_URL');
@@ -126,6 +155,7 @@ function parseJwtAuth(context: ParseContext): JwtAuthConfig {
   return {
     mode: 'jwt',
     jwksUrl,
+    jwksTimeoutMs: parseJwksTimeout(read(env, 'AUTH_JWKS_TIMEOUT_MS'), problems),
     jwtSecret: jwtSecret ?? undefined,
     issuer: issuer ?? '',
     audience: audience ?? '',
@@ -176,7 +206,9 @@ export function describeAuth(auth: AuthConfig): Record<string, string | number> 
     case 'jwt':
       return {
         auth_mode: 'jwt',
-        auth_keys: auth.jwksUrl ?? 'AUTH_JWT_SECRET (HS256)',
+        auth_keys:
+          auth.jwksUrl === undefined ? 'AUTH_JWT_SECRET (HS256)' : withoutCredentials(auth.jwksUrl),
+        auth_jwks_timeout_ms: auth.jwksTimeoutMs,
         auth_issuer: auth.issuer,
         auth_audience: auth.audience,
         auth_identity_claim: auth.identityClaim,

@@ -8,6 +8,7 @@ import {
   sectionVariables,
   type ParseContext,
 } from './env';
+import { withoutCredentials } from '../logger';
 
 /** LiveKit's development credentials, the pair that `livekit-server --dev` accepts. */
 export const DEVELOPMENT_API_KEY = 'devkey';
@@ -185,6 +186,7 @@ export function describeLivekit(config: LivekitConfig): Record<string, string | 
     token_expiry_hours: config.tokenTtlSeconds / 3600,
     livekit_api_key: config.livekitApiKey,
     livekit_keys_accepted: [...config.livekitKeys.keys()].join(','),
-    livekit_url: config.livekitUrl ?? '(not set)',
+    livekit_url:
+      config.livekitUrl === undefined ? '(not set)' : withoutCredentials(config.livekitUrl),
   };
 }

@@ -1,0 +1,66 @@
+import Joi from 'joi';
+import { unknownFields } from '../../../server/src/schemas/unknown-fields';
+import { tokenBodySchema } from '../../../server/src/schemas/token-body';
+import { connectionDetailsBodySchema } from '../../../server/src/schemas/connection-details-body';
+import { testConfig } from '../../support/fixtures';
+
+const config = testConfig();
+const tokenSchema = tokenBodySchema(config);
+
+describe('unknownFields', () => {
+  it('finds nothing in a body of known fields', () => {
+    const body = {
+      user_email: 'ada@example.com',
+      full_name: 'Ada',
+      attributes: { anything: 'goes', here: 'too' },
+      room_config: { agents: [{ agent_name: 'a' }] },
+    };
+    expect(unknownFields(tokenSchema, body, 20)).toEqual({ problems: [], count: 0 });
+  });
+
+  it('names unknown fields at every level, with their paths', () => {
+    const body = { extra: 1, room_config: { egress: {}, agents: [{ agent_name: 'a', x: 1 }] } };
+    expect(unknownFields(tokenSchema, body, 20).problems).toEqual([
+      { field: 'extra', message: 'extra is not an accepted field' },
+      { field: 'room_config.egress', message: 'room_config.egress is not an accepted field' },
+      {
+        field: 'room_config.agents.0.x',
+        message: 'room_config.agents.0.x is not an accepted field',
+      },
+    ]);
+  });
+
+  it('sees a key named __proto__, which JSON.parse keeps as an own key', () => {
+    const body = JSON.parse('{"user_email":"ada@example.com","__proto__":{"x":1}}') as unknown;
+    expect(unknownFields(tokenSchema, body, 20).problems).toEqual([
+      { field: '__proto__', message: '__proto__ is not an accepted field' },
+    ]);
+  });
+
+  it('takes the camelCase spellings a schema renames as known', () => {
+    const schema = connectionDetailsBodySchema(config);
+    expect(unknownFields(schema, { roomName: 'r', participantIdentity: 'p' }, 20).count).toBe(0);
+  });
+
+  it('refuses a list longer than its schema allows without looking inside', () => {
+    const agents = Array.from({ length: 20_000 }, () => ({ nope: 1 }));
+    expect(unknownFields(tokenSchema, { room_config: { agents } }, 20)).toEqual({
+      problems: [
+        { field: 'room_config.agents', message: 'room_config.agents must have at most 8 entries' },
+      ],
+      count: 1,
+    });
+  });
+
+  it('words at most `keep` problems and counts all of them', () => {
+    const body = Object.fromEntries(Array.from({ length: 22_000 }, (_, index) => [`k${index}`, 1]));
+    const { problems, count } = unknownFields(tokenSchema, body, 20);
+    expect(problems).toHaveLength(20);
+    expect(count).toBe(22_000);
+  });
+
+  it('leaves values of the wrong type to Joi', () => {
+    expect(unknownFields(tokenSchema, { room_config: 'text', attributes: [] }, 20).count).toBe(0);
+    expect(unknownFields(Joi.object({ a: Joi.string() }), 'not an object', 20).count).toBe(0);
+  });
+});

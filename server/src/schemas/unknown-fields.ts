@@ -1,0 +1,105 @@
+// A cheap walk over a request body that finds the fields a schema does not name and the
+// lists longer than it allows, before Joi runs. Joi words one error per problem, so a
+// 253 KB body of 22k unknown keys cost 140 ms of CPU and a 2 MB answer; counted here, it
+// costs a key lookup each, and past the cap Joi never runs. It also sees `__proto__`,
+// which Joi's copy of the body drops without a word.
+import type Joi from 'joi';
+
+/** What the walk knows of a schema: the keys of each object, the longest of each list. */
+type Shape =
+  | { kind: 'object'; keys: ReadonlyMap<string, Shape>; open: boolean }
+  | { kind: 'array'; maxItems: number | undefined; items: Shape | undefined }
+  | { kind: 'value' };
+
+/** One problem, as answered in the 400's details. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+interface Description {
+  type?: string;
+  keys?: Record<string, Description>;
+  renames?: ReadonlyArray<{ from: string; to: string }>;
+  patterns?: unknown[];
+  items?: Description[];
+  rules?: ReadonlyArray<{ name: string; args?: { limit?: number } }>;
+}
+
+function shapeOf(description: Description): Shape {
+  if (description.type === 'object') {
+    const keys = new Map<string, Shape>();
+    for (const [name, child] of Object.entries(description.keys ?? {})) {
+      keys.set(name, shapeOf(child));
+    }
+    for (const { from, to } of description.renames ?? []) {
+      const target = keys.get(to);
+      if (target !== undefined) keys.set(from, target);
+    }
+    // An object of any keys (attributes) has patterns, or no keys declared at all.
+    const open = description.patterns !== undefined || description.keys === undefined;
+    return { kind: 'object', keys, open };
+  }
+  if (description.type === 'array') {
+    const max = description.rules?.find((rule) => rule.name === 'max')?.args?.limit;
+    const [items] = description.items ?? [];
+    return {
+      kind: 'array',
+      maxItems: max,
+      items: items === undefined ? undefined : shapeOf(items),
+    };
+  }
+  return { kind: 'value' };
+}
+
+const shapes = new WeakMap<Joi.Schema, Shape>();
+
+function cachedShapeOf(schema: Joi.Schema): Shape {
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    shape = shapeOf(schema.describe() as Description);
+    shapes.set(schema, shape);
+  }
+  return shape;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The unknown fields and overlong lists of a body: at most `keep` of them worded, and how
+ * many there are in all. Values of the wrong type are left to Joi.
+ */
+export function unknownFields(
+  schema: Joi.Schema,
+  body: unknown,
+  keep: number,
+): { problems: FieldProblem[]; count: number } {
+  const problems: FieldProblem[] = [];
+  let count = 0;
+  const report = (field: string, message: string) => {
+    count += 1;
+    if (problems.length < keep) problems.push({ field, message });
+  };
+  const walk = (value: unknown, shape: Shape, path: string) => {
+    if (shape.kind === 'object' && isPlainObject(value)) {
+      for (const key of Object.keys(value)) {
+        const field = path === '' ? key : `${path}.${key}`;
+        const child = shape.keys.get(key);
+        if (child !== undefined) walk(value[key], child, field);
+        else if (!shape.open) report(field, `${field} is not an accepted field`);
+      }
+    } else if (shape.kind === 'array' && Array.isArray(value)) {
+      if (shape.maxItems !== undefined && value.length > shape.maxItems) {
+        report(path, `${path} must have at most ${shape.maxItems} entries`);
+        return;
+      }
+      const { items } = shape;
+      if (items !== undefined)
+        value.forEach((item, index) => walk(item, items, `${path}.${index}`));
+    }
+  };
+  walk(body, cachedShapeOf(schema), '');
+  return { problems, count };
+}
