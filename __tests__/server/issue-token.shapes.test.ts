@@ -74,7 +74,7 @@ interface Shape {
   name?: string;
   metadata?: string;
   attributes?: Record<string, string>;
-  agents?: { agent_name: string; metadata?: string; deployment?: string }[];
+  agents?: { agent_name?: string; metadata?: string; deployment?: string }[];
   ttlSeconds?: number;
 }
 
@@ -93,6 +93,7 @@ const SHAPES: [string, Shape][] = [
     { agents: [{ agent_name: 'tutor', metadata: 'm', deployment: 'staging' }] },
   ],
   ['two agents', { agents: [{ agent_name: 'greeter' }, { agent_name: 'notetaker' }] }],
+  ["LiveKit's default agent (no agent_name)", { agents: [{ metadata: 'x' }] }],
   ['a shorter lifetime', { ttlSeconds: 300 }],
   [
     'everything at once',
@@ -136,7 +137,7 @@ function expectedRoomConfig(shape: Shape) {
   if (shape.agents === undefined) return undefined;
   return {
     agents: shape.agents.map((agent) => ({
-      agentName: agent.agent_name,
+      ...(agent.agent_name === undefined ? {} : { agentName: agent.agent_name }),
       ...(agent.metadata === undefined ? {} : { metadata: agent.metadata }),
       ...(agent.deployment === undefined ? {} : { deployment: agent.deployment }),
     })),

@@ -14,6 +14,7 @@ import { corsFor } from './cors';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { jsonBody } from './json-body';
+import { MAX_ATTRIBUTES_BYTES } from './schemas/fields';
 import { silentLogger, type Logger } from './logger';
 import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
 import { requestContext } from './request-context';
@@ -26,12 +27,17 @@ import { SERVER_VERSION } from './version';
 export { SERVER_VERSION } from './version';
 
 /**
- * Largest accepted token request body: room for 64 KiB of metadata and 64 KiB of attributes
- * (LiveKit's own caps), JSON escaping and agent dispatch.
+ * Largest accepted token request body: twice the metadata and attributes allowed, for
+ * JSON escaping and agent dispatch; 256 KiB with the default 64 KiB of metadata.
  */
-export const TOKEN_BODY_LIMIT_BYTES = 256 * 1024;
+export function tokenBodyLimitBytes(config: Config): number {
+  return 2 * (config.maxMetadataBytes + MAX_ATTRIBUTES_BYTES);
+}
+
 /** Largest accepted /validate body: room for the largest token the server mints. */
-export const VALIDATE_BODY_LIMIT_BYTES = 512 * 1024;
+export function validateBodyLimitBytes(config: Config): number {
+  return 2 * tokenBodyLimitBytes(config);
+}
 
 /** Options for createApp beyond the configuration. */
 export interface AppOptions {
@@ -112,16 +118,19 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));
   app
     .route('/token')
-    .post(guarded(tokenBudget, TOKEN_BODY_LIMIT_BYTES), tokenHandler(config, signer))
+    .post(guarded(tokenBudget, tokenBodyLimitBytes(config)), tokenHandler(config, signer))
     .all(methodNotAllowed('POST'));
   app
     .route('/connection-details')
-    .post(guarded(tokenBudget, TOKEN_BODY_LIMIT_BYTES), connectionDetailsHandler(config, signer))
+    .post(
+      guarded(tokenBudget, tokenBodyLimitBytes(config)),
+      connectionDetailsHandler(config, signer),
+    )
     .all(methodNotAllowed('POST'));
   app
     .route('/validate')
     .post(
-      guarded(validateBudget, VALIDATE_BODY_LIMIT_BYTES),
+      guarded(validateBudget, validateBodyLimitBytes(config)),
       validateHandler(signer, { tokenInAuthorization: config.auth.mode === 'none' }),
     )
     .all(methodNotAllowed('POST'));

@@ -51,8 +51,8 @@ export type TrackSourceName = 'camera' | 'microphone' | 'screen_share' | 'screen
 
 /** One agent to dispatch to the room when the participant joins. Mirrors `RoomAgentDispatch`. */
 export interface RoomAgentDispatch {
-  /** The name the agent registered with. */
-  agentName: string;
+  /** The name the agent registered with; absent for LiveKit's default agent. */
+  agentName?: string;
   /** Handed to the agent's job as its metadata. */
   metadata?: string;
   /** Which deployment of the agent to dispatch (LiveKit Cloud). */

@@ -78,7 +78,7 @@ function toRoomConfiguration(body: RoomConfigBody | undefined): RoomConfiguratio
   if (body?.agents === undefined || body.agents.length === 0) return undefined;
   return {
     agents: body.agents.map((agent) => ({
-      agentName: agent.agent_name,
+      ...(agent.agent_name === undefined ? {} : { agentName: agent.agent_name }),
       ...(agent.metadata ? { metadata: agent.metadata } : {}),
       ...(agent.deployment === undefined ? {} : { deployment: agent.deployment }),
     })),
@@ -110,14 +110,20 @@ export function issueParticipantToken(
       `The role ${role} is not one you may ask for${request.role === undefined ? ' (it is the default role, DEFAULT_ROLE)' : ''}; roles open to everyone: ${[...config.publicRoles].join(', ')}.`,
     );
   }
+  const { agentNames } = config;
+  // With an allowlist, LiveKit's default agent (no agent_name) is not on it either.
   const refusedAgent = request.roomConfig?.agents?.find(
-    (agent) => config.agentNames !== undefined && !config.agentNames.has(agent.agent_name),
+    (agent) =>
+      agentNames !== undefined &&
+      (agent.agent_name === undefined || !agentNames.has(agent.agent_name)),
   );
   if (refusedAgent !== undefined) {
     throw new HttpError(
       403,
       'AGENT_NOT_ALLOWED',
-      'room_config names an agent this server does not dispatch (see AGENT_NAMES).',
+      refusedAgent.agent_name === undefined
+        ? 'room_config asks for the default agent (no agent_name), which AGENT_NAMES does not list.'
+        : 'room_config names an agent this server does not dispatch (see AGENT_NAMES).',
     );
   }
   const roleGrant = config.roles.get(role);

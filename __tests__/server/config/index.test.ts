@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       PUBLIC_ROLES: 'viewer',
       DEFAULT_ROLE: 'viewer',
       AGENT_NAMES: 'support-agent, tutor',
+      MAX_METADATA_BYTES: '524288',
     });
 
     it('takes each of them', () => {
@@ -60,7 +61,7 @@ describe('loadConfig', () => {
         production: true,
         livekitKeys: new Map([['APIkey', credentials.LIVEKIT_API_SECRET]]),
         auth: { mode: 'api-key', callerApiKeys: ['caller-key-cccccccccccccccccccccccccccccc'] },
-        roomNamePattern: /^(?:class-[0-9]+)$/u,
+        roomNamePattern: expect.objectContaining({ source: 'class-[0-9]+' }),
         tokenRateLimitPerMinute: 30,
         validateRateLimitPerMinute: 90,
         trustProxy: 1,
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
         publicRoles: new Set(['viewer']),
         defaultRole: 'viewer',
         agentNames: new Set(['support-agent', 'tutor']),
+        maxMetadataBytes: 524288,
       });
     });
 

@@ -53,3 +53,32 @@ describe('loadConfig for limits', () => {
     });
   });
 });
+
+describe('MAX_METADATA_BYTES', () => {
+  it('defaults to 64 KiB, our own cap below LiveKit’s', () => {
+    expect(loadConfig({}).maxMetadataBytes).toBe(65536);
+  });
+
+  it('may be raised to LiveKit’s own cap of 512 KiB', () => {
+    expect(loadConfig({ MAX_METADATA_BYTES: '524288' }).maxMetadataBytes).toBe(524288);
+  });
+
+  it.each(['524289', '0', '64k', '-1'])('refuses %s, naming LiveKit’s cap', (raw) => {
+    expect(problemsOf({ MAX_METADATA_BYTES: raw })).toEqual([
+      expect.stringMatching(/^MAX_METADATA_BYTES must be a whole number of bytes from 1 to 524288/),
+    ]);
+  });
+});
+
+describe('ROOM_NAME_PATTERN with a nested quantifier', () => {
+  it('is accepted, and run in linear time', () => {
+    const pattern = loadConfig({ ROOM_NAME_PATTERN: '([a-z0-9]+)*-room' }).roomNamePattern;
+    expect(pattern?.test(`${'a'.repeat(33)}!`)).toBe(false);
+  });
+
+  it('with a backreference is refused, saying how to rewrite it', () => {
+    expect(problemsOf({ ROOM_NAME_PATTERN: '(a)\\1' }).join('\n')).toMatch(
+      /backreferences .* are not supported: describe the whole name instead/,
+    );
+  });
+});

@@ -176,12 +176,6 @@ describe('POST /connection-details', () => {
         'room_config.agents.0.restart_policy',
         /restart_policy is not an accepted field/,
       ],
-      [
-        'an agent without agent_name',
-        { agents: [{ metadata: 'm' }] },
-        'room_config.agents.0.agent_name',
-        /required/,
-      ],
       ['agents that is not a list', { agents: { agent_name: 'a' } }, 'room_config.agents', /list/],
       [
         'more than 8 agents',
@@ -199,6 +193,18 @@ describe('POST /connection-details', () => {
     it('with an empty agents list leaves roomConfig out of the token', async () => {
       const response = await postDetails({ room_config: { agents: [] } }).expect(201);
       expect(await claimsOf(response)).not.toHaveProperty('roomConfig');
+    });
+
+    it('that is empty, as LiveKit’s Swift and Android clients always send, responds 201', async () => {
+      const response = await postDetails({ room_config: {} }).expect(201);
+      expect(await claimsOf(response)).not.toHaveProperty('roomConfig');
+    });
+
+    it('with an agent without agent_name dispatches LiveKit’s default agent', async () => {
+      const response = await postDetails({ room_config: { agents: [{ metadata: 'm' }] } }).expect(
+        201,
+      );
+      expect((await claimsOf(response)).roomConfig).toEqual({ agents: [{ metadata: 'm' }] });
     });
 
     it('with several agents dispatches each, in order', async () => {
@@ -333,6 +339,40 @@ describe('POST /connection-details', () => {
     });
   });
 
+  describe('with ROOM_NAME_PATTERN=([a-z0-9]+)*-room, which backtracking engines choke on', () => {
+    const hostilePattern = createApp(
+      testConfig({ LIVEKIT_URL, ROOM_NAME_PATTERN: '([a-z0-9]+)*-room' }),
+    );
+
+    it('refuses 33 letters and a "!" with 403 ROOM_NOT_ALLOWED, and keeps answering', async () => {
+      const response = await postDetails(
+        { room_name: `${'a'.repeat(33)}!` },
+        hostilePattern,
+      ).expect(403);
+      expect(response.body.error.code).toBe('ROOM_NOT_ALLOWED');
+      await request(hostilePattern).get('/').expect(200);
+      await postDetails({ room_name: 'maths-room' }, hostilePattern).expect(201);
+    });
+  });
+
+  describe('with MAX_METADATA_BYTES=524288, LiveKit’s own cap', () => {
+    const roomy = createApp(testConfig({ LIVEKIT_URL, MAX_METADATA_BYTES: '524288' }));
+
+    it('puts 512 KiB of participant_metadata into the token', async () => {
+      const metadata = 'm'.repeat(512 * 1024);
+      const response = await postDetails({ participant_metadata: metadata }, roomy).expect(201);
+      expect((await claimsOf(response)).metadata).toBe(metadata);
+    });
+
+    it('refuses a byte more with 400 naming the field', async () => {
+      const response = await postDetails(
+        { participant_metadata: 'm'.repeat(512 * 1024 + 1) },
+        roomy,
+      ).expect(400);
+      expect(fieldsOf(response)).toEqual(['participant_metadata']);
+    });
+  });
+
   describe('with AGENT_NAMES set', () => {
     const restricted = createApp(testConfig({ LIVEKIT_URL, AGENT_NAMES: 'support-agent' }));
 
@@ -342,6 +382,12 @@ describe('POST /connection-details', () => {
         restricted,
       ).expect(403);
       expect(response.body.error.code).toBe('AGENT_NOT_ALLOWED');
+    });
+
+    it('and an agent without agent_name (the default agent) responds 403 AGENT_NOT_ALLOWED', async () => {
+      const response = await postDetails({ room_config: { agents: [{}] } }, restricted).expect(403);
+      expect(response.body.error.code).toBe('AGENT_NOT_ALLOWED');
+      expect(response.body.error.message).toMatch(/default agent/);
     });
 
     it('and a listed agent responds 201', async () => {

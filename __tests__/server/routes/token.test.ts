@@ -193,11 +193,6 @@ describe('POST /token', () => {
       { room_config: { max_participants: 2 } },
       'room_config.max_participants',
     ],
-    [
-      'an agent without agent_name',
-      { room_config: { agents: [{ deployment: 'x' }] } },
-      'room_config.agents.0.agent_name',
-    ],
   ])('with %s', (_label, fields, field) => {
     it(`responds 400 with VALIDATION_ERROR naming ${field}`, async () => {
       const response = await postToken({ ...validBody, ...fields }).expect(400);

@@ -1,5 +1,6 @@
 // The limits section: how many requests a caller may make, and what they may ask for
 // (room names matching ROOM_NAME_PATTERN, agents named in AGENT_NAMES).
+import { compileRoomNamePattern, type RoomNamePattern } from '../room-name-pattern';
 import { isPrintableText } from '../text';
 import { commaList, isWholeNumber, read, sectionVariables, type ParseContext } from './env';
 
@@ -18,7 +19,16 @@ export const LIMITS_VARIABLES = sectionVariables('limits', [
   },
   { name: 'ROOM_NAME_PATTERN', description: 'A regular expression every asked-for room matches' },
   { name: 'AGENT_NAMES', description: 'The agents a token may dispatch, comma separated' },
+  {
+    name: 'MAX_METADATA_BYTES',
+    description: 'Largest participant metadata, in bytes of UTF-8 (default 65536, at most 524288)',
+  },
 ]);
+
+/** Our default cap on participant metadata, in bytes of UTF-8: a token travels in a URL. */
+export const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
+/** LiveKit's own cap on participant metadata, in bytes of UTF-8. */
+export const LIVEKIT_MAX_METADATA_BYTES = 512 * 1024;
 
 /** Request budgets, and what callers may ask for. */
 export interface LimitsConfig {
@@ -27,9 +37,11 @@ export interface LimitsConfig {
   /** Requests per minute and caller to /validate; 0 turns the limit off. */
   validateRateLimitPerMinute: number;
   /** Room names callers may ask for must match this whole; undefined allows any. */
-  roomNamePattern: RegExp | undefined;
+  roomNamePattern: RoomNamePattern | undefined;
   /** Agents a token may dispatch; undefined allows any. */
   agentNames: ReadonlySet<string> | undefined;
+  /** Largest participant metadata a request may set, in bytes of UTF-8. */
+  maxMetadataBytes: number;
 }
 
 function parseRateLimit(
@@ -46,15 +58,29 @@ function parseRateLimit(
   return Number(raw);
 }
 
-function parseRoomNamePattern(raw: string | undefined, problems: string[]): RegExp | undefined {
+function parseRoomNamePattern(
+  raw: string | undefined,
+  problems: string[],
+): RoomNamePattern | undefined {
   if (raw === undefined) return undefined;
-  try {
-    // Anchored: the pattern must describe the whole room name, not any part of it.
-    return new RegExp(`^(?:${raw})$`, 'u');
-  } catch {
-    problems.push(`ROOM_NAME_PATTERN is not a valid regular expression (got "${raw}")`);
+  const pattern = compileRoomNamePattern(raw);
+  if ('problem' in pattern) {
+    problems.push(pattern.problem);
     return undefined;
   }
+  return pattern;
+}
+
+function parseMaxMetadataBytes(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return DEFAULT_MAX_METADATA_BYTES;
+  const bytes = Number(raw);
+  if (!isWholeNumber(raw) || bytes < 1 || bytes > LIVEKIT_MAX_METADATA_BYTES) {
+    problems.push(
+      `MAX_METADATA_BYTES must be a whole number of bytes from 1 to ${LIVEKIT_MAX_METADATA_BYTES}, LiveKit's own cap`,
+    );
+    return DEFAULT_MAX_METADATA_BYTES;
+  }
+  return bytes;
 }
 
 function parseAgentNames(raw: string | undefined, problems: string[]): Set<string> | undefined {
@@ -83,6 +109,7 @@ export function parseLimits({ env, problems }: ParseContext): LimitsConfig {
     ),
     roomNamePattern: parseRoomNamePattern(read(env, 'ROOM_NAME_PATTERN'), problems),
     agentNames: parseAgentNames(read(env, 'AGENT_NAMES'), problems),
+    maxMetadataBytes: parseMaxMetadataBytes(read(env, 'MAX_METADATA_BYTES'), problems),
   };
 }
 
@@ -93,5 +120,6 @@ export function describeLimits(config: LimitsConfig): Record<string, string | nu
     rate_limit_per_minute: config.tokenRateLimitPerMinute || 'off',
     validate_rate_limit_per_minute: config.validateRateLimitPerMinute || 'off',
     agent_names: config.agentNames === undefined ? '(any)' : [...config.agentNames].join(','),
+    max_metadata_bytes: config.maxMetadataBytes,
   };
 }

@@ -45,7 +45,7 @@ export function connectionDetailsBodySchema(
     room_name: printableText,
     participant_identity: printableText,
     participant_name: printableText,
-    participant_metadata: metadataText,
+    participant_metadata: metadataText(config.maxMetadataBytes),
     participant_attributes: participantAttributes,
     room_config: roomConfig,
     ...roleAndLifetimeFields(config),

@@ -4,9 +4,9 @@ import Joi from 'joi';
 import type { Config } from '../config';
 import { CONTROL_CHARACTERS, isPrintableText, MAX_TEXT_LENGTH, NON_SPACE } from '../text';
 
-/** LiveKit's default cap on participant metadata, in bytes of UTF-8. */
-export const MAX_METADATA_BYTES = 64 * 1024;
-/** LiveKit's default cap on all of a participant's attributes together, in bytes of UTF-8. */
+/** Our cap on an agent dispatch's metadata, in bytes of UTF-8. */
+export const MAX_AGENT_METADATA_BYTES = 64 * 1024;
+/** LiveKit's cap on all of a participant's attributes together, in bytes of UTF-8. */
 export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
 /** Agents one token may dispatch. */
 export const MAX_AGENTS = 8;
@@ -26,14 +26,16 @@ export const printableText = Joi.string()
   .pattern(CONTROL_CHARACTERS, { name: 'control characters', invert: true })
   .pattern(NON_SPACE, { name: 'a character other than white space' });
 
-/** Metadata: any text, JSON usually, up to 64 KiB. */
-export const metadataText = Joi.string()
-  .allow('')
-  .custom((metadata: string, helpers) =>
-    utf8Bytes(metadata) > MAX_METADATA_BYTES
-      ? helpers.error('string.maxBytes', { limit: MAX_METADATA_BYTES })
-      : metadata,
-  );
+/** Metadata: any text, JSON usually, up to `maxBytes` of UTF-8. */
+export function metadataText(maxBytes: number): Joi.StringSchema {
+  return Joi.string()
+    .allow('')
+    .custom((metadata: string, helpers) =>
+      utf8Bytes(metadata) > maxBytes
+        ? helpers.error('string.maxBytes', { limit: maxBytes })
+        : metadata,
+    );
+}
 
 /** Attributes: string to string, keys printable, at most 64 KiB in all. */
 export const participantAttributes = Joi.object()
@@ -54,9 +56,12 @@ export const participantAttributes = Joi.object()
     return attributes;
   });
 
-/** One agent to dispatch, as the request spells it (LiveKit's proto field names). */
+/**
+ * One agent to dispatch, as the request spells it (LiveKit's proto field names). Without
+ * agent_name, LiveKit dispatches its default agent, as its Swift and Android clients ask.
+ */
 export interface AgentDispatchBody {
-  agent_name: string;
+  agent_name?: string;
   metadata?: string;
   deployment?: string;
 }
@@ -67,8 +72,8 @@ export interface RoomConfigBody {
 }
 
 const agentDispatch = Joi.object<AgentDispatchBody>({
-  agent_name: printableText.required(),
-  metadata: metadataText,
+  agent_name: printableText,
+  metadata: metadataText(MAX_AGENT_METADATA_BYTES),
   deployment: printableText,
 }).rename('agentName', 'agent_name');
 

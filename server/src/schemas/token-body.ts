@@ -31,7 +31,7 @@ export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
     full_name: printableText.required(),
     user_id: printableText,
     room_name: printableText,
-    metadata: metadataText,
+    metadata: metadataText(config.maxMetadataBytes),
     attributes: participantAttributes,
     room_config: roomConfig,
     ...roleAndLifetimeFields(config),
