@@ -1,5 +1,7 @@
 import request from 'supertest';
+import express from 'express';
 import { createApp } from '../../server/src/app';
+import { rateLimitPerCaller } from '../../server/src/rate-limit';
 import { testConfig } from '../support/fixtures';
 
 const WINDOW_MS = 1000;
@@ -122,5 +124,47 @@ describe('with the rate limits at 0', () => {
     const app = createApp(testConfig(), { rateLimitWindowMs: WINDOW_MS });
     const statuses = await spend(() => request(app).post('/token').send(body), 20);
     expect(new Set(statuses)).toEqual(new Set([200]));
+  });
+});
+
+describe('POST /token with TRUST_PROXY=1 and X-Forwarded-For', () => {
+  const proxied = () => limitedApp({ TRUST_PROXY: '1' });
+
+  it('gives every spelling of one address one budget', async () => {
+    const app = proxied();
+    const spellings = ['10.9.9.9', '10.9.9.9:1234', '::ffff:10.9.9.9'];
+    for (const address of spellings) {
+      await request(app).post('/token').set('X-Forwarded-For', address).send(body).expect(200);
+    }
+    const limited = await request(app)
+      .post('/token')
+      .set('X-Forwarded-For', '[::ffff:10.9.9.9]:443')
+      .send(body)
+      .expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+  });
+
+  it('keys a forwarded value that is not an address on the socket address instead', async () => {
+    const app = proxied();
+    await spend(() => request(app).post('/token').send(body), 3);
+    for (const junk of ['not-an-ip', '010.9.9.9', 'x'.repeat(4000)]) {
+      await request(app).post('/token').set('X-Forwarded-For', junk).send(body).expect(429);
+    }
+  });
+});
+
+describe('rateLimitPerCaller with more callers than it tracks', () => {
+  it('forgets the caller whose window began first, keeping memory bounded', async () => {
+    const app = express();
+    app.set('trust proxy', true);
+    app.use(rateLimitPerCaller({ name: 'token', spentOn: 'requests' }, 1, 60_000, 3));
+    app.get('/', (_req, res) => res.send('ok'));
+    const from = (address: string) => request(app).get('/').set('X-Forwarded-For', address);
+    await from('10.0.0.1').expect(200);
+    await from('10.0.0.1').expect(429);
+    for (const address of ['10.0.0.2', '10.0.0.3', '10.0.0.4']) await from(address).expect(200);
+    // 10.0.0.1 was evicted to make room: it starts a new window.
+    await from('10.0.0.1').expect(200);
+    await from('10.0.0.4').expect(429);
   });
 });

@@ -70,10 +70,16 @@ const HMAC_HASHES = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as con
  */
 export function signRaw(
   payload: Record<string, unknown>,
-  options: { secret?: string; algorithm?: keyof typeof HMAC_HASHES } = {},
+  options: {
+    secret?: string;
+    algorithm?: keyof typeof HMAC_HASHES;
+    /** Header parameters beside alg and typ, such as crit. */
+    header?: Record<string, unknown>;
+  } = {},
 ): string {
   const algorithm = options.algorithm ?? 'HS256';
-  const signingInput = `${base64url(JSON.stringify({ alg: algorithm, typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}`;
+  const header = { alg: algorithm, typ: 'JWT', ...options.header };
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   const signature = createHmac(HMAC_HASHES[algorithm], options.secret ?? TEST_API_SECRET)
     .update(signingInput)
     .digest('base64url');
@@ -142,6 +148,29 @@ export function hostileTokens(): Array<{
       label: 'no issuer',
       token: signRaw(livekitPayload({ iss: undefined })),
       code: 'WRONG_ISSUER',
+    },
+    {
+      label: 'an exp of 1e20, past any date (a RangeError once)',
+      token: signRaw(livekitPayload({ exp: 1e20 })),
+      code: 'MALFORMED_TOKEN',
+      sdkAccepts: true,
+    },
+    {
+      label: 'an nbf of -1e20',
+      token: signRaw(livekitPayload({ nbf: -1e20 })),
+      code: 'MALFORMED_TOKEN',
+      sdkAccepts: true,
+    },
+    {
+      label: 'an iat of 1e300',
+      token: signRaw(livekitPayload({ iat: 1e300 })),
+      code: 'MALFORMED_TOKEN',
+      sdkAccepts: true,
+    },
+    {
+      label: 'a crit header naming an extension nobody implements (RFC 7515)',
+      token: signRaw(livekitPayload(), { header: { crit: ['exp-ext'], 'exp-ext': true } }),
+      code: 'MALFORMED_TOKEN',
     },
     {
       label: 'an expiry past the leeway',

@@ -203,6 +203,13 @@ export class TokenSigner {
     if (!decoded) {
       return refuse('MALFORMED_TOKEN', 'The token is not a well-formed JWT.');
     }
+    // RFC 7515: a header that names critical extensions we do not implement must be refused.
+    if (decoded.header.crit !== undefined) {
+      return refuse(
+        'MALFORMED_TOKEN',
+        'The token’s header lists critical extensions (crit) that this server does not understand.',
+      );
+    }
     if (decoded.header.alg !== 'HS256') {
       return refuse(
         'UNSUPPORTED_ALGORITHM',
@@ -229,6 +236,10 @@ export class TokenSigner {
     if (decoded.payload.exp === undefined) {
       return refuse('MISSING_EXPIRY', 'The token has no expiry (exp) claim.');
     }
+    const badTime = TIME_CLAIMS.find((claim) => !isRepresentableTime(decoded.payload[claim]));
+    if (badTime !== undefined) {
+      return refuse('MALFORMED_TOKEN', `The token’s ${badTime} claim is not a usable time.`);
+    }
     const { sub, name, video } = decoded.payload;
     if (
       (sub !== undefined && typeof sub !== 'string') ||
@@ -239,6 +250,20 @@ export class TokenSigner {
     }
     return { valid: true, claims: decoded.payload as VerifiedClaims };
   }
+}
+
+/** The claims that hold times, in seconds since the epoch. */
+const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+
+/** JavaScript dates reach 8.64e15 ms either side of the epoch; later is no date at all. */
+const MAX_TIME_SECONDS = 8.64e12;
+
+/** True for an absent claim or a number of seconds a Date can hold. */
+function isRepresentableTime(value: unknown): boolean {
+  return (
+    value === undefined ||
+    (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_SECONDS)
+  );
 }
 
 function refuse(code: TokenErrorCode, message: string): VerificationResult {
@@ -266,7 +291,7 @@ function refuseVerification(error: unknown): VerificationResult {
 }
 
 interface UnverifiedToken {
-  header: { alg?: unknown };
+  header: { alg?: unknown; crit?: unknown };
   payload: Record<string, unknown>;
 }
 

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { callerLabel, callerOf } from './caller';
+import { clientAddressOf } from './client-address';
 import { redactPath, type Logger } from './logger';
 
 /** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
@@ -24,7 +25,7 @@ export function requestContext(logger: Logger): RequestHandler {
     const startedAt = performance.now();
     const requestId = requestIdOf(req.get('x-request-id'));
     res.locals.requestId = requestId;
-    res.locals.clientIp = req.ip;
+    res.locals.clientIp = clientAddressOf(req);
     res.setHeader('X-Request-Id', requestId);
     // Token answers are credentials, and no answer here is worth caching.
     res.setHeader('Cache-Control', 'no-store');

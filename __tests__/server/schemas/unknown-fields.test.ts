@@ -15,7 +15,11 @@ describe('unknownFields', () => {
       attributes: { anything: 'goes', here: 'too' },
       room_config: { agents: [{ agent_name: 'a' }] },
     };
-    expect(unknownFields(tokenSchema, body, 20)).toEqual({ problems: [], count: 0 });
+    expect(unknownFields(tokenSchema, body, 20)).toEqual({
+      problems: [],
+      count: 0,
+      overlongList: false,
+    });
   });
 
   it('names unknown fields at every level, with their paths', () => {
@@ -25,7 +29,7 @@ describe('unknownFields', () => {
       { field: 'room_config.egress', message: 'room_config.egress is not an accepted field' },
       {
         field: 'room_config.agents.0.x',
-        message: 'room_config.agents.0.x is not an accepted field',
+        message: 'room_config.agents[0].x is not an accepted field',
       },
     ]);
   });
@@ -49,6 +53,7 @@ describe('unknownFields', () => {
         { field: 'room_config.agents', message: 'room_config.agents must have at most 8 entries' },
       ],
       count: 1,
+      overlongList: true,
     });
   });
 

@@ -5,7 +5,7 @@ import type { Caller } from '../caller';
 import type { JwtAuthConfig } from '../config';
 import { HttpError } from '../errors';
 import type { Logger } from '../logger';
-import { isPrintableText } from '../text';
+import { isIdentifierText } from '../text';
 import { KeysUnavailableError, RemoteKeySet, type JwksOptions } from './jwks';
 import {
   authenticationRequired,
@@ -57,7 +57,7 @@ export function jwtAuthenticator(
     }
     const identity = payload[auth.identityClaim];
     // Held to the same rule as a user_id in the body.
-    if (!isPrintableText(identity)) {
+    if (!isIdentifierText(identity)) {
       throw invalidCredentials(
         `The login token has no usable ${auth.identityClaim} claim to take the identity from.`,
       );

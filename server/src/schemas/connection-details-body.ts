@@ -2,6 +2,7 @@
 import type Joi from 'joi';
 import type { Config } from '../config';
 import {
+  identifierText,
   metadataText,
   participantAttributes,
   printableText,
@@ -42,8 +43,8 @@ export function connectionDetailsBodySchema(
   config: Config,
 ): Joi.ObjectSchema<ConnectionDetailsBody> {
   let schema = requestSchema<ConnectionDetailsBody>({
-    room_name: printableText,
-    participant_identity: printableText,
+    room_name: identifierText,
+    participant_identity: identifierText,
     participant_name: printableText,
     participant_metadata: metadataText(config.maxMetadataBytes),
     participant_attributes: participantAttributes,

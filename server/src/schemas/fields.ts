@@ -2,7 +2,15 @@
 // dispatch (room_config), role and lifetime. Limits are LiveKit's where LiveKit has them.
 import Joi from 'joi';
 import type { Config } from '../config';
-import { CONTROL_CHARACTERS, isPrintableText, MAX_TEXT_LENGTH, NON_SPACE } from '../text';
+import {
+  CONTROL_CHARACTERS,
+  INVISIBLE_OR_BIDI,
+  isIdentifierText,
+  isWellFormedText,
+  LONE_SURROGATE,
+  MAX_TEXT_LENGTH,
+  NON_SPACE,
+} from '../text';
 
 /** Our cap on an agent dispatch's metadata, in bytes of UTF-8. */
 export const MAX_AGENT_METADATA_BYTES = 64 * 1024;
@@ -19,16 +27,42 @@ function utf8Bytes(text: string): number {
 // schema itself are merged into the preferences on every request, absent field or not,
 // which cost more than the rest of a token request's validation together.
 
-/** A 1-256 character string with no control characters and not only white space. */
-export const printableText = Joi.string()
+/** Text that must reach LiveKit as it is: no lone UTF-16 surrogates. */
+const wellFormedText = Joi.string().pattern(LONE_SURROGATE, {
+  name: 'lone UTF-16 surrogates',
+  invert: true,
+});
+
+/**
+ * Display text, such as a name: 1-256 characters, no control characters or lone
+ * surrogates, not only white space. Bidirectional and zero-width characters are allowed:
+ * names in Arabic or Hebrew need them.
+ */
+export const printableText = wellFormedText
   .min(1)
   .max(MAX_TEXT_LENGTH)
   .pattern(CONTROL_CHARACTERS, { name: 'control characters', invert: true })
   .pattern(NON_SPACE, { name: 'a character other than white space' });
 
+/** An identifier, such as an identity or a room name: display text with nothing invisible. */
+export const identifierText = printableText.pattern(INVISIBLE_OR_BIDI, {
+  name: 'invisible or bidirectional-control characters',
+  invert: true,
+});
+
+/** An email address that becomes an identity, held to the identifier rule too. */
+export const identityEmail = Joi.string()
+  .max(254)
+  .email({ tlds: false })
+  .pattern(LONE_SURROGATE, { name: 'lone UTF-16 surrogates', invert: true })
+  .pattern(INVISIBLE_OR_BIDI, {
+    name: 'invisible or bidirectional-control characters',
+    invert: true,
+  });
+
 /** Metadata: any text, JSON usually, up to `maxBytes` of UTF-8. */
 export function metadataText(maxBytes: number): Joi.StringSchema {
-  return Joi.string()
+  return wellFormedText
     .allow('')
     .custom((metadata: string, helpers) =>
       utf8Bytes(metadata) > maxBytes
@@ -47,7 +81,8 @@ export const participantAttributes = Joi.object()
     }
     let bytes = 0;
     for (const [key, value] of Object.entries(attributes)) {
-      if (!isPrintableText(key)) return helpers.error('attributes.key');
+      if (!isIdentifierText(key)) return helpers.error('attributes.key');
+      if (!isWellFormedText(value)) return helpers.error('attributes.value');
       bytes += utf8Bytes(key) + utf8Bytes(value);
     }
     if (bytes > MAX_ATTRIBUTES_BYTES) {
@@ -72,9 +107,9 @@ export interface RoomConfigBody {
 }
 
 const agentDispatch = Joi.object<AgentDispatchBody>({
-  agent_name: printableText,
+  agent_name: identifierText,
   metadata: metadataText(MAX_AGENT_METADATA_BYTES),
-  deployment: printableText,
+  deployment: identifierText,
 }).rename('agentName', 'agent_name');
 
 /**

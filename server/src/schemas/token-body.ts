@@ -1,7 +1,9 @@
 // The JSON body of POST /token and its schema.
-import Joi from 'joi';
+import type Joi from 'joi';
 import type { Config } from '../config';
 import {
+  identifierText,
+  identityEmail,
   metadataText,
   participantAttributes,
   printableText,
@@ -27,10 +29,10 @@ export interface TokenBody {
 /** The schema of a `POST /token` body; roles and lifetime depend on the configuration. */
 export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
   return requestSchema<TokenBody>({
-    user_email: Joi.string().max(254).email({ tlds: false }).required(),
+    user_email: identityEmail.required(),
     full_name: printableText.required(),
-    user_id: printableText,
-    room_name: printableText,
+    user_id: identifierText,
+    room_name: identifierText,
     metadata: metadataText(config.maxMetadataBytes),
     attributes: participantAttributes,
     room_config: roomConfig,

@@ -68,38 +68,44 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The unknown fields and overlong lists of a body: at most `keep` of them worded, and how
- * many there are in all. Values of the wrong type are left to Joi.
+ * The unknown fields and overlong lists of a body: at most `keep` of them worded, how many
+ * there are in all, and whether a list was too long (Joi would check each of its items).
+ * Values of the wrong type are left to Joi.
  */
 export function unknownFields(
   schema: Joi.Schema,
   body: unknown,
   keep: number,
-): { problems: FieldProblem[]; count: number } {
+): { problems: FieldProblem[]; count: number; overlongList: boolean } {
   const problems: FieldProblem[] = [];
   let count = 0;
+  let overlongList = false;
   const report = (field: string, message: string) => {
     count += 1;
     if (problems.length < keep) problems.push({ field, message });
   };
-  const walk = (value: unknown, shape: Shape, path: string) => {
+  // `field` is the dotted path answered in details; `label` is how Joi words it in messages
+  // (`room_config.agents[0].x`), so that both kinds of problem read alike.
+  const walk = (value: unknown, shape: Shape, field: string, label: string) => {
     if (shape.kind === 'object' && isPlainObject(value)) {
       for (const key of Object.keys(value)) {
-        const field = path === '' ? key : `${path}.${key}`;
+        const childField = field === '' ? key : `${field}.${key}`;
+        const childLabel = label === '' ? key : `${label}.${key}`;
         const child = shape.keys.get(key);
-        if (child !== undefined) walk(value[key], child, field);
-        else if (!shape.open) report(field, `${field} is not an accepted field`);
+        if (child !== undefined) walk(value[key], child, childField, childLabel);
+        else if (!shape.open) report(childField, `${childLabel} is not an accepted field`);
       }
     } else if (shape.kind === 'array' && Array.isArray(value)) {
       if (shape.maxItems !== undefined && value.length > shape.maxItems) {
-        report(path, `${path} must have at most ${shape.maxItems} entries`);
+        overlongList = true;
+        report(field, `${label} must have at most ${shape.maxItems} entries`);
         return;
       }
       const { items } = shape;
-      if (items !== undefined)
-        value.forEach((item, index) => walk(item, items, `${path}.${index}`));
+      if (items === undefined) return;
+      value.forEach((item, index) => walk(item, items, `${field}.${index}`, `${label}[${index}]`));
     }
   };
-  walk(body, cachedShapeOf(schema), '');
-  return { problems, count };
+  walk(body, cachedShapeOf(schema), '', '');
+  return { problems, count, overlongList };
 }
