@@ -243,6 +243,57 @@ function connectionDetailsLikeBody(mode: AuthMode): fc.Arbitrary<Record<string, 
     });
 }
 
+describe.each<AuthMode>(['none', 'api-key', 'jwt'])(
+  'with AUTH_MODE=%s and random headers',
+  (mode) => {
+    /** Headers a client may set, each to random visible text, a few to hostile values. */
+    const randomHeaders = fc.dictionary(
+      fc.constantFrom(
+        'content-type',
+        'content-encoding',
+        'authorization',
+        'x-api-key',
+        'x-forwarded-for',
+        'origin',
+        'x-request-id',
+        'accept',
+        'accept-charset',
+        'cookie',
+        'access-control-request-method',
+      ),
+      fc.oneof(
+        headerText,
+        fc.constantFrom(
+          'application/json; charset=utf-16',
+          'application/json; charset=latin1',
+          'gzip',
+          'Bearer ',
+          'Bearer a.b.c',
+          '010.9.9.9, [::1]:80, 10.0.0.1:443',
+          'http://localhost:5173',
+          'null',
+        ),
+      ),
+      { maxKeys: 6 },
+    );
+
+    it.each(['/token', '/validate', '/connection-details'])(
+      'POST %s never answers 5xx, anything but JSON, or not at all',
+      async (path) => {
+        await fc.assert(
+          fc.asyncProperty(randomHeaders, rawJsonBody, async (headers, body) => {
+            const response = await post(mode, path, headers)
+              .timeout(10_000)
+              .send(Buffer.from(body, 'utf8'));
+            expectWellFormedAnswer(response);
+          }),
+          { numRuns: RUNS },
+        );
+      },
+    );
+  },
+);
+
 describe('X-Request-Id', () => {
   it('echoes a well-formed incoming id and replaces any other with a UUID', async () => {
     const requestId = fc.oneof(

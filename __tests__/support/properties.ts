@@ -106,15 +106,46 @@ export function carriesToken(response: request.Response): boolean {
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 const TOKEN_BODY_FIELDS = new Set(['user_email', 'full_name', 'user_id', 'room_name']);
 
-/** What the printable-text rule (full_name, user_id, room_name) accepts. */
+/** True when every UTF-16 surrogate in the text is half of a pair. */
+function surrogatesPaired(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      index += 1;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Zero-width, bidirectional-control and other invisible characters, code by code. */
+const INVISIBLE_CODES = new Set([
+  0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2060, 0x2061,
+  0x2062, 0x2063, 0x2064, 0x2066, 0x2067, 0x2068, 0x2069, 0xfeff,
+]);
+
+function hasInvisible(text: string): boolean {
+  return [...text].some((char) => INVISIBLE_CODES.has(char.codePointAt(0) ?? 0));
+}
+
+/** What the display-text rule (full_name) accepts. */
 export function isPrintableText(value: unknown): boolean {
   return (
     typeof value === 'string' &&
     value.length >= 1 &&
     value.length <= 256 &&
     !CONTROL_CHARACTERS.test(value) &&
-    /\S/.test(value)
+    /\S/.test(value) &&
+    surrogatesPaired(value)
   );
+}
+
+/** What the identifier rule (user_id, room_name, identities) accepts. */
+export function isIdentifierText(value: unknown): boolean {
+  return isPrintableText(value) && !hasInvisible(value as string);
 }
 
 /**
@@ -132,13 +163,15 @@ export function invalidTokenBodyReason(body: unknown): string | undefined {
     typeof email !== 'string' ||
     email.length > 254 ||
     [...email].some((char) => char <= ' ' || char === '\u007f') ||
+    !surrogatesPaired(email) ||
+    hasInvisible(email) ||
     !/^[^@]+@[^@]*\.[^@]*$/.test(email)
   ) {
     return 'bad or missing user_email';
   }
   if (!isPrintableText(fields.full_name)) return 'bad or missing full_name';
   for (const optional of ['user_id', 'room_name']) {
-    if (Object.hasOwn(fields, optional) && !isPrintableText(fields[optional])) {
+    if (Object.hasOwn(fields, optional) && !isIdentifierText(fields[optional])) {
       return `bad ${optional}`;
     }
   }
@@ -174,6 +207,10 @@ export const hostileText = fc.oneof(
     '💥'.repeat(129),
     '__proto__',
     '<script>alert(1)</script>',
+    'admin\ud800',
+    'admin\udc00',
+    'adm\u200bin',
+    '\u202eadmin',
   ),
 );
 
@@ -198,10 +235,10 @@ export const rawJsonBody = fc.oneof(
   fc.constantFrom('', '{', '[]', 'null', '"x"', '\ufeff{}', '{"token":}', '{"a":1}{"b":2}'),
 );
 
-/** Printable text that is certainly valid for full_name. */
+/** Text that is certainly valid for a name, an identity and a room name. */
 export const validName = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
-  .filter((name) => isPrintableText(name));
+  .filter((name) => isIdentifierText(name));
 
 /** Bodies that the /token rules certainly accept. */
 export function validTokenBody(mode: AuthMode) {

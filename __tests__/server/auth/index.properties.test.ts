@@ -10,7 +10,7 @@ import {
   expectWellFormedAnswer,
   headerText,
   hostileText,
-  isPrintableText,
+  isIdentifierText,
   post,
   RUNS,
   sendBody,
@@ -122,6 +122,7 @@ describe('with AUTH_MODE=jwt and caller JWTs signed with the right secret', () =
       sub: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/),
       exp: fc.integer({ min: 60, max: 86_400 }).map((ahead) => nowSeconds() + ahead),
       nbf: fc.integer({ min: 0, max: 3600 }).map((ago) => nowSeconds() - ago),
+      iat: fc.integer({ min: 0, max: 3600 }).map((ago) => nowSeconds() - ago),
     },
     { requiredKeys: ['iss', 'aud', 'sub', 'exp'] },
   );
@@ -135,6 +136,7 @@ describe('with AUTH_MODE=jwt and caller JWTs signed with the right secret', () =
       fc.constantFrom('tomorrow', null),
     ),
     nbf: fc.integer({ min: 60, max: 3600 }).map((ahead) => nowSeconds() + ahead),
+    iat: fc.integer({ min: 60, max: 86_400 }).map((ahead) => nowSeconds() + ahead),
   };
   /** Claims a caller JWT may carry: acceptable ones with up to two claims dropped or spoilt. */
   const callerClaims = fc
@@ -174,6 +176,7 @@ describe('with AUTH_MODE=jwt and caller JWTs signed with the right secret', () =
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + 45)) {
       return 'not yet valid';
     }
+    if (typeof claims.iat === 'number' && claims.iat > now + 45) return 'issued in the future';
     return undefined;
   }
 
@@ -202,7 +205,7 @@ describe('with AUTH_MODE=jwt and caller JWTs signed with the right secret', () =
         } else if (
           claims.exp !== undefined &&
           typeof claims.sub === 'string' &&
-          isPrintableText(claims.sub)
+          isIdentifierText(claims.sub)
         ) {
           // Everything checked is right and the identity is ordinary text: it must pass.
           expect({ status: response.status, body: response.body }).toMatchObject({ status: 200 });
