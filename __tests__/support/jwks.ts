@@ -83,10 +83,15 @@ export class JwksServer {
 
   /** Starts serving the public halves of the keys on 127.0.0.1 and an ephemeral port. */
   static async start(keys: CallerKey[]): Promise<JwksServer> {
+    return JwksServer.startOn(0, keys);
+  }
+
+  /** Starts serving on a given loopback port (0: any free one). */
+  static async startOn(port: number, keys: CallerKey[]): Promise<JwksServer> {
     const jwks = new JwksServer(keys);
     await new Promise<void>((resolve, reject) => {
       jwks.server.once('error', reject);
-      jwks.server.listen(0, '127.0.0.1', () => resolve());
+      jwks.server.listen(port, '127.0.0.1', () => resolve());
     });
     return jwks;
   }

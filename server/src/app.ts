@@ -4,7 +4,7 @@ import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import {
   authenticateRequest,
-  createAuthenticate,
+  createCallerAuthentication,
   DEFAULT_JWKS_OPTIONS,
   requireAuthentication,
   type JwksOptions,
@@ -20,6 +20,8 @@ import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
 import { requestContext } from './request-context';
 import { connectionDetailsHandler } from './routes/connection-details';
 import { healthHandler } from './routes/health';
+import { healthzHandler, readyzHandler } from './routes/probes';
+import { Readiness } from './readiness';
 import { tokenHandler } from './routes/token';
 import { validateHandler } from './routes/validate';
 import { SERVER_VERSION } from './version';
@@ -51,6 +53,19 @@ export interface AppOptions {
   jwks?: Partial<JwksOptions>;
 }
 
+/** What the entry point needs of an app beyond its routes. */
+export interface AppLifecycle {
+  /** Decides GET /readyz; the entry point marks it stopping on SIGTERM. */
+  readiness: Readiness;
+  /** Fetches ahead what the first requests would need (the login provider's keys). */
+  prepare(): Promise<void>;
+}
+
+/** The lifecycle of an app made by createApp. */
+export function lifecycleOf(app: express.Express): AppLifecycle {
+  return app.locals.lifecycle as AppLifecycle;
+}
+
 /** Builds the Express app for a configuration. It never listens: the caller does. */
 export function createApp(config: Config, options: AppOptions = {}): express.Express {
   const logger = options.logger ?? silentLogger;
@@ -58,20 +73,24 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     { apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
     config.livekitKeys,
   );
-  const authenticate = authenticateRequest(
-    createAuthenticate(
-      config.auth,
-      {
-        ...DEFAULT_JWKS_OPTIONS,
-        ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
-        ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
-        ...options.jwks,
-      },
-      logger,
-    ),
+  const callerAuthentication = createCallerAuthentication(
+    config.auth,
+    {
+      ...DEFAULT_JWKS_OPTIONS,
+      ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
+      ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
+      ...options.jwks,
+    },
+    logger,
   );
+  const authenticate = authenticateRequest(callerAuthentication.authenticate);
+  const readiness = new Readiness();
+  readiness.add('jwks', () => callerAuthentication.notReadyBecause());
+  const prepare = () => callerAuthentication.prepare();
+  const lifecycle: AppLifecycle = { readiness, prepare };
   const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
   const app = express();
+  app.locals.lifecycle = lifecycle;
   app.disable('x-powered-by');
   // Every answer is fresh (tokens, timestamps): hashing it for an ETag is wasted work.
   app.set('etag', false);
@@ -94,7 +113,7 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
       xFrameOptions: { action: 'deny' },
     }),
   );
-  app.use(corsFor(config.corsOrigins));
+  app.use(corsFor(config.corsOrigins, { logger }));
   // Both token routes spend one budget: a second route must not double a caller's tokens.
   const tokenBudget = rateLimitPerCaller(
     { name: 'token', spentOn: 'token requests (POST /token and /connection-details together)' },
@@ -116,6 +135,8 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   ];
   // Routes sit directly on the app, one layer each: nested routers cost time on every request.
   app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));
+  app.route('/healthz').get(healthzHandler).all(methodNotAllowed('GET'));
+  app.route('/readyz').get(readyzHandler(readiness, prepare)).all(methodNotAllowed('GET'));
   app
     .route('/token')
     .post(guarded(tokenBudget, tokenBodyLimitBytes(config)), tokenHandler(config, signer))

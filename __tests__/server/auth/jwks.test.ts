@@ -1,12 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
-import {
-  DEFAULT_JWKS_OPTIONS,
-  KeysUnavailableError,
-  RemoteKeySet,
-  type JwksOptions,
-} from '../../../server/src/auth/jwks';
+import { KeysUnavailableError, RemoteKeySet } from '../../../server/src/auth/jwks';
+import { DEFAULT_JWKS_OPTIONS, type JwksOptions } from '../../../server/src/auth/jwks-options';
 import { createApp } from '../../../server/src/app';
 import type { LogFields, Logger } from '../../../server/src/logger';
 import { testConfig } from '../../support/fixtures';

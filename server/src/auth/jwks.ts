@@ -6,32 +6,7 @@
 import * as jose from 'jose';
 import type { Logger } from '../logger';
 import { withoutCredentials } from '../logger';
-
-/** How the key set is fetched and kept. */
-export interface JwksOptions {
-  /** Longest one fetch may take, headers and body together, in milliseconds. */
-  timeoutMs: number;
-  /** Largest key set accepted, in bytes. */
-  maxBytes: number;
-  /** Least time between two fetches caused by an unknown `kid`, in milliseconds. */
-  cooldownMs: number;
-  /** A key set older than this is fetched again before use, in milliseconds. */
-  maxAgeMs: number;
-  /** The pause after a first failed fetch, doubled after each further one, in milliseconds. */
-  initialBackoffMs: number;
-  /** The longest pause between failed fetches, in milliseconds. */
-  maxBackoffMs: number;
-}
-
-/** Defaults: 5 s and 1 MiB per fetch, a 30 s cooldown, keys refreshed every 10 minutes. */
-export const DEFAULT_JWKS_OPTIONS: JwksOptions = {
-  timeoutMs: 5_000,
-  maxBytes: 1024 * 1024,
-  cooldownMs: 30_000,
-  maxAgeMs: 10 * 60_000,
-  initialBackoffMs: 1_000,
-  maxBackoffMs: 30_000,
-};
+import type { JwksOptions } from './jwks-options';
 
 /** The key set cannot be had now: the login provider's outage, answered 503. */
 export class KeysUnavailableError extends Error {

@@ -6,7 +6,8 @@ import type { JwtAuthConfig } from '../config';
 import { HttpError } from '../errors';
 import type { Logger } from '../logger';
 import { isIdentifierText } from '../text';
-import { KeysUnavailableError, RemoteKeySet, type JwksOptions } from './jwks';
+import { KeysUnavailableError, RemoteKeySet } from './jwks';
+import type { JwksOptions } from './jwks-options';
 import {
   authenticationRequired,
   bearerToken,
@@ -22,21 +23,27 @@ export function jwtAuthenticator(
   auth: JwtAuthConfig,
   jwks: JwksOptions,
   logger: Logger,
-): (credentials: PresentedCredentials) => Promise<Caller> {
+): {
+  authenticate: (credentials: PresentedCredentials) => Promise<Caller>;
+  notReadyBecause(): string | undefined;
+  prepare(): Promise<void>;
+} {
   // Algorithms are pinned per key source: a JWKS never verifies HS256, so a token signed
   // with the public key as an HMAC secret (algorithm confusion) fails.
   let verify: (token: string) => Promise<jose.JWTVerifyResult>;
+  let keySet: RemoteKeySet | undefined;
   if (auth.jwksUrl) {
-    const keySet = new RemoteKeySet(auth.jwksUrl, jwks, logger);
+    keySet = new RemoteKeySet(auth.jwksUrl, jwks, logger);
     const options = verifyOptions(auth, ['RS256', 'ES256']);
-    verify = (token) => jose.jwtVerify(token, keySet.getKey, options);
+    const { getKey } = keySet;
+    verify = (token) => jose.jwtVerify(token, getKey, options);
   } else {
     const secret = new TextEncoder().encode(auth.jwtSecret ?? '');
     const options = verifyOptions(auth, ['HS256']);
     verify = (token) => jose.jwtVerify(token, secret, options);
   }
 
-  return async ({ authorization }) => {
+  const authenticate = async ({ authorization }: PresentedCredentials): Promise<Caller> => {
     const token = bearerToken(authorization);
     if (token === undefined) {
       throw authenticationRequired('send your login token as Authorization: Bearer <jwt>');
@@ -69,6 +76,16 @@ export function jwtAuthenticator(
       email: typeof payload.email === 'string' ? payload.email : undefined,
       roles: auth.rolesClaim === undefined ? [] : rolesIn(payload, auth.rolesClaim),
     };
+  };
+  return {
+    authenticate,
+    notReadyBecause: () =>
+      keySet === undefined || keySet.ready
+        ? undefined
+        : "the login provider's keys (AUTH_JWKS_URL) have not been fetched yet",
+    prepare: async () => {
+      await keySet?.prefetch();
+    },
   };
 }
 

@@ -1,0 +1,33 @@
+// GET /healthz and GET /readyz: the liveness and readiness probes of load balancers and
+// Kubernetes. GET / keeps its own answer (routes/health.ts) for those who already use it.
+import type { RequestHandler } from 'express';
+import { HttpError } from '../errors';
+import type { Readiness } from '../readiness';
+import { sendJson } from '../respond';
+
+/** `GET /healthz`: 200 while the process can answer, draining or not. */
+export const healthzHandler: RequestHandler = (_req, res) => {
+  sendJson(res, 200, { status: 'alive' });
+};
+
+/**
+ * `GET /readyz`: 200 when this instance can mint tokens as configured, else 503 listing
+ * what is not ready. A failed check also starts `prepare` (fetching the login provider's
+ * keys, say), so that the probe itself brings the instance back without waiting for logins.
+ */
+export function readyzHandler(readiness: Readiness, prepare: () => Promise<void>): RequestHandler {
+  return (_req, res) => {
+    const notReady = readiness.notReady();
+    if (notReady.length === 0) {
+      sendJson(res, 200, { status: 'ready' });
+      return;
+    }
+    if (!readiness.stopping) void prepare();
+    throw new HttpError(
+      503,
+      'NOT_READY',
+      `Not ready: ${notReady.map((reason) => reason.message).join('; ')}.`,
+      notReady,
+    );
+  };
+}
