@@ -2,7 +2,7 @@
 // process shows (exit codes, stdout versus stderr, .env in the working directory, the
 // workspace bin link) and against the real token server. What the CLI sends and prints for
 // each option is tested in-process, next to this file.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -311,15 +311,50 @@ describe('request-token (process)', () => {
   });
 
   describe('with a bad --email', () => {
-    it('exits 2 with usage on stderr', async () => {
+    it('exits 2 with the problem and a pointer to --help, two lines on stderr', async () => {
       const result = await runRequestToken(['--server', serverUrl, '--email', 'not-an-email'], {
         cwd: workDirectory,
       });
 
       expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain("argument 'not-an-email' is invalid");
-      expect(result.stderr).toContain('Usage: request-token [options]');
+      expect(result.stderr.split('\n')).toStrictEqual([
+        expect.stringMatching(
+          /^error: option '--email <email>' argument 'not-an-email' is invalid/,
+        ),
+        'see request-token --help',
+        '',
+      ]);
+    });
+  });
+
+  describe('with --version', () => {
+    it('prints the version from the package.json next to its dist/, read at run time', async () => {
+      // A copy of the built CLI beside a package.json of its own: a version compiled in, or
+      // read from anywhere else, would not print this one.
+      const packageDirectory = mkdtempSync(join(tmpdir(), 'request-token-version-'));
+      try {
+        cpSync(join(REPO_ROOT, 'client-cli', 'dist'), join(packageDirectory, 'dist'), {
+          recursive: true,
+        });
+        writeFileSync(
+          join(packageDirectory, 'package.json'),
+          JSON.stringify({ name: 'request-token', version: '9.8.7-process-test' }),
+        );
+
+        const result = await runProcess(
+          process.execPath,
+          [join(packageDirectory, 'dist', 'cli.js'), '--version'],
+          // commander and dotenv, from the repository's node_modules.
+          { cwd: workDirectory, env: cleanEnv({ NODE_PATH: join(REPO_ROOT, 'node_modules') }) },
+        );
+
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toBe('9.8.7-process-test\n');
+      } finally {
+        rmSync(packageDirectory, { recursive: true, force: true });
+      }
     });
   });
 

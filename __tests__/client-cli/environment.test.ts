@@ -15,6 +15,7 @@ import {
   API_KEY,
   credentialHeaders,
   errorResponse,
+  expectOnlyTheProblem,
   fakeFetch,
   jsonResponse,
   OTHER_API_KEY,
@@ -83,6 +84,7 @@ describe('request-token choosing the token server', () => {
 
     expect(exitCode).toBe(ExitCode.Usage);
     expect(stderr).toMatch(/^error: TOKEN_SERVER_(URL|PORT)/);
+    expectOnlyTheProblem(stderr);
     expect(stdout).toBe('');
     expect(requests).toHaveLength(0);
   });
@@ -204,13 +206,13 @@ describe('request-token authenticating', () => {
       API_KEY,
     ],
   ])(
-    'exits 2 with usage, sends nothing and does not show the secret, given %s',
+    'exits 2 with the problem alone, sends nothing and does not show the secret, given %s',
     async (_case, args, env, message, secret) => {
       const { exitCode, stdout, stderr, requests } = await runCli(args, { env });
 
       expect(exitCode).toBe(ExitCode.Usage);
       expect(stderr).toMatch(message);
-      expect(stderr).toContain('Usage: request-token [options]');
+      expectOnlyTheProblem(stderr);
       expect(stdout).toBe('');
       expect(requests).toHaveLength(0);
       if (secret !== '') expect(stderr).not.toContain(secret);

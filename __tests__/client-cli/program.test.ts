@@ -1,5 +1,8 @@
 // The request-token program as a whole, run in-process with a fake fetch: what it sends for
-// which options, the --validate round trip, --help, and the options commander itself refuses.
+// which options, the --validate round trip, --help and --version, and the options commander
+// itself refuses.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { buildProgram, ExitCode } from '../../client-cli/src/program';
 import type { Env } from '../../client-cli/src/environment';
@@ -8,6 +11,7 @@ import {
   byPath,
   credentialHeaders,
   errorResponse,
+  expectOnlyTheProblem,
   fakeFetch,
   jsonResponse,
   runCli,
@@ -230,14 +234,50 @@ describe('request-token with --help', () => {
     expect(stdout).toContain('vars=$(request-token --env --room demo) && eval "$vars"');
     expect(stdout).toContain('/validate refused the token, or --env got no server_url');
     expect(stdout).toContain('Exit codes:');
+    expect(stdout).toMatch(/\n {2}-V, --version +print the version of request-token and exit\n/);
+    expect(stdout).toContain('0  the token was printed (or the help, or the version)');
     expect(stderr).toBe('');
     expect(requests).toHaveLength(0);
   });
+
+  it('says what the server does without --room, which sends no room_name', async () => {
+    const { stdout } = await runCli(['--help']);
+    const { requests } = await runCli([]);
+
+    // Commander wraps the description at 80 columns, so any run of spaces may be a break.
+    expect(stdout).toMatch(
+      /\n {2}--room <room> +the room to join \(default: the server makes a new\s+room, room-<96 random bits>\)\n/,
+    );
+    expect(requests[0]?.body).not.toHaveProperty('room_name');
+  });
+});
+
+describe('request-token with --version or -V', () => {
+  /** Read here as the CLI reads it, so that a version hard-coded in the CLI fails this test. */
+  const packageVersion = (
+    JSON.parse(readFileSync(join(__dirname, '..', '..', 'client-cli', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
+  it.each([['--version'], ['-V']])(
+    'given %s, prints the version in client-cli/package.json and exits 0 without sending anything',
+    async (flag) => {
+      const { exitCode, stdout, stderr, requests } = await runCli([flag, '--room', 'demo']);
+
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(stdout).toBe(`${packageVersion}\n`);
+      expect(stderr).toBe('');
+      expect(requests).toHaveLength(0);
+    },
+  );
 });
 
 describe('request-token with options that do not go together, or that it does not know', () => {
   it.each<[string, string[], RegExp]>([
     ['an unknown option', ['--bogus'], /unknown option '--bogus'/],
+    ['a mistyped option', ['--jsn'], /^error: unknown option '--jsn'\n\(Did you mean --json\?\)\n/],
+    ['an option without its value', ['--room'], /option '--room <room>' argument missing/],
     ['a stray argument', ['lobby'], /too many arguments/],
     ['--json with --quiet', ['--json', '--quiet'], /'--json' cannot be used with option '--quiet'/],
     [
@@ -248,15 +288,18 @@ describe('request-token with options that do not go together, or that it does no
     ['--env with --json', ['--env', '--json'], /'--env' cannot be used with option '--json'/],
     ['--json with --env', ['--json', '--env'], /'--env' cannot be used with option '--json'/],
     ['--env with --quiet', ['--quiet', '--env'], /'--env' cannot be used with option '--quiet'/],
-  ])('exits 2 with usage on stderr and sends nothing, given %s', async (_case, args, message) => {
-    const { exitCode, stdout, stderr, requests } = await runCli(args);
+  ])(
+    'exits 2 with the problem alone on stderr and sends nothing, given %s',
+    async (_case, args, message) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(args);
 
-    expect(exitCode).toBe(ExitCode.Usage);
-    expect(stderr).toMatch(message);
-    expect(stderr).toContain('Usage: request-token [options]');
-    expect(stdout).toBe('');
-    expect(requests).toHaveLength(0);
-  });
+      expect(exitCode).toBe(ExitCode.Usage);
+      expect(stderr).toMatch(message);
+      expectOnlyTheProblem(stderr);
+      expect(stdout).toBe('');
+      expect(requests).toHaveLength(0);
+    },
+  );
 });
 
 describe('buildProgram', () => {
@@ -287,8 +330,16 @@ describe('buildProgram', () => {
     [['--attribute', 'team'], 'commander.invalidArgument'],
     [['--ttl', '0'], 'commander.invalidArgument'],
     [['--agent-metadata', 'x'], 'request-token.agentMetadataWithoutAgent'],
+    [['--room'], 'commander.optionMissingArgument'],
     [['--help'], 'commander.helpDisplayed'],
+    [['--version'], 'commander.version'],
+    [['-V'], 'commander.version'],
   ])('rejects %j with %s', async (args, code) => {
     expect((await commanderError(args)).code).toBe(code);
+  });
+
+  // Commander's own usage errors end with 1; `run` makes them 2. Only these must end with 0.
+  it.each([[['--help']], [['--version']], [['-V']]])('ends %j with exit code 0', async (args) => {
+    expect((await commanderError(args)).exitCode).toBe(ExitCode.Success);
   });
 });

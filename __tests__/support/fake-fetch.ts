@@ -139,3 +139,17 @@ export async function runCli(
   const exitCode = await run(['node', 'request-token', ...args], deps);
   return { exitCode, stdout, stderr, requests };
 }
+
+/**
+ * Checks that stderr after a usage error is short enough to read at a glance: the problem,
+ * perhaps commander's "(Did you mean ...?)", then the pointer to --help; never the help.
+ */
+export function expectOnlyTheProblem(stderr: string): void {
+  const lines = stderr.split('\n');
+  expect(lines.pop()).toBe('');
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  expect(lines.length).toBeLessThanOrEqual(3);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines.at(-1)).toBe('see request-token --help');
+  expect(stderr).not.toContain('Usage:');
+}

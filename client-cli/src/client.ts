@@ -41,7 +41,7 @@ export interface TokenRequestOptions {
   fullName: string;
   /** Sent as `user_id` when given; the server derives an identity otherwise. */
   userId?: string;
-  /** Sent as `room_name` when given; the server picks its default room otherwise. */
+  /** Sent as `room_name` when given; otherwise the server makes a new room, room-<random>. */
   roomName?: string;
   /** Sent as `role` when given: which of the server's roles' grants the token carries. */
   role?: string;

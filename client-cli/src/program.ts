@@ -24,6 +24,7 @@ import {
   type CliOptions,
 } from './options';
 import { formatOutput, MissingServerUrlError } from './output';
+import { CLI_VERSION } from './version';
 
 /** Everything the program touches outside itself, so tests can stand in for it. */
 export interface ProgramDeps {
@@ -39,7 +40,7 @@ export interface ProgramDeps {
 
 /** The process exit codes, as documented in `--help`. */
 export const ExitCode = {
-  /** A token was printed, or help was asked for. */
+  /** A token was printed, or the help or the version was asked for. */
   Success: 0,
   /**
    * The token server could not be reached, answered with an error, refused the token at
@@ -62,11 +63,11 @@ const HELP_AFTER_OPTIONS = [
   'answer of /validate under "validation", and --env prints its summary on stderr.',
   '',
   'Exit codes:',
-  '  0  the token was printed',
+  '  0  the token was printed (or the help, or the version)',
   '  1  the token server could not be reached, or answered with an error (such as',
   '     401 for missing or refused credentials, 403 not allowed, 429 rate limited),',
   '     or /validate refused the token, or --env got no server_url; nothing on stdout',
-  '  2  invalid options; nothing was sent',
+  '  2  invalid options; nothing was sent, and stderr names the problem',
   '',
   'Examples:',
   '  request-token --room demo --email ada@example.com --name "Ada Lovelace"',
@@ -80,6 +81,9 @@ const HELP_AFTER_OPTIONS = [
   '  vars=$(request-token --env --room demo) && eval "$vars"',
   '  request-token --env >> .env',
 ].join('\n');
+
+/** Printed after a usage error in place of the full help, which would scroll the error away. */
+const SEE_HELP = 'see request-token --help';
 
 /**
  * Builds the `request-token` command. It writes through `deps` only and never exits the
@@ -101,7 +105,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .addOption(
       new Option(
         '--room <room>',
-        "the room to join (default: the server's default room)",
+        'the room to join (default: the server makes a new room, room-<96 random bits>)',
       ).argParser(nonEmpty('a room name')),
     )
     .addOption(
@@ -176,13 +180,15 @@ export function buildProgram(deps: ProgramDeps): Command {
         'print LIVEKIT_URL=<url> and LIVEKIT_TOKEN=<token>, for eval or a .env file',
       ).conflicts(['json', 'quiet']),
     )
+    .version(CLI_VERSION, '-V, --version', 'print the version of request-token and exit')
+    .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', HELP_AFTER_OPTIONS)
     .configureOutput({
       writeOut: deps.stdout,
       writeErr: deps.stderr,
       outputError: (text, write) => write(hideUnknownOptionValue(text)),
     })
-    .showHelpAfterError()
+    .showHelpAfterError(SEE_HELP)
     .action(async (options: CliOptions, command: Command) => {
       if (options.agentMetadata !== undefined && options.agent === undefined) {
         usageError(
@@ -233,7 +239,7 @@ export async function run(
     return ExitCode.Success;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander has already printed the error and the usage; only --help exits with 0.
+      // Commander has already printed the error and SEE_HELP, or the help or version asked for.
       return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
     }
     const explanation = explainFailure(error);
@@ -303,7 +309,7 @@ function tokenRequest(
 
 /**
  * `read()`, with a UsageError from the environment turned into commander's usage error:
- * printed with the usage, exit code 2, nothing sent.
+ * printed with the pointer to --help, exit code 2, nothing sent.
  */
 function fromEnvironment<T>(command: Command, read: () => T): T {
   try {
@@ -314,7 +320,7 @@ function fromEnvironment<T>(command: Command, read: () => T): T {
   }
 }
 
-/** Prints `message` and the usage on stderr, and ends the parse with exit code 2. */
+/** Prints `message` and the pointer to --help on stderr, and ends the parse with exit code 2. */
 function usageError(command: Command, message: string, code: string): never {
   command.error(message, { exitCode: ExitCode.Usage, code });
 }
