@@ -361,3 +361,20 @@ describe('readEnvironment', () => {
     });
   });
 });
+
+describe('defaultServerUrl with credentials in TOKEN_SERVER_URL', () => {
+  it.each([
+    'http://user:hunter2-secret@localhost:8002',
+    'http://localhost:8002/?key=hunter2-secret',
+    'http://localhost:8002/#hunter2-secret',
+  ])('refuses %s without echoing it', (url) => {
+    expect(() => defaultServerUrl({ TOKEN_SERVER_URL: url })).toThrow(
+      /^TOKEN_SERVER_URL is invalid\./,
+    );
+    try {
+      defaultServerUrl({ TOKEN_SERVER_URL: url });
+    } catch (error) {
+      expect(String(error)).not.toContain('hunter2-secret');
+    }
+  });
+});

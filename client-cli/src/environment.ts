@@ -58,7 +58,9 @@ export function defaultServerUrl(env: Env): string {
       return parseServerUrl(url);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new UsageError(`TOKEN_SERVER_URL "${url}" is invalid. ${reason}`);
+      // A URL with user info, a query or a fragment may carry a password or a key: not echoed.
+      const shown = /[@?#]/.test(url) ? '' : ` "${url}"`;
+      throw new UsageError(`TOKEN_SERVER_URL${shown} is invalid. ${reason}`);
     }
   }
   const port = read(env, 'TOKEN_SERVER_PORT');
