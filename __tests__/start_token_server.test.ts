@@ -20,7 +20,7 @@ describe('start_token_server.sh', () => {
           }
         });
       });
-      const port = /127\.0\.0\.1:(\d+)/.exec(running.output().stdout)?.[1];
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(running.output().stdout)?.[1];
       const health = await fetch(`http://127.0.0.1:${port}/`);
       expect(((await health.json()) as { status: string }).status).toBe('healthy');
       // The script's own pid is the server's after exec, so the signal reaches the server.

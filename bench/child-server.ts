@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processTreeCpuSeconds } from './process-cpu';
 
 /** How long a server may take to print its listening line. */
 const START_TIMEOUT_MS = 20_000;
@@ -23,7 +24,7 @@ export interface ChildServer {
   jsonLines(): number;
   /** The last few KB of stderr. */
   stderrTail(): string;
-  /** CPU time (user + system) the process has used so far, in seconds. */
+  /** CPU time (user + system) the process and its workers have used so far, in seconds. */
   cpuSeconds(): number;
   /** Exit code or signal once it has exited, while running `undefined`. */
   exited(): string | undefined;
@@ -33,23 +34,6 @@ export interface ChildServer {
 
 const running = new Set<ChildProcess>();
 const outputDirectory = mkdtempSync(path.join(os.tmpdir(), 'token-bench-'));
-
-/** Linux's clock ticks per second for /proc times (USER_HZ), 100 on every common build. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * CPU seconds a process has used, from /proc/<pid>/stat (utime + stime). Unlike requests/s,
- * this barely moves when other work on the machine competes for the cores.
- */
-function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name, which may itself hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const userTicks = Number(fields[11]);
-  const systemTicks = Number(fields[12]);
-  return (userTicks + systemTicks) / CLOCK_TICKS_PER_SECOND;
-}
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `code ${code}`;
@@ -69,7 +53,8 @@ export function startChildServer(
   cwd: string,
 ): Promise<ChildServer> {
   const outputFile = path.join(outputDirectory, `${name}.out`);
-  const outputFd = openSync(outputFile, 'w');
+  // Appends: a cluster primary and its workers all write to this one file.
+  const outputFd = openSync(outputFile, 'a');
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', outputFd, 'pipe'] });
   closeSync(outputFd);
   running.add(child);
@@ -99,7 +84,7 @@ export function startChildServer(
         .split('\n')
         .filter((line) => line.startsWith('{')).length,
     stderrTail: () => stderr,
-    cpuSeconds: () => processCpuSeconds(child.pid),
+    cpuSeconds: () => processTreeCpuSeconds(child.pid),
     exited: () => exit,
     async stop() {
       if (exit !== undefined) return exit;
@@ -137,6 +122,14 @@ export function startChildServer(
 /** Last resort on process exit: kill whatever is still running, synchronously. */
 export function killAllChildServers(): void {
   for (const child of running) child.kill('SIGKILL');
+}
+
+/**
+ * An empty directory of the bench's own (it holds only the servers' output files), for a
+ * server to run in without picking up a developer's `.env`.
+ */
+export function scratchDirectory(): string {
+  return outputDirectory;
 }
 
 /** Removes the servers' output files. */

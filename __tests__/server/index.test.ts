@@ -1,12 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { TokenVerifier } from 'livekit-server-sdk';
+import { secretLike } from '../support/config';
 import { livekitPayload, signRaw } from '../support/fixtures';
 import {
   cleanEnv,
+  freePort,
+  REPO_ROOT,
   runProcess,
   SERVER_ENTRY,
   startServer,
@@ -18,11 +21,34 @@ import {
 const SECRET = 'process-test-secret-with-more-than-32-characters';
 const credentials = { LIVEKIT_API_KEY: 'APIprocess', LIVEKIT_API_SECRET: SECRET };
 
-function runServerToExit(env: Record<string, string>): Promise<ProcessResult> {
+function runServerToExit(env: Record<string, string>, cwd?: string): Promise<ProcessResult> {
   requireBuilt(SERVER_ENTRY);
   return runProcess(process.execPath, [SERVER_ENTRY], {
+    cwd,
     env: cleanEnv({ TOKEN_SERVER_HOST: '127.0.0.1', TOKEN_SERVER_PORT: '0', ...env }),
   });
+}
+
+/** Temporary working directories, each with a .env; removed after each test. */
+const dotenvDirectories: string[] = [];
+
+afterEach(() => {
+  for (const directory of dotenvDirectories.splice(0)) {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+/** A fresh working directory whose .env holds these lines. */
+function directoryWithDotenv(lines: string[]): string {
+  const directory = mkdtempSync(join(tmpdir(), 'token-server-dotenv-'));
+  dotenvDirectories.push(directory);
+  writeFileSync(join(directory, '.env'), `${lines.join('\n')}\n`);
+  return directory;
+}
+
+/** The lines of stderr, without the empty one after the last newline. */
+function stderrLines(result: { stderr: string }): string[] {
+  return result.stderr.split('\n').filter((line) => line !== '');
 }
 
 async function postToken(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -55,6 +81,17 @@ function expectOneClearLine(stderr: string): void {
   expect(stderr).not.toMatch(/^\s+at /m);
 }
 
+/** The settings of the start-up report's JSON lines (one per section), merged. */
+function configurationOf(stdout: string): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    if (parsed.message === 'configuration') Object.assign(settings, parsed);
+  }
+  return settings;
+}
+
 describe('the server process', () => {
   describe('with credentials', () => {
     it('prints where it listens and its configuration, never the secret, and exits 0 on SIGTERM', async () => {
@@ -68,8 +105,11 @@ describe('the server process', () => {
       const result = await server.stop();
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      expect(result.stdout).toMatch(/livekit_api_key=APIprocess/);
-      expect(result.stdout).toMatch(/livekit_url=wss:\/\/rtc\.example\.com/);
+      // Not a terminal: JSON lines, one per configuration section.
+      expect(configurationOf(result.stdout)).toMatchObject({
+        livekit_api_key: 'APIprocess',
+        livekit_url: 'wss://rtc.example.com',
+      });
       // The one warning: no caller authentication is configured.
       expect(result.stderr.trim().split('\n')).toEqual([
         expect.stringMatching(/^WARNING: AUTH_MODE is none: anyone who can reach \/token/),
@@ -87,7 +127,9 @@ describe('the server process', () => {
       const logLines = result.stdout
         .split('\n')
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        // The start-up report is JSON lines too, when stdout is not a terminal.
+        .filter((line) => line.message === 'request');
       expect(logLines).toEqual([
         expect.objectContaining({
           message: 'request',
@@ -244,7 +286,7 @@ describe('the server process', () => {
       });
       const tokens = await exercise(server.url, { 'X-API-Key': callerKeys[1] ?? '' });
       const result = await server.stop();
-      expect(result.stdout).toContain('auth_mode=api-key api_keys=2');
+      expect(configurationOf(result.stdout)).toMatchObject({ auth_mode: 'api-key', api_keys: 2 });
       expectNothingSecret(result, [...callerKeys, SECRET, oldLivekitSecret, ...tokens]);
     });
 
@@ -380,6 +422,171 @@ describe('the server process', () => {
   });
 });
 
+describe('the server process at start-up', () => {
+  const callerKey = 'process-caller-key-0123456789abcdefghijklmn';
+  /** A production configuration that starts, but for the variable under test. */
+  const productionEnv = {
+    ...credentials,
+    NODE_ENV: 'production',
+    AUTH_MODE: 'api-key',
+    TOKEN_SERVER_API_KEYS: callerKey,
+    CORS_ORIGINS: 'https://app.example.com',
+    LIVEKIT_URL: 'wss://rtc.example.com',
+  };
+
+  describe('from a copy of .env.example as .env, with NODE_ENV=production and credentials', () => {
+    it('refuses to start until AUTH_MODE is chosen: exit 1, naming AUTH_MODE', async () => {
+      const directory = directoryWithDotenv([]);
+      copyFileSync(join(REPO_ROOT, '.env.example'), join(directory, '.env'));
+      const result = await runServerToExit({ ...credentials, NODE_ENV: 'production' }, directory);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/AUTH_MODE must be set explicitly when NODE_ENV=production/);
+      expectOneClearLine(result.stderr);
+    });
+  });
+
+  describe('with TRUST_PROXY=true and NODE_ENV=production', () => {
+    it('exits 1 saying what to set instead', async () => {
+      const result = await runServerToExit({ ...productionEnv, TRUST_PROXY: 'true' });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(
+        'TRUST_PROXY=true believes any X-Forwarded-For the client sends; set the number of proxies in front (e.g. 1)',
+      );
+      expectOneClearLine(result.stderr);
+    });
+  });
+
+  describe('with secrets pasted into the wrong variables', () => {
+    const secrets = new Map<string, string>();
+    /** A distinct secret-looking value for each variable, remembered to look for later. */
+    const pasted = (name: string, shape: (secret: string) => string = (secret) => secret) => {
+      const secret = secretLike(`process-${name}`);
+      secrets.set(name, secret);
+      return { [name]: shape(secret) };
+    };
+
+    it.each([
+      [
+        'jwt mode',
+        () => ({
+          AUTH_MODE: 'jwt',
+          AUTH_ISSUER: 'https://login.example.com/',
+          AUTH_AUDIENCE: 'video-app',
+          ...pasted('AUTH_JWKS_URL', (secret) => `ftp://user:${secret}@example.com/?k=${secret}`),
+          ...pasted('LIVEKIT_URL', (secret) => `APIkey:${secret}`),
+          ...pasted('TOKEN_SERVER_PORT'),
+          ...pasted('TOKEN_EXPIRY_HOURS'),
+          ...pasted('RATE_LIMIT_PER_MINUTE'),
+          ...pasted('VALIDATE_RATE_LIMIT_PER_MINUTE'),
+          ...pasted('CORS_ORIGINS', (secret) => `https://app.example.com,${secret}`),
+          ...pasted('TRUST_PROXY'),
+        }),
+      ],
+      [
+        'api-key mode',
+        () => ({
+          ...pasted('AUTH_MODE'),
+          TOKEN_SERVER_PORT: '',
+          ...pasted('PORT'),
+        }),
+      ],
+      [
+        'api-key mode with space-separated keys',
+        () => ({
+          AUTH_MODE: 'api-key',
+          ...pasted('TOKEN_SERVER_API_KEYS', (secret) => `${secret} ${callerKey}`),
+        }),
+      ],
+    ])('in %s, exits 1 naming each variable, and stderr shows none of them', async (_, env) => {
+      secrets.clear();
+      const result = await runServerToExit({ ...credentials, ...env() });
+      expect(result.exitCode).toBe(1);
+      expectOneClearLine(result.stderr);
+      expect(secrets.size).toBeGreaterThan(0);
+      for (const [name, secret] of secrets) {
+        expect(result.stderr).toContain(name);
+        expect(result.stderr).not.toContain(secret.slice(0, 12));
+        expect(result.stdout).not.toContain(secret.slice(0, 12));
+      }
+    });
+  });
+
+  describe('with credentials in LIVEKIT_URL and AUTH_JWKS_URL', () => {
+    it('prints both without user info, query or fragment', async () => {
+      const secret = secretLike('process-urls');
+      const server = await startServer({
+        ...credentials,
+        LIVEKIT_URL: `wss://user:${secret}@rtc.example.com/path?access_token=${secret}#${secret}`,
+        AUTH_MODE: 'jwt',
+        AUTH_JWKS_URL: `https://client:${secret}@login.example.com/jwks.json?key=${secret}`,
+        AUTH_ISSUER: 'https://login.example.com/',
+        AUTH_AUDIENCE: 'video-app',
+      });
+      const result = await server.stop();
+      expect(configurationOf(result.stdout)).toMatchObject({
+        livekit_url: 'wss://rtc.example.com/path',
+        auth_keys: 'https://login.example.com/jwks.json',
+      });
+      expect(result.stdout + result.stderr).not.toContain(secret.slice(0, 12));
+    });
+  });
+
+  describe('with PORT, as hosting platforms set it', () => {
+    it('listens on PORT when TOKEN_SERVER_PORT is unset', async () => {
+      const port = await freePort();
+      const server = await startServer({
+        ...credentials,
+        TOKEN_SERVER_PORT: '',
+        PORT: String(port),
+      });
+      const health = await fetch(`${server.url}/`);
+      await server.stop();
+      expect(server.port).toBe(port);
+      expect(health.status).toBe(200);
+    });
+  });
+
+  describe('with a variable that looks like ours but is not', () => {
+    it('outside production, starts and warns, naming the variable it meant', async () => {
+      const directory = directoryWithDotenv(['AUTH_MOD=api-key']);
+      const server = await startServer(credentials, directory);
+      const result = await server.stop();
+      expect(result.exitCode).toBe(0);
+      expect(stderrLines(result)).toContain(
+        'WARNING: AUTH_MOD is not a variable this server reads; did you mean AUTH_MODE?',
+      );
+    });
+
+    it('with NODE_ENV=production and the variable in .env, exits 1 with one line listing them', async () => {
+      const directory = directoryWithDotenv([
+        'RATE_LIMIT_PER_MINUT=30',
+        'CORS_ORIGIN=https://app.example.com',
+      ]);
+      const result = await runServerToExit(productionEnv, directory);
+      expect(result.exitCode).toBe(1);
+      expect(stderrLines(result)).toEqual([
+        'Configuration error: .env sets variables this server does not read, which NODE_ENV=production refuses: CORS_ORIGIN (did you mean CORS_ORIGINS?), RATE_LIMIT_PER_MINUT (did you mean RATE_LIMIT_PER_MINUTE?). See .env.example.',
+      ]);
+    });
+
+    it('with NODE_ENV=production and the variable only in the real environment, starts and warns', async () => {
+      // Blank is unset: production then allows no browser origin, and says so.
+      const server = await startServer({
+        ...productionEnv,
+        CORS_ORIGINS: '',
+        // As Kubernetes injects for a Service named livekit.
+        LIVEKIT_SERVICE_HOST: '10.0.0.7',
+      });
+      const result = await server.stop();
+      expect(result.exitCode).toBe(0);
+      expect(stderrLines(result)).toEqual([
+        "WARNING: CORS_ORIGINS is not set: in production no browser origin may call this server; set CORS_ORIGINS to your web app's origin",
+        expect.stringMatching(/^WARNING: LIVEKIT_SERVICE_HOST is not a variable this server reads/),
+      ]);
+    });
+  });
+});
+
 describe('the server process with ROLES_FILE', () => {
   let directory: string;
 
@@ -453,9 +660,10 @@ describe('the server process with ROLES_FILE', () => {
       } finally {
         result = await server.stop();
       }
-      expect(result.stdout).toContain(
-        'roles=participant,viewer,host,presenter public_roles=participant,viewer,presenter',
-      );
+      expect(configurationOf(result.stdout)).toMatchObject({
+        roles: 'participant,viewer,host,presenter',
+        public_roles: 'participant,viewer,presenter',
+      });
     });
   });
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import express from 'express';
 import { createApp } from '../../server/src/app';
-import { rateLimitPerCaller } from '../../server/src/rate-limit';
+import { createMemoryStore, rateLimitPerCaller } from '../../server/src/rate-limit';
 import { testConfig } from '../support/fixtures';
 
 const WINDOW_MS = 1000;
@@ -157,7 +157,9 @@ describe('rateLimitPerCaller with more callers than it tracks', () => {
   it('forgets the caller whose window began first, keeping memory bounded', async () => {
     const app = express();
     app.set('trust proxy', true);
-    app.use(rateLimitPerCaller({ name: 'token', spentOn: 'requests' }, 1, 60_000, 3));
+    app.use(
+      rateLimitPerCaller({ name: 'token', spentOn: 'requests' }, 1, 60_000, createMemoryStore(3)),
+    );
     app.get('/', (_req, res) => res.send('ok'));
     const from = (address: string) => request(app).get('/').set('X-Forwarded-For', address);
     await from('10.0.0.1').expect(200);

@@ -23,7 +23,9 @@ export function requireBuilt(entry: string): void {
  * NODE_ENV=test from jest) leaks into the processes under test.
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '', ...extra };
+  // A free port for each server's metrics listener: the default 9464 would be shared by every
+  // server the tests run at once.
+  return { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...extra };
 }
 
 /** How a finished process ended and what it printed. */

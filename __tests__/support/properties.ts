@@ -104,7 +104,26 @@ export function carriesToken(response: request.Response): boolean {
 }
 
 const CONTROL_CHARACTERS = /\p{Cc}/u;
-const TOKEN_BODY_FIELDS = new Set(['user_email', 'full_name', 'user_id', 'room_name']);
+/** The fields of a /token body whose rules the model below knows. */
+const TOKEN_BODY_FIELDS = ['user_email', 'full_name', 'user_id', 'room_name'] as const;
+/** Every field /token takes; the model leaves the rules of those beyond TOKEN_BODY_FIELDS open. */
+const ALL_TOKEN_BODY_FIELDS = new Set<string>([
+  ...TOKEN_BODY_FIELDS,
+  'role',
+  'metadata',
+  'attributes',
+  'ttl_seconds',
+  'room_config',
+]);
+/** The camelCase spellings /token takes, each to its field. */
+const TOKEN_BODY_SPELLINGS = new Map([
+  ['userEmail', 'user_email'],
+  ['fullName', 'full_name'],
+  ['userId', 'user_id'],
+  ['roomName', 'room_name'],
+  ['roomConfig', 'room_config'],
+  ['ttlSeconds', 'ttl_seconds'],
+]);
 
 /** True when every UTF-16 surrogate in the text is half of a pair. */
 function surrogatesPaired(text: string): boolean {
@@ -148,32 +167,54 @@ export function isIdentifierText(value: unknown): boolean {
   return isPrintableText(value) && !hasInvisible(value as string);
 }
 
-/**
- * Why a /token body is certainly invalid, or undefined when it may be valid. Deliberately a
- * necessary condition only for email addresses (one @, no ASCII space or control character,
- * a dot in the domain), so that it never calls invalid what the server rightly accepts.
- */
-export function invalidTokenBodyReason(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'not an object';
-  const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((key) => !TOKEN_BODY_FIELDS.has(key));
-  if (unknown !== undefined) return `unknown field ${JSON.stringify(unknown)}`;
-  const email = fields.user_email;
-  if (
-    typeof email !== 'string' ||
-    email.length > 254 ||
-    [...email].some((char) => char <= ' ' || char === '\u007f') ||
-    !surrogatesPaired(email) ||
-    hasInvisible(email) ||
-    !/^[^@]+@[^@]*\.[^@]*$/.test(email)
-  ) {
-    return 'bad or missing user_email';
+/** A /token body's fields by their snake_case names, or why its spelling is refused. */
+function tokenBodyFields(body: Record<string, unknown>): Map<string, unknown> | string {
+  const fields = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(body)) {
+    const field = TOKEN_BODY_SPELLINGS.get(key) ?? key;
+    if (!ALL_TOKEN_BODY_FIELDS.has(field)) return `unknown field ${JSON.stringify(key)}`;
+    if (fields.has(field)) return `${field} in both spellings`;
+    fields.set(field, value);
   }
-  if (!isPrintableText(fields.full_name)) return 'bad or missing full_name';
+  return fields;
+}
+
+/** The user_id a /token body asks for, in either spelling, if any. */
+export function requestedUserId(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const fields = body as Record<string, unknown>;
+  return Object.hasOwn(fields, 'user_id') ? fields.user_id : fields.userId;
+}
+
+/**
+ * Why a /token body is certainly invalid in an AUTH_MODE, or undefined when it may be valid.
+ * Deliberately a necessary condition only for email addresses (one @, no ASCII space or
+ * control character, a dot in the domain) and for the fields beyond TOKEN_BODY_FIELDS (any
+ * value), so that it never calls invalid what the server rightly accepts. The caller JWT of
+ * jwt mode brings the identity but no name (CALLER_SUB).
+ */
+export function invalidTokenBodyReason(body: unknown, mode: AuthMode): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'not an object';
+  const fields = tokenBodyFields(body as Record<string, unknown>);
+  if (typeof fields === 'string') return fields;
+  const email = fields.get('user_email');
+  if (
+    fields.has('user_email') &&
+    (typeof email !== 'string' ||
+      email.length > 254 ||
+      [...email].some((char) => char <= ' ' || char === '\u007f') ||
+      !surrogatesPaired(email) ||
+      hasInvisible(email) ||
+      !/^[^@]+@[^@]*\.[^@]*$/.test(email))
+  ) {
+    return 'bad user_email';
+  }
+  if (!isPrintableText(fields.get('full_name'))) return 'bad or missing full_name';
+  if (mode !== 'jwt' && !fields.has('user_id') && !fields.has('user_email')) {
+    return 'neither user_id nor user_email';
+  }
   for (const optional of ['user_id', 'room_name']) {
-    if (Object.hasOwn(fields, optional) && !isIdentifierText(fields[optional])) {
-      return `bad ${optional}`;
-    }
+    if (fields.has(optional) && !isIdentifierText(fields.get(optional))) return `bad ${optional}`;
   }
   return undefined;
 }
@@ -240,33 +281,44 @@ export const validName = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
   .filter((name) => isIdentifierText(name));
 
-/** Bodies that the /token rules certainly accept. */
+/**
+ * Bodies that the /token rules certainly accept: full_name, and user_id or user_email (or
+ * both) unless a login brings the identity.
+ */
 export function validTokenBody(mode: AuthMode) {
-  return fc.record(
-    {
-      user_email: fc.stringMatching(
-        /^[a-z0-9]{1,20}(\.[a-z0-9]{1,10})?@[a-z0-9]{1,20}\.[a-z]{2,6}$/,
-      ),
-      full_name: validName,
-      // In jwt mode the identity comes from the caller JWT, so user_id may only repeat it.
-      user_id: mode === 'jwt' ? fc.constant(CALLER_SUB) : validName,
-      room_name: validName,
-    },
-    { requiredKeys: ['user_email', 'full_name'] },
-  );
+  return fc
+    .record(
+      {
+        user_email: fc.stringMatching(
+          /^[a-z0-9]{1,20}(\.[a-z0-9]{1,10})?@[a-z0-9]{1,20}\.[a-z]{2,6}$/,
+        ),
+        full_name: validName,
+        // In jwt mode the identity comes from the caller JWT, so user_id may only repeat it.
+        user_id: mode === 'jwt' ? fc.constant(CALLER_SUB) : validName,
+        room_name: validName,
+      },
+      { requiredKeys: ['full_name'] },
+    )
+    .filter(
+      (body) => mode === 'jwt' || body.user_email !== undefined || body.user_id !== undefined,
+    );
 }
 
-/** One way to spoil a /token body: drop a required field, set a field wrong, add a field. */
+/**
+ * One way to change a /token body: drop a field, set a field (in either spelling) wrong, add
+ * a field, or spell a field in camelCase.
+ */
 const tokenBodyMutation = fc.oneof(
-  fc.constantFrom('user_email', 'full_name').map((field) => ({ drop: field })),
+  fc.constantFrom('user_email', 'full_name', 'user_id').map((field) => ({ drop: field })),
   fc.record({
-    set: fc.constantFrom(...TOKEN_BODY_FIELDS),
+    set: fc.constantFrom(...ALL_TOKEN_BODY_FIELDS, ...TOKEN_BODY_SPELLINGS.keys()),
     to: fc.oneof(hostileText, emailLike, fc.jsonValue({ maxDepth: 2 })),
   }),
   fc.record({
     set: fc.string({ maxLength: 12 }),
     to: fc.jsonValue({ maxDepth: 1 }),
   }),
+  fc.constantFrom(...TOKEN_BODY_SPELLINGS.keys()).map((spelling) => ({ respell: spelling })),
 );
 
 /** /token bodies near the valid ones: a valid body with up to two mutations, often none. */
@@ -278,6 +330,12 @@ function tokenLikeBody(mode: AuthMode): fc.Arbitrary<Record<string, unknown>> {
       for (const mutation of mutations) {
         if ('drop' in mutation) {
           delete body[mutation.drop];
+        } else if ('respell' in mutation) {
+          const field = TOKEN_BODY_SPELLINGS.get(mutation.respell) ?? mutation.respell;
+          if (Object.hasOwn(body, field)) {
+            body[mutation.respell] = body[field];
+            delete body[field];
+          }
         } else {
           // defineProperty, so that a key such as __proto__ becomes a field like any other.
           Object.defineProperty(body, mutation.set, {

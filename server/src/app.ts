@@ -14,12 +14,21 @@ import { corsFor } from './cors';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { jsonBody } from './json-body';
+import { createAppMetrics, type AppMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi/document';
 import { MAX_ATTRIBUTES_BYTES } from './schemas/fields';
 import { silentLogger, type Logger } from './logger';
-import { DEFAULT_RATE_LIMIT_WINDOW_MS, rateLimitPerCaller } from './rate-limit';
+import {
+  createLimiterStore,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
+  rateLimitPerCaller,
+  type LimiterStore,
+} from './rate-limit';
 import { requestContext } from './request-context';
 import { connectionDetailsHandler } from './routes/connection-details';
+import { DOCS_ASSETS_PATH, docsAssetHandler, docsPageHandler } from './routes/docs';
 import { healthHandler } from './routes/health';
+import { openApiHandler } from './routes/openapi';
 import { healthzHandler, readyzHandler } from './routes/probes';
 import { Readiness } from './readiness';
 import { tokenHandler } from './routes/token';
@@ -59,6 +68,12 @@ export interface AppLifecycle {
   readiness: Readiness;
   /** Fetches ahead what the first requests would need (the login provider's keys). */
   prepare(): Promise<void>;
+  /** Where the rate limits count now (Redis or memory), and how Redis has been doing. */
+  limiter: Pick<LimiterStore, 'status'>;
+  /** Releases what the app holds open (the Redis connection); call once the server closed. */
+  close(): Promise<void>;
+  /** The app's Prometheus metrics; the entry point serves `metrics.registry` on METRICS_PORT. */
+  metrics: AppMetrics;
 }
 
 /** The lifecycle of an app made by createApp. */
@@ -69,6 +84,12 @@ export function lifecycleOf(app: express.Express): AppLifecycle {
 /** Builds the Express app for a configuration. It never listens: the caller does. */
 export function createApp(config: Config, options: AppOptions = {}): express.Express {
   const logger = options.logger ?? silentLogger;
+  const metrics = createAppMetrics({
+    version: SERVER_VERSION,
+    roles: config.roles.keys(),
+    // Read at each scrape, long after the store below exists.
+    limiterStatus: () => limiterStore.status(),
+  });
   const signer = new TokenSigner(
     { apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
     config.livekitKeys,
@@ -79,6 +100,7 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
       ...DEFAULT_JWKS_OPTIONS,
       ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
       ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
+      onFetch: metrics.jwksFetched,
       ...options.jwks,
     },
     logger,
@@ -87,7 +109,20 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   const readiness = new Readiness();
   readiness.add('jwks', () => callerAuthentication.notReadyBecause());
   const prepare = () => callerAuthentication.prepare();
-  const lifecycle: AppLifecycle = { readiness, prepare };
+  // With REDIS_URL, this connects to Redis at once (in the background).
+  const limiterStore = createLimiterStore(config, { logger });
+  readiness.add('redis', () => {
+    const { redisConfigured, redisReachable } = limiterStore.status();
+    // Budgets fall back to memory meanwhile, but instances would no longer share them.
+    return redisConfigured && !redisReachable ? 'Redis (REDIS_URL) does not answer' : undefined;
+  });
+  const lifecycle: AppLifecycle = {
+    readiness,
+    prepare,
+    limiter: limiterStore,
+    close: () => limiterStore.close(),
+    metrics,
+  };
   const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
   const app = express();
   app.locals.lifecycle = lifecycle;
@@ -95,7 +130,7 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   // Every answer is fresh (tokens, timestamps): hashing it for an ETag is wasted work.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, metrics));
   app.use(
     // The headers that matter for a JSON API (OWASP's REST guidance); those meant for HTML
     // pages (DNS prefetch, IE downloads, Flash policies, XSS auditor...) only cost bytes.
@@ -119,11 +154,13 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     { name: 'token', spentOn: 'token requests (POST /token and /connection-details together)' },
     config.tokenRateLimitPerMinute,
     windowMs,
+    limiterStore,
   );
   const validateBudget = rateLimitPerCaller(
     { name: 'validate', spentOn: 'requests to /validate' },
     config.validateRateLimitPerMinute,
     windowMs,
+    limiterStore,
   );
   // Who is calling comes first, so the rate limit can count per caller, failed logins
   // included; only then is a body read.
@@ -155,6 +192,20 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
       validateHandler(signer, { tokenInAuthorization: config.auth.mode === 'none' }),
     )
     .all(methodNotAllowed('POST'));
+  // This app's OpenAPI document, built once; the tests check every answer against it.
+  const openapi = buildOpenApiDocument({
+    config,
+    serverVersion: SERVER_VERSION,
+    tokenBodyLimitBytes: tokenBodyLimitBytes(config),
+    validateBodyLimitBytes: validateBodyLimitBytes(config),
+  });
+  app.locals.openapi = openapi;
+  if (config.docsEnabled) {
+    app.route('/openapi.json').get(openApiHandler(openapi)).all(methodNotAllowed('GET'));
+    // The reference's page sets its own Content-Security-Policy, relaxed as Scalar needs.
+    app.route('/docs').get(docsPageHandler).all(methodNotAllowed('GET'));
+    app.route(`${DOCS_ASSETS_PATH}/:asset`).get(docsAssetHandler).all(methodNotAllowed('GET'));
+  }
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -124,6 +124,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       httpError = new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
     }
     if (httpError.headers) res.set(httpError.headers);
+    // For the metrics, which count refusals by code.
+    res.locals.errorCode = httpError.code;
     sendJson(res, httpError.status, errorBody(httpError));
   };
 }

@@ -127,15 +127,19 @@ export interface SignedToken {
   expiresAt: Date;
 }
 
+/** Every reason a token is refused: stable codes that `/validate` answers with. */
+export const TOKEN_ERROR_CODES = [
+  'TOKEN_EXPIRED',
+  'TOKEN_NOT_YET_VALID',
+  'BAD_SIGNATURE',
+  'WRONG_ISSUER',
+  'MISSING_EXPIRY',
+  'UNSUPPORTED_ALGORITHM',
+  'MALFORMED_TOKEN',
+] as const;
+
 /** Why a token was refused; stable codes that `/validate` answers with. */
-export type TokenErrorCode =
-  | 'TOKEN_EXPIRED'
-  | 'TOKEN_NOT_YET_VALID'
-  | 'BAD_SIGNATURE'
-  | 'WRONG_ISSUER'
-  | 'MISSING_EXPIRY'
-  | 'UNSUPPORTED_ALGORITHM'
-  | 'MALFORMED_TOKEN';
+export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
 /** The claims of a verified token. `sub` is absent on tokens meant for server APIs. */
 export interface VerifiedClaims extends ClaimGrants {

@@ -1,14 +1,27 @@
-// The entry point: loads .env and the configuration, listens, and stops cleanly on
-// SIGTERM/SIGINT. The only module with side effects at import.
+// The entry point: loads .env and the configuration, then either serves in this process or,
+// with TOKEN_SERVER_WORKERS above 1, supervises worker processes that serve on one port.
+// Stops cleanly on SIGTERM/SIGINT: /readyz turns 503 for SHUTDOWN_DRAIN_MS, then in-flight
+// requests are finished. The only module with side effects at import.
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';
-import { createApp, SERVER_VERSION } from './app';
-import { ConfigError, configWarnings, describeConfig, loadConfig, type Config } from './config';
-import { trackForGracefulStop, type GracefulStop } from './graceful-stop';
+import { createApp, lifecycleOf, SERVER_VERSION } from './app';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config';
+import { unknownVariableReport } from './config/unknown-variables';
+import { trackForGracefulStop } from './graceful-stop';
 import { createHttpServer } from './http-server';
-import { createJsonLogger } from './logger';
+import { createJsonLogger, type Logger } from './logger';
+import {
+  clusterMetrics,
+  createMetricsServer,
+  shareMetricsWithPrimary,
+  type MetricsSource,
+} from './metrics';
+import { holdClusterBudgets } from './rate-limit/cluster-store';
+import { reportStyleFor, startupReport } from './startup-report';
+import { DEFAULT_SUPERVISOR_OPTIONS, superviseWorkers } from './worker-supervisor';
 
-/** How long in-flight requests get to finish after SIGTERM/SIGINT, in milliseconds. */
+/** How long in-flight requests get to finish after the drain, in milliseconds. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 function fail(message: string): never {
@@ -16,17 +29,24 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function readConfig(): Config {
+/** The configuration, and the warnings to print about it; exits 1 on any problem. */
+function readConfig(): { config: Config; warnings: string[] } {
   // The real environment wins over .env: dotenv never overrides a variable already set.
-  dotenv.config({ quiet: true });
+  const dotenvNames = Object.keys(dotenv.config({ quiet: true }).parsed ?? {});
+  const unknown = unknownVariableReport(process.env, dotenvNames);
+  let config: Config | undefined;
+  let problems: string[] = [];
   try {
-    return loadConfig();
+    config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      fail(`Configuration error: ${error.problems.join('; ')}. See .env.example.`);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
   }
+  problems = [...problems, ...unknown.problems];
+  if (config === undefined || problems.length > 0) {
+    fail(`Configuration error: ${problems.join('; ')}. See .env.example.`);
+  }
+  return { config, warnings: [...configWarnings(config), ...unknown.warnings] };
 }
 
 function listenError(error: NodeJS.ErrnoException, config: Config): never {
@@ -45,44 +65,122 @@ function listenError(error: NodeJS.ErrnoException, config: Config): never {
   fail(`Cannot listen on ${where}: ${error.message}`);
 }
 
-function stopOn(signals: NodeJS.Signals[], graceful: GracefulStop): void {
-  for (const signal of signals) {
-    process.once(signal, () => {
-      process.stdout.write(`Received ${signal}: finishing in-flight requests, then exiting.\n`);
-      void graceful.stop(SHUTDOWN_GRACE_MS).then((finished) => {
-        if (!finished) {
-          process.stderr.write('In-flight requests did not finish in time; closed them.\n');
-        }
-        process.exit(finished ? 0 : 1);
-      });
-    });
-  }
+function printWarnings(warnings: string[]): void {
+  for (const warning of warnings) process.stderr.write(`WARNING: ${warning}\n`);
 }
 
-function main(): void {
-  const config = readConfig();
-  for (const warning of configWarnings(config)) {
-    process.stderr.write(`WARNING: ${warning}\n`);
-  }
+function printListening(config: Config, port: number): void {
+  process.stdout.write(
+    startupReport(reportStyleFor(process.stdout.isTTY === true, config), config, {
+      version: SERVER_VERSION,
+      url: `http://${config.host}:${port}`,
+      port,
+      workers: config.workers,
+    }),
+  );
+}
+
+/**
+ * Serves GET /metrics on METRICS_PORT, apart from the public port; a port already taken is
+ * said once and the server runs on without metrics rather than refusing tokens.
+ */
+function serveMetrics(config: Config, source: MetricsSource, logger: Logger): void {
+  if (config.metricsPort === undefined) return;
+  const metricsServer = createMetricsServer(source, logger);
+  metricsServer.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      `WARNING: cannot serve metrics on ${config.metricsHost ?? config.host}:${config.metricsPort} (${error.code ?? error.message}); set METRICS_PORT to a free port, or off.\n`,
+    );
+  });
+  const host = config.metricsHost ?? config.host;
+  metricsServer.listen(config.metricsPort, host, () => {
+    const { port } = metricsServer.address() as AddressInfo;
+    const line = {
+      time: new Date().toISOString(),
+      level: 'info',
+      message: `metrics on http://${host}:${port}/metrics`,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  });
+  // Metrics never keep a stopping process alive.
+  metricsServer.unref();
+}
+
+/** Serves in this process: the only one, or one of the workers. */
+function serve(config: Config, warnings: string[]): void {
+  const isWorker = cluster.isWorker;
+  // The primary has said it all already.
+  if (!isWorker) printWarnings(warnings);
   const logger = createJsonLogger();
   // Every way out (signals, listen errors, process.exit) passes here: no log line is lost.
   process.on('exit', () => logger.flush());
   const app = createApp(config, { logger });
+  const lifecycle = lifecycleOf(app);
+  // Workers hand their counts to the primary, whose /metrics shows the sum.
+  if (isWorker) shareMetricsWithPrimary(lifecycle.metrics.registry);
+  else serveMetrics(config, lifecycle.metrics.registry, logger);
+  // Fetch the login provider's keys now, so that /readyz turns 200 before the first login.
+  void lifecycle.prepare();
   const server = createHttpServer(app);
   const graceful = trackForGracefulStop(server);
   server.listen(config.port, config.host);
   server.on('error', (error: NodeJS.ErrnoException) => listenError(error, config));
   server.on('listening', () => {
-    const { port } = server.address() as AddressInfo;
-    const settings = Object.entries({ ...describeConfig(config), port })
-      .map(([name, value]) => `${name}=${value}`)
-      .join(' ');
-    process.stdout.write(
-      `LiveKit token server ${SERVER_VERSION} listening on http://${config.host}:${port}\n` +
-        `Configuration: ${settings}\n`,
-    );
+    if (!isWorker) printListening(config, (server.address() as AddressInfo).port);
   });
-  stopOn(['SIGTERM', 'SIGINT'], graceful);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl-C reaches the workers and the primary, which passes SIGTERM on.
+    if (stopping) return;
+    stopping = true;
+    if (!isWorker) {
+      process.stdout.write(
+        `Received ${signal}: draining for ${config.shutdownDrainMs} ms, then finishing in-flight requests and exiting.\n`,
+      );
+    }
+    lifecycle.readiness.markStopping();
+    // Load balancers see /readyz fail and stop sending before connections are refused.
+    setTimeout(() => {
+      void graceful.stop(SHUTDOWN_GRACE_MS).then(async (finished) => {
+        if (!finished) {
+          process.stderr.write('In-flight requests did not finish in time; closed them.\n');
+        }
+        await lifecycle.close();
+        process.exit(finished ? 0 : 1);
+      });
+    }, config.shutdownDrainMs);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Supervises the workers; the primary serves no request itself. */
+function supervise(config: Config, warnings: string[]): void {
+  printWarnings(warnings);
+  serveMetrics(config, clusterMetrics(), createJsonLogger());
+  // Without Redis, the workers count their budgets here, so they share one per caller.
+  if (config.redisUrl === undefined) holdClusterBudgets();
+  let announced = false;
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    printListening(config, address.port);
+  });
+  superviseWorkers({
+    ...DEFAULT_SUPERVISOR_OPTIONS,
+    workers: config.workers,
+    stopTimeoutMs: config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 5_000,
+    report: (level, message, fields) => {
+      const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+      (level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+    },
+  });
+}
+
+function main(): void {
+  const { config, warnings } = readConfig();
+  if (config.workers > 1 && cluster.isPrimary) supervise(config, warnings);
+  else serve(config, warnings);
 }
 
 main();

@@ -1,10 +1,11 @@
 // The first step of every request: its id, its client IP, no-store caching, and the one
-// access-log line written when it is answered.
+// access-log line written, and metrics counted, when it is answered.
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { callerLabel, callerOf } from './caller';
 import { clientAddressOf } from './client-address';
 import { redactPath, type Logger } from './logger';
+import type { AppMetrics } from './metrics';
 
 /** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -18,9 +19,13 @@ function requestIdOf(incoming: string | undefined): string {
  * Gives every request an id (echoed as X-Request-Id), takes its client IP once (the rate
  * limit reads it too), and logs one line when it is answered. Only the redacted path is
  * logged (the query string and long opaque segments may carry tokens), and no header at
- * all, so Authorization and X-API-Key never reach the logs.
+ * all, so Authorization and X-API-Key never reach the logs. The same moment counts the
+ * request in `metrics`, when given.
  */
-export function requestContext(logger: Logger): RequestHandler {
+export function requestContext(
+  logger: Logger,
+  metrics?: Pick<AppMetrics, 'requestFinished'>,
+): RequestHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     const requestId = requestIdOf(req.get('x-request-id'));
@@ -30,15 +35,17 @@ export function requestContext(logger: Logger): RequestHandler {
     // Token answers are credentials, and no answer here is worth caching.
     res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
+      const durationMs = performance.now() - startedAt;
       logger.info('request', {
         request_id: requestId,
         method: req.method,
         path: redactPath(req.originalUrl),
         status: res.statusCode,
-        duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
+        duration_ms: Math.round(durationMs * 100) / 100,
         ip: res.locals.clientIp as string | undefined,
         caller: res.locals.authError ? 'unauthenticated' : callerLabel(callerOf(res.locals)),
       });
+      metrics?.requestFinished(req, res, durationMs / 1000);
     });
     next();
   };

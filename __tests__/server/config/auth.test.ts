@@ -1,5 +1,5 @@
 import { configWarnings, describeConfig, loadConfig } from '../../../server/src/config';
-import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+import { LIVEKIT_CREDENTIALS as credentials, problemsOf, secretLike } from '../../support/config';
 
 describe('loadConfig for caller authentication', () => {
   const apiKeyA = 'caller-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -26,6 +26,12 @@ describe('loadConfig for caller authentication', () => {
     ]);
   });
 
+  it('refuses a secret pasted into AUTH_MODE without showing it', () => {
+    expect(problemsOf({ AUTH_MODE: secretLike('auth-mode') })).toEqual([
+      'AUTH_MODE must be none, api-key or jwt (the value is not shown)',
+    ]);
+  });
+
   describe('with AUTH_MODE=api-key', () => {
     it('takes every key from TOKEN_SERVER_API_KEYS', () => {
       const config = loadConfig({
@@ -48,6 +54,26 @@ describe('loadConfig for caller authentication', () => {
         TOKEN_SERVER_API_KEYS: `${apiKeyA},short-key`,
       });
       expect(problems).toEqual(['TOKEN_SERVER_API_KEYS: key 2 of 2 is shorter than 32 characters']);
+    });
+
+    it('refuses keys separated by spaces, which would become one key, without showing them', () => {
+      const problems = problemsOf({
+        AUTH_MODE: 'api-key',
+        TOKEN_SERVER_API_KEYS: `${apiKeyA} ${apiKeyB}, ${apiKeyA}`,
+      });
+      expect(problems).toEqual([
+        'TOKEN_SERVER_API_KEYS: key 1 of 2 contains white space; separate keys with commas or newlines',
+      ]);
+    });
+
+    it('refuses a key holding a tab in TOKEN_SERVER_API_KEYS_FILE', () => {
+      const files: Record<string, string> = { '/run/secrets/keys': `${apiKeyA}\t${apiKeyB}\n` };
+      expect(() =>
+        loadConfig(
+          { AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS_FILE: '/run/secrets/keys' },
+          (path) => files[path] ?? '',
+        ),
+      ).toThrow(/key 1 of 1 contains white space; separate keys with commas or newlines/);
     });
 
     it('reads the keys from TOKEN_SERVER_API_KEYS_FILE, one per line', () => {
@@ -115,7 +141,7 @@ describe('loadConfig for caller authentication', () => {
         'AUTH_JWT_SECRET must be at least 32 characters long',
       ]);
       expect(problemsOf({ ...jwtEnv, AUTH_JWKS_URL: 'file:///etc/jwks.json' })).toEqual([
-        'AUTH_JWKS_URL must be an http:// or https:// URL (got "file:///etc/jwks.json")',
+        'AUTH_JWKS_URL must be an http:// or https:// URL, not a URL with the scheme file:',
       ]);
     });
 
@@ -167,6 +193,18 @@ describe('loadConfig for caller authentication', () => {
         AUTH_AUDIENCE: 'audience',
       });
       expect(JSON.stringify(describeConfig(jwtConfig))).not.toContain('j'.repeat(40));
+    });
+
+    it('prints AUTH_JWKS_URL without user info, query or fragment', () => {
+      const secret = secretLike('jwks-url');
+      const config = loadConfig({
+        AUTH_MODE: 'jwt',
+        AUTH_JWKS_URL: `https://client:${secret}@login.example.com/jwks.json?key=${secret}#${secret}`,
+        AUTH_ISSUER: 'issuer',
+        AUTH_AUDIENCE: 'audience',
+      });
+      expect(describeConfig(config).auth_keys).toBe('https://login.example.com/jwks.json');
+      expect(JSON.stringify(describeConfig(config))).not.toContain(secret);
     });
 
     it('shows the roles claim in jwt mode, or that there is none', () => {

@@ -9,7 +9,12 @@ import {
   loadConfig,
 } from '../../../server/src/config';
 import { BUILT_IN_ROLES } from '../../../server/src/roles';
-import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+import {
+  LIVEKIT_CREDENTIALS as credentials,
+  pastedSecrets,
+  problemsOf,
+  secretLike,
+} from '../../support/config';
 
 describe('loadConfig', () => {
   describe('with an empty environment', () => {
@@ -19,7 +24,7 @@ describe('loadConfig', () => {
       expect(config).toMatchObject({
         port: 8002,
         host: '0.0.0.0',
-        corsOrigins: ['http://localhost:3000', 'http://localhost:3005'],
+        corsOrigins: 'loopback',
         tokenTtlSeconds: 24 * 3600,
         livekitUrl: undefined,
         production: false,
@@ -46,6 +51,12 @@ describe('loadConfig', () => {
       DEFAULT_ROLE: 'viewer',
       AGENT_NAMES: 'support-agent, tutor',
       MAX_METADATA_BYTES: '524288',
+      REDIS_URL: 'rediss://:redis-password@redis.example.com:6380/1',
+      REDIS_KEY_PREFIX: 'tokens:',
+      TOKEN_SERVER_WORKERS: '3',
+      SHUTDOWN_DRAIN_MS: '2500',
+      METRICS_PORT: '9100',
+      METRICS_HOST: '127.0.0.1',
     });
 
     it('takes each of them', () => {
@@ -68,8 +79,15 @@ describe('loadConfig', () => {
         roles: BUILT_IN_ROLES,
         publicRoles: new Set(['viewer']),
         defaultRole: 'viewer',
+        docsEnabled: false,
+        workers: 3,
+        shutdownDrainMs: 2500,
+        metricsPort: 9100,
+        metricsHost: '127.0.0.1',
         agentNames: new Set(['support-agent', 'tutor']),
         maxMetadataBytes: 524288,
+        redisUrl: 'rediss://:redis-password@redis.example.com:6380/1',
+        redisKeyPrefix: 'tokens:',
       });
     });
 
@@ -81,6 +99,7 @@ describe('loadConfig', () => {
       const description = JSON.stringify(describeConfig(config));
       expect(description).toContain('APIkey');
       expect(description).not.toContain(credentials.LIVEKIT_API_SECRET);
+      expect(description).not.toContain('redis-password');
     });
   });
 
@@ -101,18 +120,69 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig problems', () => {
+  const jwtEnv = { AUTH_MODE: 'jwt', AUTH_ISSUER: 'issuer', AUTH_AUDIENCE: 'audience' };
+
+  // Every variable whose problem quoted its value, and the lists that quote bad entries.
+  it.each([
+    ['AUTH_MODE', {}],
+    ['TOKEN_SERVER_PORT', {}],
+    ['PORT', {}],
+    ['TOKEN_EXPIRY_HOURS', {}],
+    ['RATE_LIMIT_PER_MINUTE', {}],
+    ['VALIDATE_RATE_LIMIT_PER_MINUTE', {}],
+    ['LIVEKIT_URL', {}],
+    ['AUTH_JWKS_URL', jwtEnv],
+    ['CORS_ORIGINS', {}],
+    ['TRUST_PROXY', {}],
+  ])('name %s but never show a secret pasted into it', (name, env) => {
+    const secret = secretLike(name);
+    for (const value of pastedSecrets(secret)) {
+      const problems = problemsOf({ ...credentials, ...env, [name]: value });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} `))]);
+      // Not even a part of it.
+      expect(problems.join('\n')).not.toContain(secret.slice(0, 12));
+    }
+  });
+});
+
 describe('.env.example', () => {
+  const examplePath = join(__dirname, '..', '..', '..', '.env.example');
+  const example = parseDotenv(readFileSync(examplePath));
+
   it('copied to .env as it is, loads and runs on the development credentials', () => {
-    const example = parseDotenv(readFileSync(join(__dirname, '..', '..', '..', '.env.example')));
     const config = loadConfig(example);
     expect(config.usingDevelopmentCredentials).toBe(true);
     expect(config.auth).toEqual({ mode: 'none' });
   });
 
+  it('copied to .env as it is, changes no default, in development or production', () => {
+    expect(loadConfig(example)).toEqual(loadConfig({}));
+    const production = { ...credentials, NODE_ENV: 'production', AUTH_MODE: 'api-key' };
+    const keys = { TOKEN_SERVER_API_KEYS: 'caller-key-cccccccccccccccccccccccccccccc' };
+    expect(loadConfig({ ...example, ...production, ...keys })).toEqual(
+      loadConfig({ ...production, ...keys }),
+    );
+  });
+
+  it('copied to .env as it is, leaves NODE_ENV=production refusing to start until AUTH_MODE is chosen', () => {
+    expect(problemsOf({ ...example, ...credentials, NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^AUTH_MODE must be set explicitly when NODE_ENV=production/),
+    ]);
+  });
+
   it('mentions every variable the server reads', () => {
-    const example = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');
+    const text = readFileSync(examplePath, 'utf8');
     expect(CONFIG_VARIABLES.length).toBeGreaterThan(25);
-    for (const { name } of CONFIG_VARIABLES) expect(example).toContain(name);
+    for (const { name } of CONFIG_VARIABLES) expect(text).toContain(name);
+  });
+
+  it('shows only variables the server reads, even in its commented-out lines', () => {
+    const text = readFileSync(examplePath, 'utf8');
+    const shown = [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map(([, name]) => name ?? '');
+    expect(shown.length).toBeGreaterThan(25);
+    const listed = new Set(CONFIG_VARIABLES.map(({ name }) => name));
+    expect(shown.filter((name) => !listed.has(name))).toEqual([]);
   });
 });
 
@@ -145,6 +215,7 @@ describe('CONFIG_VARIABLES', () => {
       'AUTH_JWT_SECRET',
       'LIVEKIT_API_SECRET',
       'LIVEKIT_KEYS',
+      'REDIS_URL',
       'TOKEN_SERVER_API_KEYS',
     ]);
   });
@@ -154,7 +225,18 @@ describe('CONFIG_VARIABLES', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const variable of CONFIG_VARIABLES) {
       expect(variable.description.length).toBeGreaterThan(5);
-      expect(['general', 'http', 'livekit', 'auth', 'limits', 'roles']).toContain(variable.section);
+      expect([
+        'general',
+        'http',
+        'livekit',
+        'auth',
+        'limits',
+        'redis',
+        'roles',
+        'docs',
+        'runtime',
+        'metrics',
+      ]).toContain(variable.section);
     }
   });
 });

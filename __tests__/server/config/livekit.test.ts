@@ -4,7 +4,7 @@ import {
   loadConfig,
   MAX_TOKEN_EXPIRY_HOURS,
 } from '../../../server/src/config';
-import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+import { LIVEKIT_CREDENTIALS as credentials, problemsOf, secretLike } from '../../support/config';
 
 describe('loadConfig for LiveKit', () => {
   describe('with an empty environment', () => {
@@ -71,6 +71,28 @@ describe('loadConfig for LiveKit', () => {
       expect(problemsOf({ LIVEKIT_URL: url }).join('\n')).toMatch(/^LIVEKIT_URL/);
     },
   );
+
+  it('says what is wrong with LIVEKIT_URL without showing it', () => {
+    expect(problemsOf({ LIVEKIT_URL: 'livekit.example.com' })).toEqual([
+      'LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL; the value is not a URL (is its scheme missing?) and is not shown',
+    ]);
+    expect(problemsOf({ LIVEKIT_URL: 'ftp://user:password@livekit.example.com' })).toEqual([
+      'LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL, not a URL with the scheme ftp:',
+    ]);
+    // A pasted secret may parse as a URL whose scheme is the secret itself.
+    expect(problemsOf({ LIVEKIT_URL: `APIk${'x'.repeat(36)}:${secretLike('scheme')}` })).toEqual([
+      'LIVEKIT_URL must be a ws://, wss://, http:// or https:// URL, not a URL with another scheme',
+    ]);
+  });
+
+  it('prints LIVEKIT_URL without user info, query or fragment', () => {
+    const secret = secretLike('livekit-url');
+    const config = loadConfig({
+      LIVEKIT_URL: `wss://user:${secret}@rtc.example.com/path?access_token=${secret}#${secret}`,
+    });
+    expect(describeConfig(config).livekit_url).toBe('wss://rtc.example.com/path');
+    expect(JSON.stringify(describeConfig(config))).not.toContain(secret);
+  });
 
   describe('configWarnings', () => {
     const apiKeyEnv = {

@@ -120,7 +120,7 @@ describe('loadConfig for roles', () => {
         { [rolesPath]: '{"presenter": {"room": "stage"}, "lurker": {"roomJoin": false}}' },
       );
       expect(problems).toEqual([
-        'TOKEN_SERVER_PORT must be a whole number from 0 to 65535 (got "x")',
+        'TOKEN_SERVER_PORT must be a whole number from 0 to 65535 (the value is not shown)',
         'ROLES_FILE: role "presenter" sets room, which each request chooses; leave it out',
         'ROLES_FILE: role "lurker": roomJoin must be true: every role joins its room',
         'DEFAULT_ROLE "presenter" is neither built in nor in ROLES_FILE',

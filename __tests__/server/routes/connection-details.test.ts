@@ -148,6 +148,23 @@ describe('POST /connection-details', () => {
     });
   });
 
+  describe.each([
+    ['name', 'participant_name'],
+    ['identity', 'participant_identity'],
+    ['room', 'room_name'],
+    ['userId', 'participant_identity'],
+    ['fullName', 'participant_name'],
+    ['participant_nme', 'participant_name'],
+  ])('with the unknown field %s', (key, meant) => {
+    it(`responds 400 with VALIDATION_ERROR asking whether ${meant} was meant`, async () => {
+      const response = await postDetails({ [key]: 'x' }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([
+        { field: key, message: `${key} is not an accepted field; did you mean ${meant}?` },
+      ]);
+    });
+  });
+
   describe('with a body that is not an object', () => {
     it.each([[['room']], ['"room"'], [42]])(
       '%j responds 400 with VALIDATION_ERROR',

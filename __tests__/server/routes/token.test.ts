@@ -2,6 +2,13 @@ import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../../../server/src/app';
 import { decodeSegment, TEST_API_KEY, TEST_API_SECRET, testConfig } from '../../support/fixtures';
+import {
+  ADA_CLAIMS,
+  CALLER_AUDIENCE,
+  CALLER_ISSUER,
+  CALLER_JWT_SECRET,
+  callerJwtWithSecret,
+} from '../../support/jwks';
 
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
 const app = createApp(testConfig());
@@ -85,6 +92,140 @@ describe('POST /token', () => {
     });
   });
 
+  describe('with user_id and no user_email, as for a guest or an agent', () => {
+    it('responds 200 with user_id as the identity', async () => {
+      const response = await postToken({ user_id: 'guest-7', full_name: 'Guest' }).expect(200);
+      expect(response.body.identity).toBe('guest-7');
+      expect(await verifier.verify(response.body.token)).toMatchObject({
+        sub: 'guest-7',
+        name: 'Guest',
+      });
+    });
+  });
+
+  describe('without user_id or user_email', () => {
+    it('responds 400 with VALIDATION_ERROR naming both as the identity', async () => {
+      const response = await postToken({ full_name: 'Ada' }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([
+        { field: 'user_id', message: 'give user_id or user_email (the identity)' },
+      ]);
+    });
+  });
+
+  describe('with the fields in camelCase, as /connection-details takes them', () => {
+    it('reads them as the snake_case ones', async () => {
+      const response = await postToken({
+        userEmail: 'ada@example.com',
+        fullName: 'Ada Lovelace',
+        userId: 'user-42',
+        roomName: 'physics-101',
+        ttlSeconds: 600,
+        roomConfig: { agents: [{ agentName: 'tutor' }] },
+      }).expect(200);
+      expect(response.body).toMatchObject({ identity: 'user-42', room_name: 'physics-101' });
+      const claims = await verifier.verify(response.body.token);
+      expect(claims).toMatchObject({
+        sub: 'user-42',
+        name: 'Ada Lovelace',
+        video: { room: 'physics-101' },
+        roomConfig: { agents: [{ agentName: 'tutor' }] },
+      });
+      expect((claims.exp as number) - (claims.nbf as number)).toBe(600);
+    });
+
+    it('takes userEmail alone as the identity', async () => {
+      const response = await postToken({ userEmail: 'ada@example.com', fullName: 'Ada' });
+      expect(response.status).toBe(200);
+      expect(response.body.identity).toBe('ada@example.com');
+    });
+  });
+
+  describe.each([
+    ['userEmail', 'user_email', { userEmail: 'ada@example.com' }],
+    ['fullName', 'full_name', { fullName: 'Ada' }],
+    ['userId', 'user_id', { user_id: 'a', userId: 'a' }],
+  ])('with %s and %s both', (camelCase, snakeCase, fields) => {
+    it(`responds 400 with VALIDATION_ERROR naming ${snakeCase}`, async () => {
+      const response = await postToken({ ...validBody, ...fields }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([
+        { field: snakeCase, message: `give ${camelCase} or ${snakeCase}, not both` },
+      ]);
+    });
+  });
+
+  describe.each([
+    ['email', 'user_email'],
+    ['name', 'full_name'],
+    ['room', 'room_name'],
+    ['identity', 'user_id'],
+    ['participant_name', 'full_name'],
+    ['room_nme', 'room_name'],
+    ['ROOM_NME', 'room_name'],
+    ['Room-Name', 'room_name'],
+    ['user_mail', 'user_email'],
+    ['fullname', 'full_name'],
+    ['rol', 'role'],
+    ['ttl', 'ttl_seconds'],
+  ])('with the unknown field %s', (key, meant) => {
+    it(`responds 400 with VALIDATION_ERROR asking whether ${meant} was meant`, async () => {
+      const response = await postToken({ ...validBody, [key]: 'x' }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([
+        { field: key, message: `${key} is not an accepted field; did you mean ${meant}?` },
+      ]);
+    });
+  });
+
+  describe.each([
+    ['a field near none', { colour: 'blue' }, 'colour'],
+    ['a field of room_config at the top level', { agents: [] }, 'agents'],
+  ])('with %s', (_label, fields, field) => {
+    it('responds 400 with VALIDATION_ERROR and no hint', async () => {
+      const response = await postToken({ ...validBody, ...fields }).expect(400);
+      expect(response.body.error.details).toEqual([
+        { field, message: `${field} is not an accepted field` },
+      ]);
+    });
+  });
+
+  describe('with near misses inside room_config', () => {
+    it('hints only at fields of the same object', async () => {
+      const response = await postToken({
+        ...validBody,
+        room_config: { agent: [], agents: [{ name: 'tutor', room_name: 'r' }] },
+      }).expect(400);
+      expect(response.body.error.details).toEqual([
+        {
+          field: 'room_config.agent',
+          message: 'room_config.agent is not an accepted field; did you mean agents?',
+        },
+        {
+          field: 'room_config.agents.0.name',
+          message: 'room_config.agents[0].name is not an accepted field; did you mean agent_name?',
+        },
+        {
+          field: 'room_config.agents.0.room_name',
+          message: 'room_config.agents[0].room_name is not an accepted field',
+        },
+      ]);
+    });
+  });
+
+  describe('with a near miss and other bad fields', () => {
+    it('words the unknown field once, with its hint, beside the others', async () => {
+      const response = await postToken({ email: 'ada@example.com', full_name: '' }).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+      expect(response.body.error.details).toEqual([
+        { field: 'full_name', message: 'full_name must not be empty' },
+        { field: 'user_id', message: 'give user_id or user_email (the identity)' },
+        { field: 'email', message: 'email is not an accepted field; did you mean user_email?' },
+      ]);
+      expect(response.body.error.message).toContain('did you mean user_email?');
+    });
+  });
+
   describe('without room_name', () => {
     it('generates a distinct unguessable room name each time', async () => {
       const names = await Promise.all(
@@ -136,7 +277,7 @@ describe('POST /token', () => {
   });
 
   describe.each([
-    ['without user_email', { full_name: 'Ada' }, ['user_email']],
+    ['without user_id or user_email', { full_name: 'Ada' }, ['user_id']],
     ['without full_name', { user_email: 'ada@example.com' }, ['full_name']],
     ['with an invalid email', { ...validBody, user_email: 'not-an-email' }, ['user_email']],
     [
@@ -165,7 +306,7 @@ describe('POST /token', () => {
       ['user_email', 'full_name', 'room_name', 'extra'],
     ],
     ['with a JSON array body', [validBody], ['body']],
-    ['with an empty body', undefined, ['user_email', 'full_name']],
+    ['with an empty body', undefined, ['user_id', 'full_name']],
   ])('%s', (_label, body, fields) => {
     it(`responds 400 with VALIDATION_ERROR naming ${fields.join(', ')}`, async () => {
       const response = await postToken(body).expect(400);
@@ -244,6 +385,57 @@ describe('POST /token', () => {
   it('does not echo rejected values back', async () => {
     const response = await postToken({ ...validBody, full_name: 'secret\u0007value' }).expect(400);
     expect(JSON.stringify(response.body)).not.toContain('secret');
+  });
+
+  describe('with AUTH_MODE=jwt', () => {
+    const jwtApp = createApp(
+      testConfig({
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_SECRET: CALLER_JWT_SECRET,
+        AUTH_ISSUER: CALLER_ISSUER,
+        AUTH_AUDIENCE: CALLER_AUDIENCE,
+      }),
+    );
+    const postAs = (claims: Record<string, unknown>, body: object) =>
+      callerJwtWithSecret(CALLER_JWT_SECRET, { claims }).then((login) =>
+        request(jwtApp).post('/token').set('Authorization', `Bearer ${login}`).send(body),
+      );
+
+    describe('with a login without an email claim and no user_id or user_email', () => {
+      it("responds 200 with the login's identity", async () => {
+        const response = await postAs({ sub: ADA_CLAIMS.sub }, { full_name: 'Ada' });
+        expect(response.status).toBe(200);
+        expect(response.body.identity).toBe(ADA_CLAIMS.sub);
+        expect((await verifier.verify(response.body.token)).sub).toBe(ADA_CLAIMS.sub);
+      });
+    });
+
+    describe('with a login without a name claim and no full_name', () => {
+      it('responds 400 with VALIDATION_ERROR naming full_name only', async () => {
+        const response = await postAs({ sub: ADA_CLAIMS.sub }, {});
+        expect(response.status).toBe(400);
+        expect(response.body.error.code).toBe('VALIDATION_ERROR');
+        expect(response.body.error.details).toEqual([
+          { field: 'full_name', message: 'full_name is required' },
+        ]);
+      });
+    });
+
+    describe('with a login with a name claim and fullName in the body', () => {
+      it("takes the body's fullName, not the login's name as a second spelling", async () => {
+        const response = await postAs(ADA_CLAIMS, { fullName: 'Countess of Lovelace' });
+        expect(response.status).toBe(200);
+        expect((await verifier.verify(response.body.token)).name).toBe('Countess of Lovelace');
+      });
+    });
+
+    describe('with a user_email different from the login', () => {
+      it("responds 200 with the login's identity", async () => {
+        const response = await postAs(ADA_CLAIMS, { user_email: 'other@example.com' });
+        expect(response.status).toBe(200);
+        expect(response.body.identity).toBe(ADA_CLAIMS.sub);
+      });
+    });
   });
 
   describe('with GET', () => {

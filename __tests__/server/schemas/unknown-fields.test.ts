@@ -34,6 +34,36 @@ describe('unknownFields', () => {
     ]);
   });
 
+  it('hints at the field of the same object a near miss meant', () => {
+    const body = {
+      email: 'ada@example.com',
+      room_config: { agent: [], agents: [{ agentNme: 'a' }] },
+    };
+    expect(unknownFields(tokenSchema, body, 20).problems).toEqual([
+      { field: 'email', message: 'email is not an accepted field; did you mean user_email?' },
+      {
+        field: 'room_config.agent',
+        message: 'room_config.agent is not an accepted field; did you mean agents?',
+      },
+      {
+        field: 'room_config.agents.0.agentNme',
+        message:
+          'room_config.agents[0].agentNme is not an accepted field; did you mean agent_name?',
+      },
+    ]);
+  });
+
+  it("takes the near misses of a schema's meta, and only for that schema", () => {
+    const detailsSchema = connectionDetailsBodySchema(config);
+    expect(unknownFields(detailsSchema, { name: 'Ada' }, 20).problems).toEqual([
+      { field: 'name', message: 'name is not an accepted field; did you mean participant_name?' },
+    ]);
+    const plain = Joi.object({ full_name: Joi.string() });
+    expect(unknownFields(plain, { name: 'Ada' }, 20).problems).toEqual([
+      { field: 'name', message: 'name is not an accepted field' },
+    ]);
+  });
+
   it('sees a key named __proto__, which JSON.parse keeps as an own key', () => {
     const body = JSON.parse('{"user_email":"ada@example.com","__proto__":{"x":1}}') as unknown;
     expect(unknownFields(tokenSchema, body, 20).problems).toEqual([

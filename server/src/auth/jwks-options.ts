@@ -1,6 +1,9 @@
 // How the login provider's key set is fetched and kept: settings without the code, so that
 // reading them does not load jose (25 ms of start-up) in modes that never verify a JWT.
 
+/** How one fetch of the key set ended: for the metrics, which count each kind. */
+export type JwksFetchOutcome = 'ok' | 'error' | 'timeout' | 'too_large';
+
 /** How the key set is fetched and kept. */
 export interface JwksOptions {
   /** Longest one fetch may take, headers and body together, in milliseconds. */
@@ -15,6 +18,8 @@ export interface JwksOptions {
   initialBackoffMs: number;
   /** The longest pause between failed fetches, in milliseconds. */
   maxBackoffMs: number;
+  /** Told how each fetch ended, when given: the app's metrics count them. */
+  onFetch?: (outcome: JwksFetchOutcome) => void;
 }
 
 /** Defaults: 5 s and 1 MiB per fetch, a 30 s cooldown, keys refreshed every 10 minutes. */

@@ -6,13 +6,25 @@
 import * as jose from 'jose';
 import type { Logger } from '../logger';
 import { withoutCredentials } from '../logger';
-import type { JwksOptions } from './jwks-options';
+import type { JwksFetchOutcome, JwksOptions } from './jwks-options';
 
 /** The key set cannot be had now: the login provider's outage, answered 503. */
 export class KeysUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KeysUnavailableError';
+  }
+}
+
+/** A fetch that failed in a way the metrics tell apart from other failures. */
+class KeySetFetchError extends Error {
+  constructor(
+    message: string,
+    readonly outcome: Exclude<JwksFetchOutcome, 'ok' | 'error'>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'KeySetFetchError';
   }
 }
 
@@ -42,7 +54,9 @@ async function readCapped(
       const { done, value } = await Promise.race([reader.read(), aborted]);
       if (done) break;
       bytes += value.byteLength;
-      if (bytes > maxBytes) throw new Error(`the key set is larger than ${maxBytes} bytes`);
+      if (bytes > maxBytes) {
+        throw new KeySetFetchError(`the key set is larger than ${maxBytes} bytes`, 'too_large');
+      }
       chunks.push(value);
     }
   } finally {
@@ -134,6 +148,7 @@ export class RemoteKeySet {
     this.#inFlight = this.#fetchKeySet()
       .then(
         (keys) => {
+          this.#options.onFetch?.('ok');
           this.#keys = keys;
           this.#fetchedAt = Date.now();
           this.#failures = 0;
@@ -144,6 +159,7 @@ export class RemoteKeySet {
           }
         },
         (error: unknown) => {
+          this.#options.onFetch?.(error instanceof KeySetFetchError ? error.outcome : 'error');
           this.#failures += 1;
           const { initialBackoffMs, maxBackoffMs } = this.#options;
           const pause = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (this.#failures - 1));
@@ -183,7 +199,9 @@ export class RemoteKeySet {
       });
       if (!response.ok) throw new Error(`the key set URL answered HTTP ${response.status}`);
       const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > maxBytes) throw new Error(`the key set is larger than ${maxBytes} bytes`);
+      if (declared > maxBytes) {
+        throw new KeySetFetchError(`the key set is larger than ${maxBytes} bytes`, 'too_large');
+      }
       if (response.body === null) throw new Error('the key set URL answered no body');
       const text = await readCapped(response.body, maxBytes, controller.signal);
       let parsed: unknown;
@@ -199,7 +217,9 @@ export class RemoteKeySet {
       }
     } catch (error) {
       if (controller.signal.aborted) {
-        throw new Error(`no key set within ${timeoutMs} ms`, { cause: error });
+        throw new KeySetFetchError(`no key set within ${timeoutMs} ms`, 'timeout', {
+          cause: error,
+        });
       }
       throw error;
     } finally {

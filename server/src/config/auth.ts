@@ -2,6 +2,7 @@
 // how login JWTs are verified (JWKS or shared secret, issuer, audience, claims).
 import {
   commaOrLineList,
+  gotValue,
   isWholeNumber,
   parseUrl,
   read,
@@ -18,7 +19,7 @@ export const AUTH_VARIABLES = sectionVariables('auth', [
     name: 'TOKEN_SERVER_API_KEYS',
     secret: true,
     file: true,
-    description: 'api-key mode: the keys trusted backends send, comma separated',
+    description: 'api-key mode: the keys trusted backends send, separated by commas or newlines',
   },
   { name: 'AUTH_JWKS_URL', description: "jwt mode: the login provider's JWKS (RS256/ES256)" },
   {
@@ -80,7 +81,7 @@ function parseAuthMode({ env, production, problems }: ParseContext): AuthMode {
     return 'none';
   }
   if (raw === 'none' || raw === 'api-key' || raw === 'jwt') return raw;
-  problems.push(`AUTH_MODE must be none, api-key or jwt (got "${raw}")`);
+  problems.push(`AUTH_MODE must be none, api-key or jwt ${gotValue(raw, /^[a-z-]+$/i)}`);
   return 'none';
 }
 
@@ -93,9 +94,15 @@ function parseCallerApiKeys(raw: string | null | undefined, problems: string[]):
     );
   }
   keys.forEach((key, index) => {
-    if (key.length < MIN_SECRET_LENGTH) {
+    const which = `key ${index + 1} of ${keys.length}`;
+    // Most often several keys separated by spaces, which would otherwise become one key.
+    if (/\s/.test(key)) {
       problems.push(
-        `TOKEN_SERVER_API_KEYS: key ${index + 1} of ${keys.length} is shorter than ${MIN_SECRET_LENGTH} characters`,
+        `TOKEN_SERVER_API_KEYS: ${which} contains white space; separate keys with commas or newlines`,
+      );
+    } else if (key.length < MIN_SECRET_LENGTH) {
+      problems.push(
+        `TOKEN_SERVER_API_KEYS: ${which} is shorter than ${MIN_SECRET_LENGTH} characters`,
       );
     }
   });

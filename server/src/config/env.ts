@@ -1,6 +1,7 @@
 // Reading environment variables: blanks as unset, comma lists, whole numbers, URLs, and
 // secrets that may come from a file named by NAME_FILE. Every config section reads through
-// these, so that each variable is read the same way and no value ever reaches a message.
+// these, so that each variable is read the same way and no value that could be a secret
+// ever reaches a message.
 import { readFileSync } from 'node:fs';
 
 /** Environment variables, as `process.env` holds them. */
@@ -22,7 +23,17 @@ export interface ParseContext {
 }
 
 /** The parts of the configuration, as the variable table names them. */
-export type SectionName = 'general' | 'http' | 'livekit' | 'auth' | 'limits' | 'roles';
+export type SectionName =
+  | 'general'
+  | 'http'
+  | 'livekit'
+  | 'auth'
+  | 'limits'
+  | 'redis'
+  | 'roles'
+  | 'docs'
+  | 'runtime'
+  | 'metrics';
 
 /** One variable the server reads. */
 export interface ConfigVariable {
@@ -74,25 +85,57 @@ export function isWholeNumber(raw: string): boolean {
   return /^\d+$/.test(raw);
 }
 
+/** Longest value a problem quotes: a longer one could be a secret pasted into the wrong place. */
+const MAX_QUOTED_LENGTH = 20;
+
+/** The characters of a number as people write one, right or wrong: `80`, `-1`, `1.5`, `1e3`. */
+export const NUMBER_CHARACTERS = /^[\d.eE+-]+$/;
+
+/**
+ * True when a refused value may appear in a problem: short, and made only of the characters
+ * the variable expects (`expected` matches the whole value), so that it cannot be a secret
+ * pasted into the wrong variable. Problems never show any other value.
+ */
+export function isQuotable(raw: string, expected: RegExp): boolean {
+  return raw.length <= MAX_QUOTED_LENGTH && expected.test(raw);
+}
+
+/** How a problem ends that shows the refused value when it may: `(got "abc")`. */
+export function gotValue(raw: string, expected: RegExp): string {
+  return isQuotable(raw, expected) ? `(got "${raw}")` : '(the value is not shown)';
+}
+
 /** The URL schemes a variable accepts, and how a problem describes them. */
 export interface UrlSchemes {
   protocols: string[];
   description: string;
 }
 
-/** A URL with one of the given schemes, or a problem naming the variable. */
+/**
+ * A URL with one of the given schemes, or a problem naming the variable. The problem never
+ * shows the value, only its scheme: a URL may carry a password or a key, and a secret pasted
+ * here may itself parse as a URL (`key:secret` is the scheme `key:` and the path `secret`).
+ */
 export function parseUrl(
   name: string,
   raw: string,
   schemes: UrlSchemes,
   problems: string[],
 ): string | undefined {
+  let url: URL;
   try {
-    if (schemes.protocols.includes(new URL(raw).protocol)) return raw;
+    url = new URL(raw);
   } catch {
-    // Reported below, like a URL with the wrong scheme.
+    problems.push(
+      `${name} must be ${schemes.description}; the value is not a URL (is its scheme missing?) and is not shown`,
+    );
+    return undefined;
   }
-  problems.push(`${name} must be ${schemes.description} (got "${raw}")`);
+  if (schemes.protocols.includes(url.protocol)) return raw;
+  const scheme = isQuotable(url.protocol, /^[a-z][a-z\d+.-]*:$/)
+    ? `the scheme ${url.protocol}`
+    : 'another scheme';
+  problems.push(`${name} must be ${schemes.description}, not a URL with ${scheme}`);
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // The server's configuration: every section read from the environment in one pass, with
 // every problem collected into one ConfigError. The only place that knows all variables.
 import { AUTH_VARIABLES, authWarnings, describeAuth, parseAuth, type AuthConfig } from './auth';
+import { describeDocs, DOCS_VARIABLES, parseDocs, type DocsConfig } from './docs';
 import {
   readFileFromDisk,
   read,
@@ -20,6 +21,15 @@ import {
   type LivekitConfig,
 } from './livekit';
 import {
+  describeRedis,
+  parseRedis,
+  REDIS_VARIABLES,
+  redisWarnings,
+  type RedisConfig,
+} from './redis';
+import { describeMetrics, METRICS_VARIABLES, parseMetrics, type MetricsConfig } from './metrics';
+import { describeRuntime, parseRuntime, RUNTIME_VARIABLES, type RuntimeConfig } from './runtime';
+import {
   describeRoles,
   parseRoles,
   ROLES_VARIABLES,
@@ -29,6 +39,7 @@ import {
 
 export type { AuthConfig, AuthMode, JwtAuthConfig } from './auth';
 export type { ConfigVariable, Env, SecretFileReader } from './env';
+export type { CorsOrigins } from './http';
 export {
   DEVELOPMENT_API_KEY,
   DEVELOPMENT_API_SECRET,
@@ -51,14 +62,22 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   ...LIVEKIT_VARIABLES,
   ...AUTH_VARIABLES,
   ...LIMITS_VARIABLES,
+  ...REDIS_VARIABLES,
+  ...RUNTIME_VARIABLES,
+  ...METRICS_VARIABLES,
   ...ROLES_VARIABLES,
+  ...DOCS_VARIABLES,
 ];
 
 /** The server's settings, read once at start-up. */
 export type Config = HttpConfig &
   LivekitConfig &
   LimitsConfig &
-  RolesConfig & {
+  RedisConfig &
+  RuntimeConfig &
+  MetricsConfig &
+  RolesConfig &
+  DocsConfig & {
     /** True when NODE_ENV is `production`. */
     production: boolean;
     /** How callers of /token and /validate prove who they are. */
@@ -94,7 +113,11 @@ export function loadConfig(
     ...parseLivekit(context),
     auth: parseAuth(context),
     ...parseLimits(context),
+    ...parseRedis(context),
+    ...parseRuntime(context),
+    ...parseMetrics(context),
     ...parseRoles(context),
+    ...parseDocs(context),
   };
   if (context.problems.length > 0) throw new ConfigError(context.problems);
   return config;
@@ -106,18 +129,35 @@ export function configWarnings(config: Config): string[] {
     ...livekitWarnings(config),
     ...authWarnings(config.auth),
     ...httpWarnings(config),
+    ...redisWarnings(config),
     ...rolesWarnings(config, config.auth.mode),
   ];
 }
 
 /** The effective configuration as printed at start-up: everything but the secrets. */
 export function describeConfig(config: Config): Record<string, string | number> {
-  return {
-    ...describeHttp(config),
-    ...describeLivekit(config),
-    node_env: config.production ? 'production' : 'development',
-    ...describeAuth(config.auth),
-    ...describeLimits(config),
-    ...describeRoles(config),
-  };
+  return Object.assign({}, ...describeConfigBySection(config).map(({ settings }) => settings));
+}
+
+/** The effective configuration section by section, for a start-up summary of short lines. */
+export function describeConfigBySection(
+  config: Config,
+): Array<{ section: string; settings: Record<string, string | number> }> {
+  return [
+    { section: 'http', settings: describeHttp(config) },
+    {
+      section: 'livekit',
+      settings: {
+        ...describeLivekit(config),
+        node_env: config.production ? 'production' : 'development',
+      },
+    },
+    { section: 'auth', settings: describeAuth(config.auth) },
+    { section: 'limits', settings: describeLimits(config) },
+    { section: 'redis', settings: describeRedis(config) },
+    { section: 'runtime', settings: describeRuntime(config) },
+    { section: 'metrics', settings: describeMetrics(config) },
+    { section: 'roles', settings: describeRoles(config) },
+    { section: 'docs', settings: describeDocs(config) },
+  ];
 }

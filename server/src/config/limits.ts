@@ -1,7 +1,7 @@
 // The limits section: how many requests a caller may make, and what they may ask for
 // (room names matching ROOM_NAME_PATTERN, agents named in AGENT_NAMES).
 import { compileRoomNamePattern, type RoomNamePattern } from '../room-name-pattern';
-import { isPrintableText } from '../text';
+import { isIdentifierText } from '../text';
 import { commaList, isWholeNumber, read, sectionVariables, type ParseContext } from './env';
 
 /** Default budgets per caller and minute: enough for people, too few for a token farm. */
@@ -52,7 +52,7 @@ function parseRateLimit(
 ): number {
   if (raw === undefined) return fallback;
   if (!isWholeNumber(raw)) {
-    problems.push(`${name} must be a whole number of requests, 0 for no limit (got "${raw}")`);
+    problems.push(`${name} must be a whole number of requests, 0 for no limit`);
     return fallback;
   }
   return Number(raw);
@@ -86,7 +86,7 @@ function parseMaxMetadataBytes(raw: string | undefined, problems: string[]): num
 function parseAgentNames(raw: string | undefined, problems: string[]): Set<string> | undefined {
   if (raw === undefined) return undefined;
   const names = commaList(raw);
-  if (names.length === 0 || !names.every(isPrintableText)) {
+  if (names.length === 0 || !names.every(isIdentifierText)) {
     problems.push('AGENT_NAMES must be a comma list of agent names');
   }
   return new Set(names);

@@ -2,6 +2,8 @@
 // accepts (rotation), the LiveKit server's URL, and how long minted tokens live.
 import {
   commaOrLineList,
+  gotValue,
+  NUMBER_CHARACTERS,
   parseUrl,
   read,
   readSecret,
@@ -59,13 +61,15 @@ function parseExpiry(raw: string | undefined, problems: string[]): number {
   const hours = Number(raw);
   if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_TOKEN_EXPIRY_HOURS) {
     problems.push(
-      `TOKEN_EXPIRY_HOURS must be a number of hours above 0 and at most ${MAX_TOKEN_EXPIRY_HOURS} (got "${raw}")`,
+      `TOKEN_EXPIRY_HOURS must be a number of hours above 0 and at most ${MAX_TOKEN_EXPIRY_HOURS} ${gotValue(raw, NUMBER_CHARACTERS)}`,
     );
     return 0;
   }
   const seconds = Math.round(hours * 3600);
   if (seconds < 1) {
-    problems.push(`TOKEN_EXPIRY_HOURS must amount to at least one second (got "${raw}")`);
+    problems.push(
+      `TOKEN_EXPIRY_HOURS must amount to at least one second ${gotValue(raw, NUMBER_CHARACTERS)}`,
+    );
   }
   return seconds;
 }

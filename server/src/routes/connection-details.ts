@@ -43,6 +43,8 @@ export function connectionDetailsHandler(config: Config, signer: TokenSigner): R
       ttlSeconds: body.ttl_seconds,
       roomConfig: body.room_config,
     });
+    // For the metrics, which count tokens by role.
+    res.locals.issuedRole = issued.role;
     sendJson(res, 201, {
       server_url: serverUrl,
       participant_token: issued.token,

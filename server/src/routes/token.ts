@@ -9,18 +9,22 @@ import { validateBody } from '../schemas/request-body';
 import { tokenBodySchema } from '../schemas/token-body';
 
 /**
- * For a caller logged in with a JWT, the login's name and email stand in for the body's
- * full_name and user_email when the body leaves them out.
+ * For a caller logged in with a JWT, the login's name stands in for the body's full_name
+ * when the body leaves it out, in either spelling. The identity is the login's whatever the
+ * body says (identityFor), so its email is not needed as user_email.
  */
 function withLoginDefaults(body: unknown, caller: Caller): unknown {
   if (caller.kind !== 'jwt' || typeof body !== 'object' || body === null || Array.isArray(body)) {
     return body;
   }
-  return {
-    ...(caller.email === undefined ? {} : { user_email: caller.email }),
-    ...(caller.name === undefined ? {} : { full_name: caller.name }),
-    ...body,
-  };
+  if (
+    caller.name === undefined ||
+    Object.hasOwn(body, 'full_name') ||
+    Object.hasOwn(body, 'fullName')
+  ) {
+    return body;
+  }
+  return { full_name: caller.name, ...body };
 }
 
 /** `POST /token`: mints a LiveKit join token for one participant in one room. */
@@ -30,6 +34,8 @@ export function tokenHandler(config: Config, signer: TokenSigner): RequestHandle
     const caller = callerOf(res.locals);
     const body = validateBody(schema, withLoginDefaults(req.body, caller));
     const identity = identityFor(body.user_id, 'user_id', caller) ?? body.user_email;
+    // Unreachable: without a login, the schema asks for user_id or user_email.
+    if (identity === undefined) throw new Error('a /token body passed without an identity');
     const issued = issueParticipantToken(config, signer, caller, {
       identity,
       name: body.full_name,
@@ -40,6 +46,8 @@ export function tokenHandler(config: Config, signer: TokenSigner): RequestHandle
       ttlSeconds: body.ttl_seconds,
       roomConfig: body.room_config,
     });
+    // For the metrics, which count tokens by role.
+    res.locals.issuedRole = issued.role;
     sendJson(res, 200, {
       token: issued.token,
       room_name: issued.roomName,

@@ -72,6 +72,8 @@ export function validateHandler(
     const result = signer.verify(tokenFromRequest(req, options.tokenInAuthorization));
     if (!result.valid) {
       res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
+      // For the metrics, which count refusals by code.
+      res.locals.errorCode = result.code;
       sendJson(res, 401, { valid: false, error: { code: result.code, message: result.message } });
       return;
     }

@@ -10,6 +10,7 @@ import {
   roomConfig,
   type RoomConfigBody,
 } from './fields';
+import { NEAR_MISSES_META } from './near-misses';
 import { requestSchema } from './request-body';
 
 /**
@@ -38,21 +39,46 @@ export const CAMEL_CASE_SPELLINGS = {
   ttlSeconds: 'ttl_seconds',
 } as const;
 
-/** The schema of a `POST /connection-details` body, camelCase spellings included. */
+/** Words taken for this body's fields (/token's among them), in snake_case, to the field meant. */
+const CONNECTION_DETAILS_NEAR_MISSES = {
+  name: 'participant_name',
+  full_name: 'participant_name',
+  display_name: 'participant_name',
+  identity: 'participant_identity',
+  id: 'participant_identity',
+  user_id: 'participant_identity',
+  user_email: 'participant_identity',
+  room: 'room_name',
+  metadata: 'participant_metadata',
+  attributes: 'participant_attributes',
+  ttl: 'ttl_seconds',
+};
+
+/**
+ * The schema of a `POST /connection-details` body, with the camelCase spellings LiveKit's
+ * JSON also allows (`roomName`...).
+ */
 export function connectionDetailsBodySchema(
   config: Config,
 ): Joi.ObjectSchema<ConnectionDetailsBody> {
-  let schema = requestSchema<ConnectionDetailsBody>({
-    room_name: identifierText,
-    participant_identity: identifierText,
-    participant_name: printableText,
-    participant_metadata: metadataText(config.maxMetadataBytes),
-    participant_attributes: participantAttributes,
-    room_config: roomConfig,
-    ...roleAndLifetimeFields(config),
-  });
-  for (const [camelCase, snakeCase] of Object.entries(CAMEL_CASE_SPELLINGS)) {
-    schema = schema.rename(camelCase, snakeCase);
-  }
-  return schema;
+  return requestSchema<ConnectionDetailsBody>(
+    {
+      room_name: identifierText.description(
+        'The room to join; without it, a new room name with 96 random bits is made.',
+      ),
+      participant_identity: identifierText.description(
+        "The participant's identity, unique within the room; without it, participant- and 96 random bits. With AUTH_MODE=jwt it must be the login's identity, or be left out.",
+      ),
+      participant_name: printableText.description(
+        "The participant's display name. With AUTH_MODE=jwt, the login's name claim stands in when it is left out.",
+      ),
+      participant_metadata: metadataText(config.maxMetadataBytes).description(
+        `Participant metadata (JSON, usually), which LiveKit hands to everyone in the room; at most ${config.maxMetadataBytes} bytes of UTF-8 (MAX_METADATA_BYTES).`,
+      ),
+      participant_attributes: participantAttributes,
+      room_config: roomConfig,
+      ...roleAndLifetimeFields(config),
+    },
+    CAMEL_CASE_SPELLINGS,
+  ).meta({ [NEAR_MISSES_META]: CONNECTION_DETAILS_NEAR_MISSES });
 }

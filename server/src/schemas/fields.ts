@@ -11,6 +11,7 @@ import {
   MAX_TEXT_LENGTH,
   NON_SPACE,
 } from '../text';
+import { NEAR_MISSES_META } from './near-misses';
 
 /** Our cap on an agent dispatch's metadata, in bytes of UTF-8. */
 export const MAX_AGENT_METADATA_BYTES = 64 * 1024;
@@ -26,6 +27,10 @@ function utf8Bytes(text: string): number {
 // Messages for the errors below live in request-body.ts with the others: messages set on a
 // schema itself are merged into the preferences on every request, absent field or not,
 // which cost more than the rest of a token request's validation together.
+//
+// Descriptions and metas cost nothing when validating; they feed /openapi.json. A custom rule
+// is invisible to the document's generator, so each one carries its JSON Schema counterpart
+// as `.meta({ jsonSchema })` (see server/src/openapi/json-schema.ts, which insists on it).
 
 /** Text that must reach LiveKit as it is: no lone UTF-16 surrogates. */
 const wellFormedText = Joi.string().pattern(LONE_SURROGATE, {
@@ -62,13 +67,18 @@ export const identityEmail = Joi.string()
 
 /** Metadata: any text, JSON usually, up to `maxBytes` of UTF-8. */
 export function metadataText(maxBytes: number): Joi.StringSchema {
-  return wellFormedText
-    .allow('')
-    .custom((metadata: string, helpers) =>
-      utf8Bytes(metadata) > maxBytes
-        ? helpers.error('string.maxBytes', { limit: maxBytes })
-        : metadata,
-    );
+  return (
+    wellFormedText
+      .allow('')
+      .custom((metadata: string, helpers) =>
+        utf8Bytes(metadata) > maxBytes
+          ? helpers.error('string.maxBytes', { limit: maxBytes })
+          : metadata,
+      )
+      // JSON Schema counts characters, never fewer than bytes: maxLength holds for every
+      // accepted value, and the extension states the byte limit itself.
+      .meta({ jsonSchema: { maxLength: maxBytes, 'x-max-utf8-bytes': maxBytes } })
+  );
 }
 
 /** Attributes: string to string, keys printable, at most 64 KiB in all. */
@@ -89,6 +99,15 @@ export const participantAttributes = Joi.object()
       return helpers.error('attributes.size', { limit: MAX_ATTRIBUTES_BYTES });
     }
     return attributes;
+  })
+  .description(
+    `Participant attributes, string keys to string values, which LiveKit hands to everyone in the room. Keys: 1 to ${MAX_TEXT_LENGTH} characters without control, invisible or bidirectional-control characters or lone surrogates, not __proto__; values: no lone surrogates; at most ${MAX_ATTRIBUTES_BYTES} bytes of UTF-8 in all, keys and values.`,
+  )
+  .meta({
+    jsonSchema: {
+      propertyNames: { minLength: 1, maxLength: MAX_TEXT_LENGTH, not: { const: '__proto__' } },
+      'x-max-utf8-bytes': MAX_ATTRIBUTES_BYTES,
+    },
   });
 
 /**
@@ -107,23 +126,55 @@ export interface RoomConfigBody {
 }
 
 const agentDispatch = Joi.object<AgentDispatchBody>({
-  agent_name: identifierText,
-  metadata: metadataText(MAX_AGENT_METADATA_BYTES),
-  deployment: identifierText,
-}).rename('agentName', 'agent_name');
+  agent_name: identifierText.description(
+    'The name the agent registered with; without it, LiveKit dispatches its default agent.',
+  ),
+  metadata: metadataText(MAX_AGENT_METADATA_BYTES).description(
+    `Handed to the agent's job as its metadata; at most ${MAX_AGENT_METADATA_BYTES} bytes of UTF-8.`,
+  ),
+  deployment: identifierText.description(
+    'Which deployment of the agent to dispatch (LiveKit Cloud).',
+  ),
+})
+  .rename('agentName', 'agent_name')
+  .description('One agent to dispatch to the room when the participant joins.')
+  .meta({ [NEAR_MISSES_META]: { name: 'agent_name', agent: 'agent_name' } });
 
 /**
  * A room_config as LiveKit's clients send it. Other RoomConfiguration fields (egress, room
  * limits...) are refused rather than passed on: they change the room for everyone in it.
  */
 export const roomConfig = Joi.object<RoomConfigBody>({
-  agents: Joi.array().items(agentDispatch).max(MAX_AGENTS),
-});
+  agents: Joi.array()
+    .items(agentDispatch)
+    .max(MAX_AGENTS)
+    .description(`The agents to dispatch, at most ${MAX_AGENTS}.`),
+}).description(
+  'Settings of the room, applied when the join creates it. Only agent dispatch is taken: other RoomConfiguration fields would change the room for everyone in it.',
+);
+
+/** Which roles callers may ask for under the configured AUTH_MODE, in a sentence. */
+function whoMayAskForRoles(config: Config): string {
+  const publicRoles = [...config.publicRoles].join(', ') || 'none';
+  switch (config.auth.mode) {
+    case 'none':
+      return `Callers may ask for: ${publicRoles} (PUBLIC_ROLES).`;
+    case 'api-key':
+      return 'API-key callers may ask for any role.';
+    case 'jwt':
+      return `Every login may ask for: ${publicRoles} (PUBLIC_ROLES), and for the roles its own claim lists (AUTH_ROLES_CLAIM).`;
+  }
+}
 
 /** The `role` and `ttl_seconds` fields, which depend on the configuration. */
 export function roleAndLifetimeFields(config: Config) {
   return {
-    role: Joi.string().valid(...config.roles.keys()),
+    role: Joi.string()
+      .valid(...config.roles.keys())
+      .description(
+        `The participant's role, which sets its LiveKit video grants; without it, ${config.defaultRole} (DEFAULT_ROLE). ${whoMayAskForRoles(config)}`,
+      )
+      .meta({ jsonSchema: { default: config.defaultRole } }),
     ttl_seconds: Joi.number()
       .integer()
       .min(1)
@@ -131,6 +182,10 @@ export function roleAndLifetimeFields(config: Config) {
         seconds > config.tokenTtlSeconds
           ? helpers.error('number.maxLifetime', { limit: config.tokenTtlSeconds })
           : seconds,
-      ),
+      )
+      .description(
+        `The token's lifetime in seconds, at most ${config.tokenTtlSeconds}, the lifetime this server gives tokens (TOKEN_EXPIRY_HOURS); without it, that lifetime.`,
+      )
+      .meta({ jsonSchema: { maximum: config.tokenTtlSeconds } }),
   };
 }

@@ -36,10 +36,14 @@ const messages = {
 /**
  * An object schema for a request body with our preferences: report every bad field, never
  * coerce types, messages that do not echo values. Set once here, because preferences passed
- * to each validate() call are compiled again on every request.
+ * to each validate() call are compiled again on every request. `spellings` maps other names
+ * a field may be sent by (`roomName`) to the field (`room_name`); sending both is refused.
  */
-export function requestSchema<T>(keys: Joi.PartialSchemaMap<T>): Joi.ObjectSchema<T> {
-  return Joi.object<T>(keys)
+export function requestSchema<T>(
+  keys: Joi.PartialSchemaMap<T>,
+  spellings: Readonly<Record<string, keyof T & string>> = {},
+): Joi.ObjectSchema<T> {
+  let schema = Joi.object<T>(keys)
     .label('the body')
     .prefs({
       abortEarly: false,
@@ -47,13 +51,24 @@ export function requestSchema<T>(keys: Joi.PartialSchemaMap<T>): Joi.ObjectSchem
       messages,
       errors: { wrap: { label: false } },
     });
+  for (const [spelling, field] of Object.entries(spellings)) {
+    schema = schema.rename(spelling, field);
+  }
+  return schema;
 }
 
-/** The field a problem is about, as a dotted path; a spelling conflict is about its target. */
+/**
+ * The field a problem is about, as a dotted path: a spelling conflict is about its target,
+ * a missing one of several fields (`.or()`) about the first of them.
+ */
 function fieldOf(detail: Joi.ValidationErrorItem): string {
   const path = detail.path.map(String);
   if (detail.type === 'object.rename.override' && typeof detail.context?.to === 'string') {
     path.push(detail.context.to);
+  }
+  const peers: unknown = detail.context?.peers;
+  if (detail.type === 'object.missing' && Array.isArray(peers) && peers.length > 0) {
+    path.push(String(peers[0]));
   }
   return path.length > 0 ? path.join('.') : 'body';
 }
@@ -89,13 +104,12 @@ export function validateBody<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
   }
   const { value, error } = schema.validate(body ?? {});
   if (!error && unknown.count === 0) return value;
-  const problems: FieldProblem[] = (error?.details ?? []).map((detail) => ({
-    field: fieldOf(detail),
-    message: detail.message,
-  }));
-  // Joi's copy of the body drops a `__proto__` key without a word; the walk saw it.
-  for (const problem of unknown.problems) {
-    if (!problems.some((known) => known.field === problem.field)) problems.push(problem);
-  }
+  // Unknown fields are worded by the walk alone, with its hints: Joi's words for the same
+  // field (object.unknown) are dropped, and its copy of the body loses `__proto__` anyway.
+  const walked = new Set(unknown.problems.map((problem) => problem.field));
+  const problems: FieldProblem[] = (error?.details ?? [])
+    .map((detail) => ({ field: fieldOf(detail), message: detail.message }))
+    .filter((problem) => !walked.has(problem.field));
+  problems.push(...unknown.problems);
   throw validationError(problems);
 }

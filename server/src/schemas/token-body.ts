@@ -11,11 +11,15 @@ import {
   roomConfig,
   type RoomConfigBody,
 } from './fields';
+import { NEAR_MISSES_META } from './near-misses';
 import { requestSchema } from './request-body';
 
-/** The JSON body of `POST /token`. */
+/**
+ * The JSON body of `POST /token`, once validated (camelCase spellings read as these). Without
+ * a login, user_id or user_email is there: the identity.
+ */
 export interface TokenBody {
-  user_email: string;
+  user_email?: string;
   full_name: string;
   user_id?: string;
   room_name?: string;
@@ -26,16 +30,66 @@ export interface TokenBody {
   room_config?: RoomConfigBody;
 }
 
-/** The schema of a `POST /token` body; roles and lifetime depend on the configuration. */
+/** The camelCase spellings /token takes too, as /connection-details does, to the field. */
+export const TOKEN_CAMEL_CASE_SPELLINGS = {
+  userEmail: 'user_email',
+  fullName: 'full_name',
+  userId: 'user_id',
+  roomName: 'room_name',
+  roomConfig: 'room_config',
+  ttlSeconds: 'ttl_seconds',
+} as const;
+
+/** Words taken for /token's fields, in snake_case, to the field meant. */
+const TOKEN_NEAR_MISSES = {
+  email: 'user_email',
+  name: 'full_name',
+  display_name: 'full_name',
+  participant_name: 'full_name',
+  identity: 'user_id',
+  id: 'user_id',
+  participant_identity: 'user_id',
+  room: 'room_name',
+  participant_metadata: 'metadata',
+  participant_attributes: 'attributes',
+  ttl: 'ttl_seconds',
+};
+
+/**
+ * The schema of a `POST /token` body, camelCase spellings included; roles and lifetime
+ * depend on the configuration, and so does the identity: a login brings its own, anyone
+ * else gives user_id or user_email.
+ */
 export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
-  return requestSchema<TokenBody>({
-    user_email: identityEmail.required(),
-    full_name: printableText.required(),
-    user_id: identifierText,
-    room_name: identifierText,
-    metadata: metadataText(config.maxMetadataBytes),
-    attributes: participantAttributes,
-    room_config: roomConfig,
-    ...roleAndLifetimeFields(config),
-  });
+  const schema = requestSchema<TokenBody>(
+    {
+      user_email: identityEmail.description(
+        "The participant's email address: the token's identity when user_id is absent. Give user_id, user_email or both; with AUTH_MODE=jwt the login's identity is the token's, and neither is needed.",
+      ),
+      full_name: printableText
+        .required()
+        .description(
+          "The participant's display name. With AUTH_MODE=jwt, the login's name claim stands in when it is left out.",
+        ),
+      user_id: identifierText.description(
+        "The participant's identity, unique within the room; guests and agents without an email give it alone. With AUTH_MODE=jwt it must be the login's identity, or be left out.",
+      ),
+      room_name: identifierText.description(
+        'The room to join; without it, a new room name with 96 random bits is made.',
+      ),
+      metadata: metadataText(config.maxMetadataBytes).description(
+        `Participant metadata (JSON, usually), which LiveKit hands to everyone in the room; at most ${config.maxMetadataBytes} bytes of UTF-8 (MAX_METADATA_BYTES).`,
+      ),
+      attributes: participantAttributes,
+      room_config: roomConfig,
+      ...roleAndLifetimeFields(config),
+    },
+    TOKEN_CAMEL_CASE_SPELLINGS,
+  ).meta({ [NEAR_MISSES_META]: TOKEN_NEAR_MISSES });
+  if (config.auth.mode === 'jwt') return schema;
+  // The message is set on the body's schema, whose preferences Joi compiles once, not on
+  // a field's (see fields.ts).
+  return schema
+    .or('user_id', 'user_email')
+    .messages({ 'object.missing': 'give user_id or user_email (the identity)' });
 }

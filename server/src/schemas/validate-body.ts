@@ -8,4 +8,8 @@ export interface ValidateBody {
 }
 
 /** The schema of a `POST /validate` body. */
-export const validateBodySchema = requestSchema<ValidateBody>({ token: Joi.string().min(1) });
+export const validateBodySchema = requestSchema<ValidateBody>({
+  token: Joi.string()
+    .min(1)
+    .description('The LiveKit token to check, unless the query or a header carries it.'),
+});

@@ -1,0 +1,43 @@
+# The LiveKit token server as a container image: docker build -t livekit-token-server .
+# Two stages: `build` compiles server/src with the dev tools; `runtime` holds only the
+# server's production dependencies and its compiled JavaScript. The request-token CLI is
+# not shipped: it runs on callers' machines, not next to the server.
+# __tests__/deploy/production-install.test.ts runs these stages' COPY and RUN lines as
+# processes (no Docker engine needed) and starts the ENTRYPOINT below; keep them plain.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+COPY server/package.json server/tsconfig.build.json server/
+# --ignore-scripts: the root `prepare` script builds every workspace, before the sources
+# are here, and neither tsc nor the server needs a dependency's install script
+# (__tests__/deploy/dockerfile.test.ts names each one the lock file has, and why).
+# The cache mount keeps npm's download cache between builds and out of every layer.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY server/src server/src
+RUN npm run build --workspace server
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY server/package.json server/
+# Production dependencies of the server workspace only, exactly as locked. --ignore-scripts
+# again: without it, `npm ci --omit=dev` still runs the root `prepare` script, whose `tsc`
+# (a devDependency) is not installed, and the build fails.
+RUN --mount=type=cache,target=/root/.npm \
+  npm ci --omit=dev --workspace server --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/server/dist server/dist
+# The node user (uid 1000) of the official image; it owns nothing in /app, so the
+# server cannot rewrite its own code.
+USER node
+# 8002: the API (TOKEN_SERVER_PORT). 9464: Prometheus metrics (METRICS_PORT), for the
+# cluster's scraper only: never publish it to the internet.
+EXPOSE 8002 9464
+# Liveness, with the Node.js already in the image (slim images have no curl or wget).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TOKEN_SERVER_PORT||process.env.PORT||8002)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Exec form: node is PID 1 and receives SIGTERM itself, then drains and exits.
+ENTRYPOINT ["node", "server/dist/index.js"]

@@ -1,0 +1,293 @@
+// The Kubernetes manifests in deploy/kubernetes/, parsed: what they set is what the server
+// reads, secrets come from the Secret, probes and ports match the server's, and the
+// configuration they give is one the server's own loadConfig accepts in production.
+// Nothing here talks to a cluster (none can run on this machine).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../server/src/config';
+import { problemsOf } from '../support/config';
+import { REPO_ROOT } from '../support/processes';
+import {
+  isSecretVariable,
+  LIVENESS_PATH,
+  longestStopMs,
+  metricsPort,
+  PRODUCTION_SECRETS,
+  READINESS_PATH,
+  readRepoFile,
+  readYamlDocuments,
+  SERVER_VARIABLES,
+  serverPort,
+} from './support/server-facts';
+
+/** The parts of Kubernetes objects these tests read. */
+interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: Record<string, unknown>;
+}
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string };
+  };
+}
+
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+
+interface Container {
+  name: string;
+  image: string;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  env?: EnvVar[];
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  lifecycle?: { preStop?: unknown };
+  resources?: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
+  securityContext?: SecurityContext;
+}
+
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  capabilities?: { drop?: string[]; add?: string[] };
+}
+
+interface PodSpec {
+  containers: Container[];
+  securityContext?: SecurityContext;
+  terminationGracePeriodSeconds?: number;
+  enableServiceLinks?: boolean;
+}
+
+interface DeploymentSpec {
+  replicas: number;
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+}
+
+const FOLDER = 'deploy/kubernetes';
+
+/** Every object in the .yaml files of a folder of the repository. */
+function objectsIn(folder: string): KubernetesObject[] {
+  return readdirSync(join(REPO_ROOT, folder))
+    .filter((file) => file.endsWith('.yaml'))
+    .flatMap((file) => readYamlDocuments(`${folder}/${file}`) as KubernetesObject[]);
+}
+
+const objects = objectsIn(FOLDER);
+const exampleObjects = objectsIn(`${FOLDER}/examples`);
+
+/** The one object of a kind; fails when there are none or several. */
+function only(kind: string, from = objects): KubernetesObject {
+  const found = from.filter((object) => object.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0] as KubernetesObject;
+}
+
+const deployment = only('Deployment');
+const deploymentSpec = deployment.spec as unknown as DeploymentSpec;
+const pod = deploymentSpec.template.spec;
+const container = pod.containers[0] as Container;
+const configMap = only('ConfigMap');
+const secretExample = only('Secret', exampleObjects);
+
+/** The environment the ConfigMaps named in envFrom give. */
+function configMapEnv(): Record<string, string> {
+  const names = (container.envFrom ?? []).map((source) => source.configMapRef?.name);
+  expect(names).toContain(configMap.metadata.name);
+  return { ...configMap.data };
+}
+
+/** The container's port with this name or number. */
+function containerPort(port: string | number): number | undefined {
+  if (typeof port === 'number') return port;
+  return container.ports?.find(({ name }) => name === port)?.containerPort;
+}
+
+/** A Kubernetes quantity (100m, 1, 128Mi) as a number of cores or bytes. */
+function quantity(value: string): number {
+  const units: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
+  const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi)?$/.exec(value);
+  if (!match?.[1]) throw new Error(`unknown quantity ${value}`);
+  return Number(match[1]) * (match[2] ? (units[match[2]] ?? NaN) : 1);
+}
+
+describe('deploy/kubernetes', () => {
+  it('holds a Deployment, Service, ConfigMap and PodDisruptionBudget, and no Secret', () => {
+    expect(objects.map(({ kind }) => kind).sort()).toEqual(
+      ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service'].sort(),
+    );
+  });
+
+  describe('Deployment', () => {
+    it('runs two replicas of one container', () => {
+      expect(deploymentSpec.replicas).toBe(2);
+      expect(pod.containers).toHaveLength(1);
+    });
+
+    it('selects its own pods', () => {
+      expect(deploymentSpec.template.metadata.labels).toMatchObject(
+        deploymentSpec.selector.matchLabels,
+      );
+    });
+
+    it('sets only variables the server reads', () => {
+      const names = [
+        ...Object.keys(configMapEnv()),
+        ...(container.env ?? []).map(({ name }) => name),
+      ];
+      expect(names.filter((name) => !SERVER_VARIABLES.has(name))).toEqual([]);
+    });
+
+    it('takes every secret from the Secret through secretKeyRef, never a literal', () => {
+      const secretEnv = (container.env ?? []).filter(({ name }) => isSecretVariable(name));
+      expect(secretEnv.map(({ name }) => name)).toEqual(
+        expect.arrayContaining(['LIVEKIT_API_SECRET', 'TOKEN_SERVER_API_KEYS']),
+      );
+      for (const variable of secretEnv) {
+        expect(variable.value).toBeUndefined();
+        expect(variable.valueFrom?.secretKeyRef?.name).toBe(secretExample.metadata.name);
+      }
+      expect(Object.keys(configMapEnv()).filter(isSecretVariable)).toEqual([]);
+      expect((container.envFrom ?? []).filter((source) => source.secretRef)).toEqual([]);
+    });
+
+    it('needs only keys the example Secret has', () => {
+      const required = (container.env ?? [])
+        .map(({ valueFrom }) => valueFrom?.secretKeyRef)
+        .filter((ref) => ref !== undefined && ref.optional !== true)
+        .map((ref) => ref?.key);
+      expect(Object.keys(secretExample.stringData ?? {})).toEqual(expect.arrayContaining(required));
+    });
+
+    it('gives a configuration the server accepts in production', () => {
+      const config = loadConfig({ ...configMapEnv(), ...PRODUCTION_SECRETS });
+      expect(config.production).toBe(true);
+      expect(config.auth.mode).toBe('api-key');
+      expect(config.trustProxy).not.toBe(true);
+    });
+
+    it('listens on the port the container declares, and metrics on theirs', () => {
+      const env = configMapEnv();
+      expect(containerPort('http')).toBe(serverPort(env));
+      expect(containerPort('metrics')).toBe(metricsPort(env));
+    });
+
+    it(`probes liveness at ${LIVENESS_PATH} and readiness at ${READINESS_PATH}, on the API port`, () => {
+      expect(container.livenessProbe?.httpGet?.path).toBe(LIVENESS_PATH);
+      expect(container.readinessProbe?.httpGet?.path).toBe(READINESS_PATH);
+      for (const probe of [container.livenessProbe, container.readinessProbe]) {
+        expect(containerPort(probe?.httpGet?.port ?? '')).toBe(serverPort(configMapEnv()));
+      }
+    });
+
+    it('gives the server longer than its drain and in-flight grace to stop, with no preStop', () => {
+      const graceMs = (pod.terminationGracePeriodSeconds ?? 30) * 1000;
+      expect(graceMs).toBeGreaterThan(longestStopMs(configMapEnv()));
+      expect(container.lifecycle?.preStop).toBeUndefined();
+    });
+
+    it('runs as a non-root user, read-only, unprivileged and without capabilities', () => {
+      const context = { ...pod.securityContext, ...container.securityContext };
+      expect(context.runAsNonRoot).toBe(true);
+      // Numeric: the image's USER is a name, which runAsNonRoot cannot check by itself.
+      expect(context.runAsUser).toEqual(expect.any(Number));
+      expect(context.runAsUser).not.toBe(0);
+      expect(container.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+      });
+      expect(container.securityContext?.privileged).not.toBe(true);
+      expect(container.securityContext?.capabilities?.drop).toContain('ALL');
+      expect(container.securityContext?.capabilities?.add ?? []).toEqual([]);
+    });
+
+    it('requests and limits CPU and memory, requests within limits', () => {
+      const { requests = {}, limits = {} } = container.resources ?? {};
+      for (const resource of ['cpu', 'memory']) {
+        const requested = requests[resource];
+        const limit = limits[resource];
+        expect([resource, requested, limit]).toEqual([
+          resource,
+          expect.any(String),
+          expect.any(String),
+        ]);
+        expect(quantity(requested ?? '')).toBeLessThanOrEqual(quantity(limit ?? ''));
+      }
+    });
+
+    it('turns off service links, whose variables could collide with the server’s', () => {
+      expect(pod.enableServiceLinks).toBe(false);
+    });
+  });
+
+  describe('Service', () => {
+    const service = only('Service');
+    const spec = service.spec as {
+      selector: Record<string, string>;
+      ports: Array<{ name: string; port: number; targetPort: string | number }>;
+    };
+
+    it('selects the Deployment’s pods', () => {
+      expect(deploymentSpec.template.metadata.labels).toMatchObject(spec.selector);
+    });
+
+    it('maps port 80 to the API port', () => {
+      const http = spec.ports.find(({ port }) => port === 80);
+      expect(containerPort(http?.targetPort ?? '')).toBe(serverPort(configMapEnv()));
+    });
+
+    it('names the metrics port `metrics` and maps it to the metrics port', () => {
+      const metrics = spec.ports.find(({ name }) => name === 'metrics');
+      expect(metrics?.port).toBe(metricsPort(configMapEnv()));
+      expect(containerPort(metrics?.targetPort ?? '')).toBe(metricsPort(configMapEnv()));
+    });
+  });
+
+  describe('PodDisruptionBudget', () => {
+    const spec = only('PodDisruptionBudget').spec as {
+      minAvailable: number;
+      selector: { matchLabels: Record<string, string> };
+    };
+
+    it('keeps one pod of the two available', () => {
+      expect(spec.minAvailable).toBe(1);
+      expect(spec.minAvailable).toBeLessThan(deploymentSpec.replicas);
+    });
+
+    it('selects the Deployment’s pods', () => {
+      expect(Object.keys(spec.selector.matchLabels).length).toBeGreaterThan(0);
+      expect(deploymentSpec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+    });
+  });
+
+  describe('examples/secret.example.yaml', () => {
+    it('says it is an example, and holds placeholders only', () => {
+      expect(readRepoFile(`${FOLDER}/examples/secret.example.yaml`)).toMatch(/^# EXAMPLE ONLY/);
+      for (const value of Object.values(secretExample.stringData ?? {})) {
+        expect(value).toMatch(/REPLACE/);
+      }
+    });
+
+    it('cannot go live by mistake: the server refuses its placeholder API keys', () => {
+      const problems = problemsOf({ ...configMapEnv(), ...secretExample.stringData });
+      expect(problems.join('\n')).toContain('TOKEN_SERVER_API_KEYS');
+    });
+  });
+});

@@ -1,0 +1,100 @@
+// deploy/nginx and deploy/caddy, read as text: they proxy to the server's port, leave the
+// metrics port alone, let through every body the server itself accepts, and the settings
+// their comments give the server are ones it accepts in production. `nginx -t` and
+// `caddy adapt` accepted both files by hand; neither proxy runs in CI.
+import { validateBodyLimitBytes } from '../../server/src/app';
+import { loadConfig } from '../../server/src/config';
+import { LIVEKIT_MAX_METADATA_BYTES } from '../../server/src/config/limits';
+import {
+  METRICS_DEFAULT_PORT,
+  PRODUCTION_SECRETS,
+  readRepoFile,
+  SERVER_DEFAULT_PORT,
+} from './support/server-facts';
+
+/** A production environment the proxies' notes are added to. */
+const PRODUCTION = { NODE_ENV: 'production', AUTH_MODE: 'api-key', ...PRODUCTION_SECRETS };
+
+/** The server's largest accepted body: /validate with metadata at LiveKit's own cap. */
+const largestBodyBytes = validateBodyLimitBytes(
+  loadConfig({ ...PRODUCTION, MAX_METADATA_BYTES: String(LIVEKIT_MAX_METADATA_BYTES) }),
+);
+
+/** The server settings a file's comments give, `NAME=value` at the start of a comment. */
+function notedSettings(text: string): Record<string, string> {
+  return Object.fromEntries(
+    [...text.matchAll(/^#\s+([A-Z_]+)=(\S+)/gm)].map(([, name, value]) => [name, value]),
+  );
+}
+
+/** A size as nginx (4m, 512k: powers of 1024) or Caddy (4MB, 4MiB) writes it, in bytes. */
+function sizeBytes(size: string): number {
+  const units: Record<string, number> = {
+    '': 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+  };
+  const match = /^(\d+)([a-z]*)$/i.exec(size);
+  return Number(match?.[1]) * (units[(match?.[2] ?? '').toLowerCase()] ?? NaN);
+}
+
+const proxies = [
+  {
+    file: 'deploy/nginx/livekit-token-server.conf',
+    upstream: /^\s*server\s+([\d.]+:\d+);/m,
+    bodyLimit: /^\s*client_max_body_size\s+(\w+);/m,
+  },
+  {
+    file: 'deploy/caddy/Caddyfile',
+    upstream: /^\s*reverse_proxy\s+([\d.]+:\d+)/m,
+    bodyLimit: /^\s*max_size\s+(\w+)/m,
+  },
+];
+
+describe.each(proxies)('$file', ({ file, upstream, bodyLimit }) => {
+  const text = readRepoFile(file);
+  const notes = notedSettings(text);
+
+  it('proxies to the server’s port on loopback, and never to the metrics port', () => {
+    expect(upstream.exec(text)?.[1]).toBe(`127.0.0.1:${SERVER_DEFAULT_PORT}`);
+    expect(text).not.toContain(`:${METRICS_DEFAULT_PORT}`);
+  });
+
+  it('notes a TRUST_PROXY and TOKEN_SERVER_HOST the server accepts in production', () => {
+    expect(notes.TRUST_PROXY).toBeDefined();
+    expect(notes.TOKEN_SERVER_HOST).toBe('127.0.0.1');
+    const config = loadConfig({ ...PRODUCTION, ...notes });
+    expect(config.trustProxy).not.toBe(true);
+    expect(config.host).toBe('127.0.0.1');
+  });
+
+  it('says why TRUST_PROXY=true is not used', () => {
+    expect(text).toMatch(/Never TRUST_PROXY=true/);
+  });
+
+  it('lets through every body the server accepts, so that it answers 413 itself', () => {
+    expect(sizeBytes(bodyLimit.exec(text)?.[1] ?? '')).toBeGreaterThanOrEqual(largestBodyBytes);
+  });
+});
+
+describe('deploy/nginx/livekit-token-server.conf', () => {
+  const text = readRepoFile('deploy/nginx/livekit-token-server.conf');
+
+  it('passes the client address it saw as X-Forwarded-For', () => {
+    expect(text).toMatch(
+      /proxy_set_header\s+X-Forwarded-For\s+\$(remote_addr|proxy_add_x_forwarded_for);/,
+    );
+  });
+
+  it('sends every request to the upstream that points at the server', () => {
+    const name = /^upstream\s+(\w+)\s*\{/m.exec(text)?.[1];
+    expect(text).toContain(`proxy_pass http://${name};`);
+  });
+});

@@ -1,0 +1,89 @@
+// Every error code the server answers with, its status, and when, in the words of the API
+// reference. The codes themselves are thrown where the rules live (auth, body reader, rate
+// limit, routes); a test reads the source and fails when one of them is missing here or
+// carries another status.
+
+/** One documented error: its HTTP status and when it is answered. */
+export interface ErrorCodeDoc {
+  status: number;
+  when: string;
+}
+
+/** Every `{ "error": { "code" } }` the server answers with, by code. */
+export const ERROR_CODES = {
+  VALIDATION_ERROR: {
+    status: 400,
+    when: 'a body field is missing, of the wrong type, breaks its rule, or is unknown; `details` names each (at most 20)',
+  },
+  MALFORMED_JSON: {
+    status: 400,
+    when: 'the body is not valid JSON, or is a bare JSON string or number',
+  },
+  REQUEST_ABORTED: { status: 400, when: 'the client stopped sending the body' },
+  BAD_REQUEST: {
+    status: 400,
+    when: 'bytes that are not valid HTTP, a malformed URL, or a body that does not match its Content-Length',
+  },
+  MISSING_TOKEN: { status: 400, when: 'no token to check' },
+  AMBIGUOUS_TOKEN: { status: 400, when: 'two different tokens to check in one request' },
+  INVALID_AUTHORIZATION_HEADER: {
+    status: 400,
+    when: 'an Authorization header that is not `Bearer <token>`',
+  },
+  AUTHENTICATION_REQUIRED: {
+    status: 401,
+    when: 'no caller credentials; WWW-Authenticate says how to send them',
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    when: 'a wrong API key, or a login JWT that is expired, for another issuer or audience, signed by an unknown key or algorithm, or without the identity claim',
+  },
+  IDENTITY_MISMATCH: {
+    status: 403,
+    when: "a body identity (user_id, participant_identity) other than the login's identity",
+  },
+  ROOM_NOT_ALLOWED: { status: 403, when: 'room_name does not match ROOM_NAME_PATTERN' },
+  ROLE_NOT_ALLOWED: {
+    status: 403,
+    when: 'a role (or, with no role, DEFAULT_ROLE) the caller may not ask for',
+  },
+  AGENT_NOT_ALLOWED: { status: 403, when: 'room_config names an agent not in AGENT_NAMES' },
+  NOT_FOUND: { status: 404, when: 'no such route' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    when: 'a known route with the wrong method; the Allow header names the right one',
+  },
+  REQUEST_TIMEOUT: { status: 408, when: 'a request not fully sent within 30 seconds' },
+  PAYLOAD_TOO_LARGE: { status: 413, when: 'the body is over the route’s limit' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    when: 'a body declared as anything but application/json, compressed, or in a charset other than UTF-8',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    when: "over the caller's budget; Retry-After says how many seconds to wait",
+  },
+  HEADERS_TOO_LARGE: { status: 431, when: "headers or URL over Node's 16 KiB limit" },
+  INTERNAL_ERROR: {
+    status: 500,
+    when: 'a bug: the answer is generic, the detail goes to the server’s log',
+  },
+  AUTH_UNAVAILABLE: {
+    status: 503,
+    when: "the login provider's keys cannot be had (JWKS down, erroring or not JSON)",
+  },
+  NOT_READY: {
+    status: 503,
+    when: 'this instance should get no traffic now: shutting down, or a dependency (the login provider’s keys, Redis) not there yet; `details` names each',
+  },
+  LIVEKIT_URL_NOT_SET: {
+    status: 503,
+    when: 'the server has no LIVEKIT_URL, so it cannot tell clients where to connect',
+  },
+} as const satisfies Record<string, ErrorCodeDoc>;
+
+/** A code the server answers errors with. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error an operation may answer: a code, or a code with words fitting that route. */
+export type OperationError = ErrorCode | { code: ErrorCode; when: string };

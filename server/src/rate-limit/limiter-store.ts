@@ -1,0 +1,42 @@
+// Chooses where an app keeps its budgets: in Redis when REDIS_URL is set; else in the
+// primary's memory for node:cluster workers, or in this process's memory. The middleware
+// only sees a LimiterStore.
+import cluster from 'node:cluster';
+import type { RedisConfig } from '../config/redis';
+import type { Logger } from '../logger';
+import { createClusterStore } from './cluster-store';
+import { createMemoryStore, MAX_TRACKED_CALLERS } from './memory-store';
+import { createRedisStore } from './redis-store';
+import type { LimiterStore } from './types';
+
+/** Options of the limiter store beyond the configuration, for the entry point and tests. */
+export interface LimiterStoreOptions {
+  /** Where Redis outages and recoveries are logged. */
+  logger?: Logger;
+  /** Callers each in-memory budget tracks at most. */
+  maxTrackedCallers?: number;
+  /** Longest one Redis call may take, in milliseconds (50). */
+  redisTimeoutMs?: number;
+  /** While Redis does not answer, how often one request tries it, in milliseconds (1000). */
+  redisProbeIntervalMs?: number;
+}
+
+/** The store the configuration asks for; with REDIS_URL, it starts connecting at once. */
+export function createLimiterStore(
+  config: RedisConfig,
+  options: LimiterStoreOptions = {},
+): LimiterStore {
+  const maxTrackedCallers = options.maxTrackedCallers ?? MAX_TRACKED_CALLERS;
+  if (config.redisUrl === undefined) {
+    return cluster.isWorker
+      ? createClusterStore(maxTrackedCallers)
+      : createMemoryStore(maxTrackedCallers);
+  }
+  return createRedisStore(config.redisUrl, {
+    keyPrefix: config.redisKeyPrefix,
+    maxTrackedCallers,
+    logger: options.logger,
+    timeoutMs: options.redisTimeoutMs,
+    probeIntervalMs: options.redisProbeIntervalMs,
+  });
+}

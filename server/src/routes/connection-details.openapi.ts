@@ -1,0 +1,98 @@
+// POST /connection-details as /openapi.json describes it: the request from the Joi schema
+// the handler validates with (schemas/connection-details-body.ts), the answers written here.
+import type { Config } from '../config';
+import { jsonSchemaOf } from '../openapi/json-schema';
+import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
+import {
+  guardedRouteErrors,
+  guardedRouteHeaders,
+  participantTokenErrors,
+  type Guard,
+} from '../openapi/route-errors';
+import { securityRequirements } from '../openapi/security';
+import type { DocumentedRoute, JsonSchema } from '../openapi/types';
+import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
+
+/** The 201 answer: LiveKit's standard fields, server_url and participant_token, and extras. */
+function connectionDetailsAnswerSchema(config: Config): JsonSchema {
+  return {
+    type: 'object',
+    required: [
+      'server_url',
+      'participant_token',
+      'room_name',
+      'participant_identity',
+      'role',
+      'expires_at',
+    ],
+    additionalProperties: false,
+    properties: {
+      server_url: { type: 'string', description: 'Where to connect: LIVEKIT_URL.' },
+      participant_token: {
+        type: 'string',
+        description: 'The LiveKit access token: a JWT signed HS256.',
+      },
+      room_name: { type: 'string', description: 'The room the token joins.' },
+      participant_identity: { type: 'string', description: "The token's identity (sub)." },
+      participant_name: {
+        type: 'string',
+        description: 'The display name, when the request or the login gave one.',
+      },
+      role: { type: 'string', enum: [...config.roles.keys()], description: 'The role granted.' },
+      expires_at: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When LiveKit stops accepting the token.',
+      },
+    },
+  };
+}
+
+/** `POST /connection-details`: LiveKit's standard token endpoint (TokenSource.endpoint). */
+export const connectionDetailsRoute: DocumentedRoute = {
+  path: '/connection-details',
+  method: 'post',
+  operation: ({ config, tokenBodyLimitBytes }) => {
+    const guard: Guard = {
+      rateLimitPerMinute: config.tokenRateLimitPerMinute,
+      bodyLimitBytes: tokenBodyLimitBytes,
+    };
+    const headers = guardedRouteHeaders(guard);
+    const security = securityRequirements(config.auth);
+    return {
+      operationId: 'createConnectionDetails',
+      summary: "LiveKit's standard token endpoint",
+      description:
+        "The endpoint LiveKit's client SDKs call themselves (`TokenSource.endpoint(url)` in livekit-client): where to connect, and a token to connect with. Every field is optional, in LiveKit's snake_case; the camelCase spellings are accepted too." +
+        (config.tokenRateLimitPerMinute > 0
+          ? ` Shares its budget of ${config.tokenRateLimitPerMinute} requests per caller and minute with /token.`
+          : ''),
+      tags: ['tokens'],
+      ...(security === undefined ? {} : { security }),
+      requestBody: {
+        required: false,
+        content: {
+          [JSON_MEDIA_TYPE]: {
+            schema: jsonSchemaOf(connectionDetailsBodySchema(config)),
+            example: { room_name: 'physics-101', participant_name: 'Ada Lovelace' },
+          },
+        },
+      },
+      responses: {
+        '201': jsonAnswer(
+          'Where to connect, and a token to connect with.',
+          connectionDetailsAnswerSchema(config),
+          headers,
+        ),
+        ...errorResponses(
+          [
+            ...guardedRouteErrors(config, guard),
+            ...participantTokenErrors(config),
+            ...(config.livekitUrl === undefined ? (['LIVEKIT_URL_NOT_SET'] as const) : []),
+          ],
+          headers,
+        ),
+      },
+    };
+  },
+};

@@ -1,0 +1,34 @@
+// GET / as /openapi.json describes it: the answer beside its handler (health.ts).
+import { errorResponses, jsonAnswer } from '../openapi/responses';
+import { ANY_REQUEST_ERRORS } from '../openapi/route-errors';
+import type { DocumentedRoute } from '../openapi/types';
+
+/** `GET /`: the health answer. */
+export const healthRoute: DocumentedRoute = {
+  path: '/',
+  method: 'get',
+  operation: ({ serverVersion }) => ({
+    operationId: 'getHealth',
+    summary: 'Health',
+    description: 'Tells load balancers and people that the server is up, and which version.',
+    tags: ['health'],
+    responses: {
+      '200': jsonAnswer('The server is up.', {
+        type: 'object',
+        required: ['status', 'service', 'version', 'timestamp'],
+        additionalProperties: false,
+        properties: {
+          status: { const: 'healthy' },
+          service: { const: 'LiveKit Token Server' },
+          version: { const: serverVersion, description: "The server package's version." },
+          timestamp: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the answer was made, in UTC.',
+          },
+        },
+      }),
+      ...errorResponses(ANY_REQUEST_ERRORS),
+    },
+  }),
+};
