@@ -29,6 +29,9 @@ describe('POST /token', () => {
       expect(await spend(() => request(app).post('/token').send(body), 3)).toEqual([200, 200, 200]);
       const limited = await request(app).post('/token').send(body).expect(429);
       expect(limited.body.error.code).toBe('RATE_LIMITED');
+      expect(limited.body.error.message).toMatch(
+        /RATE_LIMIT_PER_MINUTE says \(its operator may raise it/,
+      );
       expect(limited.body).not.toHaveProperty('token');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(limited.headers.ratelimit).toMatch(/^"token"; r=0; t=\d+$/);
@@ -158,7 +161,12 @@ describe('rateLimitPerCaller with more callers than it tracks', () => {
     const app = express();
     app.set('trust proxy', true);
     app.use(
-      rateLimitPerCaller({ name: 'token', spentOn: 'requests' }, 1, 60_000, createMemoryStore(3)),
+      rateLimitPerCaller(
+        { name: 'token', spentOn: 'requests', setting: 'RATE_LIMIT_PER_MINUTE' },
+        1,
+        60_000,
+        createMemoryStore(3),
+      ),
     );
     app.get('/', (_req, res) => res.send('ok'));
     const from = (address: string) => request(app).get('/').set('X-Forwarded-For', address);

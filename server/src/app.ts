@@ -151,13 +151,21 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
   app.use(corsFor(config.corsOrigins, { logger }));
   // Both token routes spend one budget: a second route must not double a caller's tokens.
   const tokenBudget = rateLimitPerCaller(
-    { name: 'token', spentOn: 'token requests (POST /token and /connection-details together)' },
+    {
+      name: 'token',
+      spentOn: 'token requests (POST /token and /connection-details together)',
+      setting: 'RATE_LIMIT_PER_MINUTE',
+    },
     config.tokenRateLimitPerMinute,
     windowMs,
     limiterStore,
   );
   const validateBudget = rateLimitPerCaller(
-    { name: 'validate', spentOn: 'requests to /validate' },
+    {
+      name: 'validate',
+      spentOn: 'requests to /validate',
+      setting: 'VALIDATE_RATE_LIMIT_PER_MINUTE',
+    },
     config.validateRateLimitPerMinute,
     windowMs,
     limiterStore,

@@ -37,6 +37,8 @@ export interface Budget {
   name: string;
   /** What the budget is for, in the 429 message: `requests to /validate`. */
   spentOn: string;
+  /** The variable that sets the budget, named in the 429 so that operators know the knob. */
+  setting: string;
 }
 
 /** Seconds until the caller's window ends, as the headers give it: at least 1. */
@@ -61,7 +63,7 @@ export function rateLimitPerCaller(
   const windowSeconds = Math.max(1, Math.ceil(windowMs / 1000));
   const limiter = store.limiter(budget.name, perWindow, windowSeconds);
   const policy = `"${budget.name}"; q=${perWindow}; w=${windowSeconds}`;
-  const refusal = `Too many ${budget.spentOn}: at most ${perWindow} every ${windowSeconds} seconds per caller. Retry after the number of seconds in Retry-After.`;
+  const refusal = `Too many ${budget.spentOn}: at most ${perWindow} every ${windowSeconds} seconds per caller, as this server's ${budget.setting} says (its operator may raise it, or set 0 for no limit). Retry after the number of seconds in Retry-After.`;
 
   return (req, res, next) => {
     limiter.consume(budgetKey(req, res)).then(
