@@ -133,7 +133,7 @@ export const TARGETS: Record<TargetName, Target> = {
   },
 };
 
-/** Starts every target it can, checking each against the /token contract first. */
+/** Starts the named targets one by one, checking each against the /token contract first. */
 export async function startTargets(
   names: readonly TargetName[],
   redis: BenchRedis | undefined,
