@@ -7,7 +7,7 @@ import {
   RateLimiterClusterMaster,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { BoundedMemoryLimiter, MAX_TRACKED_CALLERS } from './memory-store';
+import { BoundedMemoryLimiter, MAX_TRACKED_CALLERS, trackCaller } from './memory-store';
 import type { BudgetLimiter, LimiterStatus, LimiterStore } from './types';
 
 /**
@@ -58,16 +58,9 @@ class ClusterBudget implements BudgetLimiter {
 
   /** Notes a caller whose window begins now, and has the primary forget the oldest. */
   #track(key: string): void {
-    const now = Date.now();
-    const windowEnd = this.#windowEnds.get(key);
-    if (windowEnd !== undefined && windowEnd > now) return;
-    this.#windowEnds.delete(key);
-    for (const [oldest, oldestEnd] of this.#windowEnds) {
-      if (oldestEnd > now && this.#windowEnds.size < this.maxTrackedCallers) break;
-      this.#windowEnds.delete(oldest);
-      if (oldestEnd > now) this.#primary.delete(oldest).catch(() => undefined);
-    }
-    this.#windowEnds.set(key, now + this.#windowMs);
+    trackCaller(this.#windowEnds, key, this.#windowMs, this.maxTrackedCallers, (oldest) => {
+      this.#primary.delete(oldest).catch(() => undefined);
+    });
   }
 }
 

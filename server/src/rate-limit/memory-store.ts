@@ -45,19 +45,36 @@ export class BoundedMemoryLimiter extends RateLimiterMemory implements BudgetLim
 
   /** Notes a caller whose window begins now, and makes room for it. */
   private track(key: string): void {
-    const now = Date.now();
-    const windowEnd = this.windowEnds.get(key);
-    if (windowEnd !== undefined && windowEnd > now) return;
-    // Deleted first so that the map stays in the order windows began: ended ones first.
-    this.windowEnds.delete(key);
-    for (const [oldest, oldestEnd] of this.windowEnds) {
-      if (oldestEnd > now && this.windowEnds.size < this.maxTrackedCallers) break;
-      this.windowEnds.delete(oldest);
-      // An ended window the library drops by itself, on its own timer.
-      if (oldestEnd > now) void this.delete(oldest);
-    }
-    this.windowEnds.set(key, now + this.msDuration);
+    trackCaller(this.windowEnds, key, this.msDuration, this.maxTrackedCallers, (oldest) => {
+      void this.delete(oldest);
+    });
   }
+}
+
+/**
+ * Notes a caller whose window begins now in `windowEnds` (kept in the order windows began),
+ * and makes room: ended windows are dropped, and past `maxTrackedCallers` the oldest live
+ * one is handed to `forget` so that the store holding its count drops it too.
+ */
+export function trackCaller(
+  windowEnds: Map<string, number>,
+  key: string,
+  windowMs: number,
+  maxTrackedCallers: number,
+  forget: (key: string) => void,
+): void {
+  const now = Date.now();
+  const windowEnd = windowEnds.get(key);
+  if (windowEnd !== undefined && windowEnd > now) return;
+  // Deleted first so that the map stays in the order windows began: ended ones first.
+  windowEnds.delete(key);
+  for (const [oldest, oldestEnd] of windowEnds) {
+    if (oldestEnd > now && windowEnds.size < maxTrackedCallers) break;
+    windowEnds.delete(oldest);
+    // An ended window the store drops by itself, on its own timer.
+    if (oldestEnd > now) forget(oldest);
+  }
+  windowEnds.set(key, now + windowMs);
 }
 
 const MEMORY_STATUS: LimiterStatus = Object.freeze({
