@@ -3,7 +3,8 @@ import type Joi from 'joi';
 import type { Config } from '../config';
 import {
   identifierText,
-  metadataText,
+  participantMetadata,
+  requestedRoomName,
   participantAttributes,
   printableText,
   roleAndLifetimeFields,
@@ -63,18 +64,14 @@ export function connectionDetailsBodySchema(
 ): Joi.ObjectSchema<ConnectionDetailsBody> {
   return requestSchema<ConnectionDetailsBody>(
     {
-      room_name: identifierText.description(
-        'The room to join; without it, a new room name with 96 random bits is made.',
-      ),
+      room_name: requestedRoomName,
       participant_identity: identifierText.description(
         "The participant's identity, unique within the room; without it, participant- and 96 random bits. With AUTH_MODE=jwt it must be the login's identity, or be left out.",
       ),
       participant_name: printableText.description(
         "The participant's display name. With AUTH_MODE=jwt, the login's name claim stands in when it is left out.",
       ),
-      participant_metadata: metadataText(config.maxMetadataBytes).description(
-        `Participant metadata (JSON, usually), which LiveKit hands to everyone in the room; at most ${config.maxMetadataBytes} bytes of UTF-8 (MAX_METADATA_BYTES).`,
-      ),
+      participant_metadata: participantMetadata(config.maxMetadataBytes),
       participant_attributes: participantAttributes,
       room_config: roomConfig,
       ...roleAndLifetimeFields(config),

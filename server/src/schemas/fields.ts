@@ -189,3 +189,15 @@ export function roleAndLifetimeFields(config: Config) {
       .meta({ jsonSchema: { maximum: config.tokenTtlSeconds } }),
   };
 }
+
+/** The room a request asks for, as both token routes describe it. */
+export const requestedRoomName = identifierText.description(
+  'The room to join; without it, a new room name with 96 random bits is made.',
+);
+
+/** Participant metadata as both token routes take it, up to MAX_METADATA_BYTES. */
+export function participantMetadata(maxBytes: number): Joi.StringSchema {
+  return metadataText(maxBytes).description(
+    `Participant metadata (JSON, usually), which LiveKit hands to everyone in the room; at most ${maxBytes} bytes of UTF-8 (MAX_METADATA_BYTES).`,
+  );
+}

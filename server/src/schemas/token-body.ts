@@ -4,7 +4,8 @@ import type { Config } from '../config';
 import {
   identifierText,
   identityEmail,
-  metadataText,
+  participantMetadata,
+  requestedRoomName,
   participantAttributes,
   printableText,
   roleAndLifetimeFields,
@@ -74,12 +75,8 @@ export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
       user_id: identifierText.description(
         "The participant's identity, unique within the room; guests and agents without an email give it alone. With AUTH_MODE=jwt it must be the login's identity, or be left out.",
       ),
-      room_name: identifierText.description(
-        'The room to join; without it, a new room name with 96 random bits is made.',
-      ),
-      metadata: metadataText(config.maxMetadataBytes).description(
-        `Participant metadata (JSON, usually), which LiveKit hands to everyone in the room; at most ${config.maxMetadataBytes} bytes of UTF-8 (MAX_METADATA_BYTES).`,
-      ),
+      room_name: requestedRoomName,
+      metadata: participantMetadata(config.maxMetadataBytes),
       attributes: participantAttributes,
       room_config: roomConfig,
       ...roleAndLifetimeFields(config),
