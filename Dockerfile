@@ -17,6 +17,9 @@ COPY server/package.json server/tsconfig.build.json server/
 # The cache mount keeps npm's download cache between builds and out of every layer.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY server/src server/src
+COPY server/scripts server/scripts
+# tsc, then the API reference's browser files from the swagger-ui-dist devDependency into
+# server/dist/docs: the runtime stage below needs no package for them.
 RUN npm run build --workspace server
 
 FROM ${NODE_IMAGE} AS runtime

@@ -2,7 +2,7 @@
 // metrics port alone, let through every body the server itself accepts, and the settings
 // their comments give the server are ones it accepts in production. `nginx -t` and
 // `caddy adapt` accepted both files by hand; neither proxy runs in CI.
-import { validateBodyLimitBytes } from '../../server/src/app';
+import { validateBodyLimitBytes } from '../../server/src/routes/body-limits';
 import { loadConfig } from '../../server/src/config';
 import { LIVEKIT_MAX_METADATA_BYTES } from '../../server/src/config/limits';
 import {

@@ -81,7 +81,9 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])('with AUTH_MODE=%s', (mode) 
           expectWellFormedAnswer(response);
           let parsed: unknown;
           try {
-            parsed = JSON.parse(raw);
+            // An empty body is read as {} (json-body.ts), which a login's token request can be,
+            // and a UTF-8 byte order mark is skipped.
+            parsed = raw === '' ? {} : JSON.parse(raw.replace(/^\ufeff/, ''));
           } catch {
             expect(carriesToken(response)).toBe(false);
             return;
@@ -161,7 +163,7 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])('with AUTH_MODE=%s', (mode) 
           expectWellFormedAnswer(response);
           const seen = overTheWire(body);
           const isObject = typeof seen === 'object' && seen !== null && !Array.isArray(seen);
-          if (!isObject && seen !== undefined) {
+          if (!isObject) {
             expect(response.body.participant_token).toBeUndefined();
           }
           if (response.status === 201) {

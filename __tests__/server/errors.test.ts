@@ -71,10 +71,12 @@ describe('the error handler', () => {
 
   it('answers an HttpError with its status, code, message and details', async () => {
     const logger = capturingLogger();
-    const error = new HttpError(422, 'SOMETHING_ODD', 'Odd.', [{ field: 'a', message: 'b' }]);
-    const response = await request(appThrowing(error, logger)).get('/boom').expect(422);
+    const error = new HttpError('VALIDATION_ERROR', 'Odd.', {
+      details: [{ field: 'a', message: 'b' }],
+    });
+    const response = await request(appThrowing(error, logger)).get('/boom').expect(400);
     expect(response.body).toEqual({
-      error: { code: 'SOMETHING_ODD', message: 'Odd.', details: [{ field: 'a', message: 'b' }] },
+      error: { code: 'VALIDATION_ERROR', message: 'Odd.', details: [{ field: 'a', message: 'b' }] },
     });
     expect(logger.lines).toEqual([]);
   });

@@ -6,7 +6,13 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import request from 'supertest';
 import { createApp } from '../../server/src/app';
 import type { Caller } from '../../server/src/caller';
-import { mayRequestRole } from '../../server/src/issue-token';
+import { mayRequestRole, participantFor } from '../../server/src/issue-token';
+import {
+  CALLER_ISSUER,
+  CALLER_AUDIENCE,
+  CALLER_JWT_SECRET,
+  callerJwtWithSecret,
+} from '../support/jwks';
 import {
   EXPECTED_ROLE_GRANTS,
   TEST_API_KEY,
@@ -237,5 +243,108 @@ describe('roles and agents', () => {
         expect(response.status).toBe(okStatus);
       });
     });
+  });
+});
+
+describe('participantFor', () => {
+  const login = (name: string | undefined): Caller => ({
+    kind: 'jwt',
+    identity: 'ada-login',
+    name,
+    email: undefined,
+    roles: [],
+  });
+  const asked = (fields: { identity?: string; name?: string } = {}) => ({
+    identity: fields.identity,
+    identityField: 'user_id',
+    name: fields.name,
+    defaultIdentity: () => 'default-identity',
+  });
+
+  describe('without a login', () => {
+    const anonymous: Caller = { kind: 'anonymous' };
+
+    it('takes the identity and name asked for', () => {
+      expect(participantFor(anonymous, asked({ identity: 'ada', name: 'Ada' }))).toEqual({
+        identity: 'ada',
+        name: 'Ada',
+      });
+    });
+
+    it("falls back on the route's default identity, and no name", () => {
+      expect(participantFor(anonymous, asked())).toEqual({
+        identity: 'default-identity',
+        name: undefined,
+      });
+    });
+  });
+
+  describe('with a login', () => {
+    it("takes the login's identity and its name", () => {
+      expect(participantFor(login('Ada Lovelace'), asked())).toEqual({
+        identity: 'ada-login',
+        name: 'Ada Lovelace',
+      });
+    });
+
+    it("takes the name asked for over the login's", () => {
+      expect(participantFor(login('Ada Lovelace'), asked({ name: 'Countess' })).name).toBe(
+        'Countess',
+      );
+    });
+
+    it.each([
+      ['a control character', 'Ada\u0007'],
+      ['only white space', '  '],
+      ['257 characters', 'a'.repeat(257)],
+      ['a lone surrogate', 'Ada\udc00'],
+      ['nothing', undefined],
+    ])('drops a login name of %s', (_label, name) => {
+      expect(participantFor(login(name), asked()).name).toBeUndefined();
+    });
+
+    it('refuses another identity with IDENTITY_MISMATCH, naming the field', () => {
+      expect(() => participantFor(login(undefined), asked({ identity: 'bob' }))).toThrow(
+        expect.objectContaining({
+          code: 'IDENTITY_MISMATCH',
+          message: expect.stringMatching(/^user_id /),
+        }),
+      );
+    });
+  });
+});
+
+describe.each([
+  ['POST /token', '/token', 200],
+  ['POST /connection-details', '/connection-details', 201],
+] as const)('%s with AUTH_MODE=jwt and an empty body', (_route, path, okStatus) => {
+  const app = createApp(
+    testConfig({
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_SECRET: CALLER_JWT_SECRET,
+      AUTH_ISSUER: CALLER_ISSUER,
+      AUTH_AUDIENCE: CALLER_AUDIENCE,
+      LIVEKIT_URL: 'wss://livekit.example.test',
+    }),
+  );
+  const postAs = async (claims: Record<string, unknown>) =>
+    request(app)
+      .post(path)
+      .set('Authorization', `Bearer ${await callerJwtWithSecret(CALLER_JWT_SECRET, { claims })}`)
+      .send({});
+
+  it(`responds ${okStatus} with the login's name in the token`, async () => {
+    const response = await postAs({ sub: 'ada-login', name: 'Ada Lovelace' });
+    expect(response.status).toBe(okStatus);
+    const claims = await verifier.verify(response.body.token ?? response.body.participant_token);
+    expect(claims).toMatchObject({ sub: 'ada-login', name: 'Ada Lovelace' });
+  });
+
+  it(`responds ${okStatus} without a name when the login's name holds a control character`, async () => {
+    const response = await postAs({ sub: 'ada-login', name: 'Ada\u0007' });
+    expect(response.status).toBe(okStatus);
+    const claims = await verifier.verify(response.body.token ?? response.body.participant_token);
+    expect(claims.sub).toBe('ada-login');
+    expect(claims.name).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import {
   startServer,
   SERVER_ENTRY,
   cleanEnv,
+  signalChildOf,
   type RunningServer,
 } from '../support/processes';
 
@@ -31,7 +32,7 @@ function workerPids(stdout: string): number[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as { message?: string; worker_pid?: number })
     .filter((line) => line.message === 'worker started')
-    .map((line) => line.worker_pid ?? 0);
+    .flatMap((line) => (line.worker_pid === undefined ? [] : [line.worker_pid]));
 }
 
 describe('the server process with TOKEN_SERVER_WORKERS=2', () => {
@@ -64,7 +65,8 @@ describe('the server process with TOKEN_SERVER_WORKERS=2', () => {
 
   it('replaces a worker that dies, says so, and keeps serving', async () => {
     const [first] = workerPids(server.output().stdout);
-    process.kill(first ?? 0, 'SIGKILL');
+    // Only the primary's own worker: never a pid that is missing, stale or someone else's.
+    signalChildOf(server.child.pid, first, 'SIGKILL');
     for (let wait = 0; wait < 100 && workerPids(server.output().stdout).length < 3; wait += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

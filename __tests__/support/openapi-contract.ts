@@ -1,11 +1,13 @@
 // Jest setup (setupFilesAfterEnv): every answer a test receives through supertest from an
 // app made by createApp is checked against that app's own OpenAPI document
-// (`app.locals.openapi`), success and error alike. An answer that does not match fails the
+// (`openApiDocumentOf(app)`, built for the check if nothing asked for it before), success
+// and error alike. An answer that does not match fails the
 // test that received it, naming the route, the status and the schema's complaint. Apps
 // built with other configurations carry other documents; each answer is held to its own.
 import type { RequestListener, Server } from 'node:http';
 import type { Response } from 'superagent';
 import { Test } from 'supertest';
+import { openApiDocumentOf } from '../../server/src/app';
 import type { OpenApiDocument } from '../../server/src/openapi/types';
 import { answerProblem } from './openapi';
 
@@ -21,8 +23,8 @@ type AssertCallback = (error: Error | null, res: Response | undefined) => void;
 function documentOf(target: Server | string): OpenApiDocument | undefined {
   if (typeof target === 'string') return undefined;
   for (const listener of target.listeners('request') as RequestListener[]) {
-    const locals = (listener as { locals?: { openapi?: OpenApiDocument } }).locals;
-    if (locals?.openapi !== undefined) return locals.openapi;
+    const document = openApiDocumentOf(listener);
+    if (document !== undefined) return document;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -159,6 +159,42 @@ export async function startServer(
       return running.exited();
     },
   };
+}
+
+/** The parent pid of a running process, from /proc; undefined when there is no such process. */
+function parentPidOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^PPid:\s+(\d+)$/m.exec(status);
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends `signal` to `pid` only if it is a child of `parentPid`. A pid read from a process's
+ * output may be missing or stale: `process.kill(0)` signals our own process group (jest
+ * included), and a reused pid belongs to someone else. Throws rather than signal either.
+ */
+export function signalChildOf(
+  parentPid: number | undefined,
+  pid: number | undefined,
+  signal: NodeJS.Signals,
+): void {
+  if (parentPid === undefined || !Number.isInteger(parentPid) || parentPid <= 0) {
+    throw new Error(`no parent process to signal a child of (pid ${String(parentPid)})`);
+  }
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) {
+    throw new Error(`refusing to signal pid ${String(pid)}: not a process id`);
+  }
+  const parent = parentPidOf(pid);
+  if (parent !== parentPid) {
+    throw new Error(
+      `refusing to signal pid ${pid}: its parent is ${String(parent)}, not ${parentPid}`,
+    );
+  }
+  process.kill(pid, signal);
 }
 
 /** A loopback port that nothing listens on (bound once, then released). */

@@ -191,7 +191,7 @@ export function requestedUserId(body: unknown): unknown {
  * Deliberately a necessary condition only for email addresses (one @, no ASCII space or
  * control character, a dot in the domain) and for the fields beyond TOKEN_BODY_FIELDS (any
  * value), so that it never calls invalid what the server rightly accepts. The caller JWT of
- * jwt mode brings the identity but no name (CALLER_SUB).
+ * jwt mode brings the identity but no name (CALLER_SUB); there full_name is optional.
  */
 export function invalidTokenBodyReason(body: unknown, mode: AuthMode): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'not an object';
@@ -209,7 +209,14 @@ export function invalidTokenBodyReason(body: unknown, mode: AuthMode): string | 
   ) {
     return 'bad user_email';
   }
-  if (!isPrintableText(fields.get('full_name'))) return 'bad or missing full_name';
+  // With a login, full_name may be left out: the login's name, if printable, stands in.
+  if (
+    mode === 'jwt'
+      ? fields.has('full_name') && !isPrintableText(fields.get('full_name'))
+      : !isPrintableText(fields.get('full_name'))
+  ) {
+    return 'bad or missing full_name';
+  }
   if (mode !== 'jwt' && !fields.has('user_id') && !fields.has('user_email')) {
     return 'neither user_id nor user_email';
   }
@@ -219,10 +226,13 @@ export function invalidTokenBodyReason(body: unknown, mode: AuthMode): string | 
   return undefined;
 }
 
-/** The body as the server sees it after JSON: -0 becomes 0, undefined members vanish. */
+/**
+ * The body as the server sees it after JSON: -0 becomes 0, undefined members vanish, and no
+ * body at all (what sendBody sends for a value JSON cannot write) is read as `{}`.
+ */
 export function overTheWire(body: unknown): unknown {
   const json = JSON.stringify(body);
-  return json === undefined ? undefined : (JSON.parse(json) as unknown);
+  return json === undefined ? {} : (JSON.parse(json) as unknown);
 }
 
 /** Any string as a header value may carry: visible ASCII and space. */

@@ -1,54 +1,42 @@
-// Builds the Express app: the middleware every request passes, and the routes. Never
-// listens; the entry point (index.ts) and the tests do.
-import express, { type RequestHandler } from 'express';
+// Builds the Express app: its parts (metrics, signer, issuer, authentication, budgets,
+// readiness), the middleware every request passes, and the route table. Never listens;
+// the entry point (index.ts) and the tests do.
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import {
   authenticateRequest,
   createCallerAuthentication,
   DEFAULT_JWKS_OPTIONS,
-  requireAuthentication,
+  type CallerAuthentication,
   type JwksOptions,
 } from './auth';
 import type { Config } from './config';
 import { corsFor } from './cors';
-import { errorHandler, methodNotAllowed, notFound } from './errors';
+import { errorHandler, notFound } from './errors';
 import { TokenSigner } from './grants';
-import { jsonBody } from './json-body';
+import { createParticipantTokenIssuer } from './issue-token';
+import { silentLogger, type Logger } from './logger';
 import { createAppMetrics, type AppMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
-import { MAX_ATTRIBUTES_BYTES } from './schemas/fields';
-import { silentLogger, type Logger } from './logger';
+import type { OpenApiDocument } from './openapi/types';
 import {
+  BUDGET_NAMES,
+  BUDGETS,
   createLimiterStore,
   DEFAULT_RATE_LIMIT_WINDOW_MS,
   rateLimitPerCaller,
+  type BudgetName,
   type LimiterStore,
 } from './rate-limit';
-import { requestContext } from './request-context';
-import { connectionDetailsHandler } from './routes/connection-details';
-import { DOCS_ASSETS_PATH, docsAssetHandler, docsPageHandler } from './routes/docs';
-import { healthHandler } from './routes/health';
-import { openApiHandler } from './routes/openapi';
-import { healthzHandler, readyzHandler } from './routes/probes';
 import { Readiness } from './readiness';
-import { tokenHandler } from './routes/token';
-import { validateHandler } from './routes/validate';
+import { requestContext } from './request-context';
+import { DEFAULT_DOCS_ASSETS_FOLDER } from './routes/docs';
+import { registerRoutes } from './routes/register';
+import type { AppParts } from './routes/route';
+import { ROUTES } from './routes/table';
 import { SERVER_VERSION } from './version';
 
 export { SERVER_VERSION } from './version';
-
-/**
- * Largest accepted token request body: twice the metadata and attributes allowed, for
- * JSON escaping and agent dispatch; 256 KiB with the default 64 KiB of metadata.
- */
-export function tokenBodyLimitBytes(config: Config): number {
-  return 2 * (config.maxMetadataBytes + MAX_ATTRIBUTES_BYTES);
-}
-
-/** Largest accepted /validate body: room for the largest token the server mints. */
-export function validateBodyLimitBytes(config: Config): number {
-  return 2 * tokenBodyLimitBytes(config);
-}
 
 /** Options for createApp beyond the configuration. */
 export interface AppOptions {
@@ -60,6 +48,8 @@ export interface AppOptions {
   jwksCooldownMs?: number;
   /** Other JWKS fetch settings, for tests; the timeout comes from AUTH_JWKS_TIMEOUT_MS. */
   jwks?: Partial<JwksOptions>;
+  /** Where the API reference's built files are (server/dist/docs); tests point elsewhere. */
+  docsAssetsFolder?: string;
 }
 
 /** What the entry point needs of an app beyond its routes. */
@@ -76,56 +66,78 @@ export interface AppLifecycle {
   metrics: AppMetrics;
 }
 
+/** The lifecycle and the document of each app createApp made. */
+const appsMade = new WeakMap<
+  object,
+  { lifecycle: AppLifecycle; openApiDocument: () => OpenApiDocument }
+>();
+
 /** The lifecycle of an app made by createApp. */
-export function lifecycleOf(app: express.Express): AppLifecycle {
-  return app.locals.lifecycle as AppLifecycle;
+export function lifecycleOf(app: Express): AppLifecycle {
+  const made = appsMade.get(app);
+  if (made === undefined) throw new Error('lifecycleOf: not an app made by createApp');
+  return made.lifecycle;
 }
 
-/** Builds the Express app for a configuration. It never listens: the caller does. */
-export function createApp(config: Config, options: AppOptions = {}): express.Express {
-  const logger = options.logger ?? silentLogger;
-  const metrics = createAppMetrics({
-    version: SERVER_VERSION,
-    roles: config.roles.keys(),
-    // Read at each scrape, long after the store below exists.
-    limiterStatus: () => limiterStore.status(),
-  });
-  const signer = new TokenSigner(
-    { apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
-    config.livekitKeys,
-  );
-  const callerAuthentication = createCallerAuthentication(
-    config.auth,
-    {
-      ...DEFAULT_JWKS_OPTIONS,
-      ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
-      ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
-      onFetch: metrics.jwksFetched,
-      ...options.jwks,
-    },
-    logger,
-  );
-  const authenticate = authenticateRequest(callerAuthentication.authenticate);
+/**
+ * The OpenAPI document of an app made by createApp, built the first time it is asked for;
+ * undefined for anything else (the tests' contract check asks of every app it sees).
+ */
+export function openApiDocumentOf(app: object): OpenApiDocument | undefined {
+  return appsMade.get(app)?.openApiDocument();
+}
+
+/** The JWKS settings of an app: the defaults, AUTH_JWKS_TIMEOUT_MS, the tests' overrides. */
+function jwksOptionsFor(config: Config, options: AppOptions, metrics: AppMetrics): JwksOptions {
+  return {
+    ...DEFAULT_JWKS_OPTIONS,
+    ...(config.auth.mode === 'jwt' ? { timeoutMs: config.auth.jwksTimeoutMs } : {}),
+    ...(options.jwksCooldownMs === undefined ? {} : { cooldownMs: options.jwksCooldownMs }),
+    onFetch: metrics.jwksFetched,
+    ...options.jwks,
+  };
+}
+
+/** What /readyz checks: the login provider's keys, and Redis when it is configured. */
+function readinessOf(authentication: CallerAuthentication, limiterStore: LimiterStore): Readiness {
   const readiness = new Readiness();
-  readiness.add('jwks', () => callerAuthentication.notReadyBecause());
-  const prepare = () => callerAuthentication.prepare();
-  // With REDIS_URL, this connects to Redis at once (in the background).
-  const limiterStore = createLimiterStore(config, { logger });
+  readiness.add('jwks', () => authentication.notReadyBecause());
   readiness.add('redis', () => {
     const { redisConfigured, redisReachable } = limiterStore.status();
     // Budgets fall back to memory meanwhile, but instances would no longer share them.
     return redisConfigured && !redisReachable ? 'Redis (REDIS_URL) does not answer' : undefined;
   });
-  const lifecycle: AppLifecycle = {
-    readiness,
-    prepare,
-    limiter: limiterStore,
-    close: () => limiterStore.close(),
-    metrics,
-  };
-  const windowMs = options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
-  const app = express();
-  app.locals.lifecycle = lifecycle;
+  return readiness;
+}
+
+/** One limiter per budget, each counting its 429s into the metrics. */
+function budgetLimiters(
+  config: Config,
+  store: LimiterStore,
+  windowMs: number,
+  metrics: AppMetrics,
+): Record<BudgetName, RequestHandler> {
+  const entries = BUDGET_NAMES.map((name) => {
+    const { spentOn, setting, perMinute } = BUDGETS[name];
+    const limiter = rateLimitPerCaller(
+      { name, spentOn, setting },
+      perMinute(config),
+      windowMs,
+      store,
+      metrics.rateLimited,
+    );
+    return [name, limiter] as const;
+  });
+  return Object.fromEntries(entries) as Record<BudgetName, RequestHandler>;
+}
+
+/** The middleware every request passes before its route: settings, context, headers, CORS. */
+function useCommonMiddleware(
+  app: Express,
+  config: Config,
+  logger: Logger,
+  metrics: AppMetrics,
+): void {
   app.disable('x-powered-by');
   // Every answer is fresh (tokens, timestamps): hashing it for an ETag is wasted work.
   app.set('etag', false);
@@ -149,72 +161,66 @@ export function createApp(config: Config, options: AppOptions = {}): express.Exp
     }),
   );
   app.use(corsFor(config.corsOrigins, { logger }));
-  // Both token routes spend one budget: a second route must not double a caller's tokens.
-  const tokenBudget = rateLimitPerCaller(
-    {
-      name: 'token',
-      spentOn: 'token requests (POST /token and /connection-details together)',
-      setting: 'RATE_LIMIT_PER_MINUTE',
-    },
-    config.tokenRateLimitPerMinute,
-    windowMs,
-    limiterStore,
-  );
-  const validateBudget = rateLimitPerCaller(
-    {
-      name: 'validate',
-      spentOn: 'requests to /validate',
-      setting: 'VALIDATE_RATE_LIMIT_PER_MINUTE',
-    },
-    config.validateRateLimitPerMinute,
-    windowMs,
-    limiterStore,
-  );
-  // Who is calling comes first, so the rate limit can count per caller, failed logins
-  // included; only then is a body read.
-  const guarded = (budget: RequestHandler, bodyLimitBytes: number): RequestHandler[] => [
-    authenticate,
-    budget,
-    requireAuthentication,
-    jsonBody(bodyLimitBytes),
-  ];
-  // Routes sit directly on the app, one layer each: nested routers cost time on every request.
-  app.route('/').get(healthHandler(SERVER_VERSION)).all(methodNotAllowed('GET'));
-  app.route('/healthz').get(healthzHandler).all(methodNotAllowed('GET'));
-  app.route('/readyz').get(readyzHandler(readiness, prepare)).all(methodNotAllowed('GET'));
-  app
-    .route('/token')
-    .post(guarded(tokenBudget, tokenBodyLimitBytes(config)), tokenHandler(config, signer))
-    .all(methodNotAllowed('POST'));
-  app
-    .route('/connection-details')
-    .post(
-      guarded(tokenBudget, tokenBodyLimitBytes(config)),
-      connectionDetailsHandler(config, signer),
-    )
-    .all(methodNotAllowed('POST'));
-  app
-    .route('/validate')
-    .post(
-      guarded(validateBudget, validateBodyLimitBytes(config)),
-      validateHandler(signer, { tokenInAuthorization: config.auth.mode === 'none' }),
-    )
-    .all(methodNotAllowed('POST'));
-  // This app's OpenAPI document, built once; the tests check every answer against it.
-  const openapi = buildOpenApiDocument({
-    config,
-    serverVersion: SERVER_VERSION,
-    tokenBodyLimitBytes: tokenBodyLimitBytes(config),
-    validateBodyLimitBytes: validateBodyLimitBytes(config),
+}
+
+/** Builds the Express app for a configuration. It never listens: the caller does. */
+export function createApp(config: Config, options: AppOptions = {}): Express {
+  const logger = options.logger ?? silentLogger;
+  // With REDIS_URL, this connects to Redis at once (in the background).
+  const limiterStore = createLimiterStore(config, { logger });
+  const metrics = createAppMetrics({
+    version: SERVER_VERSION,
+    roles: config.roles.keys(),
+    budgets: BUDGET_NAMES,
+    limiterStatus: () => limiterStore.status(),
   });
-  app.locals.openapi = openapi;
-  if (config.docsEnabled) {
-    app.route('/openapi.json').get(openApiHandler(openapi)).all(methodNotAllowed('GET'));
-    // The reference's page sets its own Content-Security-Policy, relaxed as Scalar needs.
-    app.route('/docs').get(docsPageHandler).all(methodNotAllowed('GET'));
-    app.route(`${DOCS_ASSETS_PATH}/:asset`).get(docsAssetHandler).all(methodNotAllowed('GET'));
-  }
+  const signer = new TokenSigner(
+    { apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
+    config.livekitKeys,
+  );
+  const authentication = createCallerAuthentication(
+    config.auth,
+    jwksOptionsFor(config, options, metrics),
+    logger,
+  );
+  const readiness = readinessOf(authentication, limiterStore);
+  const prepare = () => authentication.prepare();
+  let openApiDocument: OpenApiDocument | undefined;
+  const parts: AppParts = {
+    config,
+    logger,
+    metrics,
+    signer,
+    issuer: createParticipantTokenIssuer(config, signer, metrics.tokenIssued),
+    readiness,
+    prepare,
+    openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(config, SERVER_VERSION)),
+    docsAssetsFolder: options.docsAssetsFolder ?? DEFAULT_DOCS_ASSETS_FOLDER,
+  };
+
+  const app = express();
+  useCommonMiddleware(app, config, logger, metrics);
+  registerRoutes(app, ROUTES, parts, {
+    authenticate: authenticateRequest(authentication.authenticate, metrics.authenticated),
+    budgets: budgetLimiters(
+      config,
+      limiterStore,
+      options.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS,
+      metrics,
+    ),
+  });
   app.use(notFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics.refused));
+
+  appsMade.set(app, {
+    lifecycle: {
+      readiness,
+      prepare,
+      limiter: limiterStore,
+      close: () => limiterStore.close(),
+      metrics,
+    },
+    openApiDocument: parts.openApiDocument,
+  });
   return app;
 }

@@ -40,6 +40,6 @@ export function callerLabel(caller: Caller): string {
 }
 
 /** The caller that authentication put into `res.locals.caller`, or anonymous. */
-export function callerOf(locals: Record<string, unknown>): Caller {
-  return (locals.caller as Caller | undefined) ?? ANONYMOUS;
+export function callerOf(locals: { caller?: Caller }): Caller {
+  return locals.caller ?? ANONYMOUS;
 }

@@ -12,6 +12,8 @@ const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
 const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
 /** An IPv4 address written as IPv6 (`::ffff:10.0.0.1`), which dual-stack sockets report. */
 const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+/** The same in hex (`::ffff:a00:1`), as the URL parser writes it. */
+const IPV4_MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
 
 /**
  * One canonical spelling of an IP address (IPv4 dotted, IPv6 compressed and lower case,
@@ -28,8 +30,39 @@ export function normaliseIp(raw: string | undefined): string | undefined {
   if (version !== 6) return undefined;
   const mapped = IPV4_MAPPED.exec(text)?.[1];
   if (mapped !== undefined && isIP(mapped) === 4) return mapped;
-  // The URL parser writes IPv6 in its canonical form (RFC 5952).
-  return new URL(`http://[${text}]`).hostname.slice(1, -1);
+  // The URL parser writes IPv6 in its canonical form (RFC 5952), mapped IPv4 in hex too.
+  const canonical = new URL(`http://[${text}]`).hostname.slice(1, -1);
+  const mappedHex = IPV4_MAPPED_HEX.exec(canonical);
+  if (mappedHex !== null) {
+    const value =
+      (Number.parseInt(mappedHex[1] ?? '', 16) << 16) | Number.parseInt(mappedHex[2] ?? '', 16);
+    return [24, 16, 8, 0].map((shift) => (value >>> shift) & 0xff).join('.');
+  }
+  return canonical;
+}
+
+/** The bits of an IPv6 address that name one client's network: one host usually owns a /56. */
+const IPV6_CLIENT_PREFIX_BITS = 56;
+
+/**
+ * The key a rate limit counts an address under: an IPv4 address as it is, an IPv6 one
+ * (canonical, from normaliseIp) by its /56 network, `2001:db8:abcd:1200::/56`, since one
+ * host can pick any of the 2^72 addresses inside it. The same keys express-rate-limit's
+ * ipKeyGenerator makes, so that budgets already kept in Redis carry over.
+ */
+export function budgetAddressOf(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
+  const groups = tail === undefined ? headGroups : [...headGroups, ...zeros, ...tailGroups];
+  const network = groups.map((group, index) => {
+    const keptBits = Math.min(16, Math.max(0, IPV6_CLIENT_PREFIX_BITS - index * 16));
+    const mask = keptBits === 0 ? 0 : (0xffff << (16 - keptBits)) & 0xffff;
+    return (Number.parseInt(group, 16) & mask).toString(16);
+  });
+  return `${new URL(`http://[${network.join(':')}]`).hostname.slice(1, -1)}/${IPV6_CLIENT_PREFIX_BITS}`;
 }
 
 /**

@@ -1,29 +1,50 @@
-// Errors as HTTP answers: the one HttpError class, the translations of body-parser and
-// Node parser errors, 404/405, and the error handler that answers every failure in JSON.
+// Errors as HTTP answers: the one HttpError class, whose status comes from the error
+// catalogue (error-codes.ts), 404/405, the error handler that answers every failure in JSON
+// and counts it, and the same JSON for requests Node's parser refuses before Express runs.
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ERROR_CODES, type ErrorCode } from './error-codes';
 import { redactPath, type Logger } from './logger';
 import { sendJson } from './respond';
+import { routeLabelOf } from './route-label';
+
+export { ERROR_CODES, type ErrorCode } from './error-codes';
 
 /** Details attached to an error answer, e.g. one entry per invalid field. */
 export type ErrorDetails = ReadonlyArray<{ field: string; message: string }>;
 
-/** An error that maps to one HTTP answer: `{ "error": { code, message, details? } }`. */
+/** What an HttpError may carry beyond its code and message. */
+export interface HttpErrorOptions {
+  /** Per-field details, never containing secrets. */
+  details?: ErrorDetails;
+  /** Headers the answer must carry, such as WWW-Authenticate. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An error that maps to one HTTP answer: `{ "error": { code, message, details? } }`. Its
+ * status is the catalogue's for its code: raising one names only the code.
+ */
 export class HttpError extends Error {
+  /** HTTP status code to answer with, from the catalogue. */
+  readonly status: number;
+  /** Optional per-field details, never containing secrets. */
+  readonly details: ErrorDetails | undefined;
+  /** Headers the answer must carry, such as WWW-Authenticate. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+
   constructor(
-    /** HTTP status code to answer with. */
-    readonly status: number,
     /** Stable SCREAMING_SNAKE identifier that clients can branch on. */
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    /** Optional per-field details, never containing secrets. */
-    readonly details?: ErrorDetails,
-    /** Headers the answer must carry, such as WWW-Authenticate. */
-    readonly headers?: Readonly<Record<string, string>>,
+    options: HttpErrorOptions = {},
   ) {
     super(message);
     this.name = 'HttpError';
+    this.status = ERROR_CODES[code].status;
+    this.details = options.details;
+    this.headers = options.headers;
   }
 }
 
@@ -40,53 +61,24 @@ export function errorBody(error: HttpError): {
   };
 }
 
-/** Errors raised by body-parser, keyed by their `type`, translated to our own. */
-const bodyParserErrors: Record<string, (limit: unknown) => HttpError> = {
-  'entity.parse.failed': () =>
-    new HttpError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.'),
-  'entity.too.large': (limit) =>
-    new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${String(limit)} bytes.`),
-  'encoding.unsupported': () =>
-    new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.'),
-  'charset.unsupported': () =>
-    new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON.'),
-  'request.aborted': () => new HttpError(400, 'REQUEST_ABORTED', 'The request was aborted.'),
-  'request.size.invalid': () =>
-    new HttpError(400, 'BAD_REQUEST', 'The request body does not match its Content-Length.'),
-};
-
-/** Shape of the errors thrown by body-parser and http-errors. */
-interface HttpLikeError {
-  type?: unknown;
-  status?: unknown;
-  expose?: unknown;
-  limit?: unknown;
-}
-
-/** Turns anything thrown into the HttpError we answer with, or undefined for a 500. */
+/**
+ * Turns anything thrown into the HttpError we answer with, or undefined for a 500. Beyond
+ * our own, the one client error that reaches here is Express's own: a path whose escape
+ * (`%E0%A4%A`) cannot be decoded into a route parameter, which it marks 400 and exposable.
+ */
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (typeof error !== 'object' || error === null) return undefined;
-  const httpLike = error as HttpLikeError;
-  if (typeof httpLike.type === 'string') {
-    const translate = bodyParserErrors[httpLike.type];
-    if (translate) return translate(httpLike.limit);
-  }
-  // Other client errors from Express itself (a malformed URI, say) carry a 4xx status.
-  if (
-    typeof httpLike.status === 'number' &&
-    httpLike.status >= 400 &&
-    httpLike.status < 500 &&
-    httpLike.expose === true
-  ) {
-    return new HttpError(httpLike.status, 'BAD_REQUEST', 'The request could not be understood.');
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return new HttpError('BAD_REQUEST', 'The request could not be understood.');
   }
   return undefined;
 }
 
 /** Answers 404 NOT_FOUND for every route nobody handled. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${redactPath(req.path)}.`));
+  next(new HttpError('NOT_FOUND', `No route for ${req.method} ${redactPath(req.path)}.`));
 };
 
 /** Answers 405 METHOD_NOT_ALLOWED, naming the methods the route does take. */
@@ -95,7 +87,6 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
     res.setHeader('Allow', allowed.join(', '));
     next(
       new HttpError(
-        405,
         'METHOD_NOT_ALLOWED',
         `${req.method} is not allowed here; use ${allowed.join(' or ')}.`,
       ),
@@ -103,11 +94,18 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
   };
 }
 
+/** Counts a refusal where it is answered: by route label and error code. */
+export type RefusalCounter = (route: string, code: string) => void;
+
 /**
- * The last middleware: every error becomes JSON. Unexpected errors are logged in detail
- * and answered with a generic 500, so no stack trace or HTML ever reaches a client.
+ * The last middleware: every error becomes JSON, counted by `countRefusal`. Unexpected
+ * errors are logged in detail and answered with a generic 500, so no stack trace or HTML
+ * ever reaches a client.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(
+  logger: Logger,
+  countRefusal: RefusalCounter = () => {},
+): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -116,16 +114,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let httpError = toHttpError(error);
     if (!httpError) {
       logger.error('unexpected error', {
-        request_id: res.locals.requestId as string | undefined,
+        request_id: res.locals.requestId,
         method: req.method,
         path: redactPath(req.path),
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
-      httpError = new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
+      httpError = new HttpError('INTERNAL_ERROR', 'Something went wrong on our side.');
     }
     if (httpError.headers) res.set(httpError.headers);
-    // For the metrics, which count refusals by code.
-    res.locals.errorCode = httpError.code;
+    countRefusal(routeLabelOf(req), httpError.code);
     sendJson(res, httpError.status, errorBody(httpError));
   };
 }
@@ -133,11 +130,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 /** Node's parser errors for which the connection can still carry an answer. */
 const clientErrorAnswers: Record<string, HttpError> = {
   HPE_HEADER_OVERFLOW: new HttpError(
-    431,
     'HEADERS_TOO_LARGE',
     'The request headers or URL are too large.',
   ),
-  ERR_HTTP_REQUEST_TIMEOUT: new HttpError(408, 'REQUEST_TIMEOUT', 'The request took too long.'),
+  ERR_HTTP_REQUEST_TIMEOUT: new HttpError('REQUEST_TIMEOUT', 'The request took too long.'),
 };
 
 /**
@@ -153,7 +149,7 @@ export function answerClientErrors(server: Server): void {
     }
     const answer =
       clientErrorAnswers[error.code ?? ''] ??
-      new HttpError(400, 'BAD_REQUEST', 'The request is not valid HTTP.');
+      new HttpError('BAD_REQUEST', 'The request is not valid HTTP.');
     const body = JSON.stringify(errorBody(answer));
     socket.end(
       `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +

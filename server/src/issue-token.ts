@@ -8,6 +8,7 @@ import { HttpError } from './errors';
 import type { RoomConfiguration, SignedToken, TokenSigner } from './grants';
 import { grantFor } from './roles';
 import type { RoomConfigBody } from './schemas/fields';
+import { isPrintableText } from './text';
 
 /** A room name nobody can guess: 96 random bits. */
 export function generateRoomName(): string {
@@ -31,12 +32,45 @@ export function identityFor(
   if (caller.kind !== 'jwt') return requested;
   if (requested !== undefined && requested !== caller.identity) {
     throw new HttpError(
-      403,
       'IDENTITY_MISMATCH',
       `${field} differs from the identity of your login; leave it out or send the same value.`,
     );
   }
   return caller.identity;
+}
+
+/** Who a token is for, as a token route's body names them. */
+export interface RequestedParticipant {
+  /** The identity the body asks for, if any. */
+  identity: string | undefined;
+  /** The body field that carries it, named when a login's identity differs. */
+  identityField: string;
+  /** The display name the body asks for, if any. */
+  name: string | undefined;
+  /** The identity when neither the body nor a login gives one. */
+  defaultIdentity: () => string | undefined;
+}
+
+/** A token's identity and display name. */
+export interface Participant {
+  identity: string;
+  name: string | undefined;
+}
+
+/**
+ * The one rule both token routes follow for identity and name. The identity is a login's
+ * (identityFor), else the body's, else the route's default. The name is the body's, else
+ * the login's `name` claim when it would pass as a display name (printable text of 1 to
+ * 256 characters); a login name that would not is dropped, never refused, since the caller
+ * did not send it and cannot fix it.
+ */
+export function participantFor(caller: Caller, requested: RequestedParticipant): Participant {
+  const identity =
+    identityFor(requested.identity, requested.identityField, caller) ?? requested.defaultIdentity();
+  // Unreachable: without a login, each route's schema or default supplies an identity.
+  if (identity === undefined) throw new Error('a token request passed without an identity');
+  const loginName = caller.kind === 'jwt' && isPrintableText(caller.name) ? caller.name : undefined;
+  return { identity, name: requested.name ?? loginName };
 }
 
 /** Whether a caller may ask for a role: api-key callers any, others the public ones or their own. */
@@ -98,14 +132,12 @@ export function issueParticipantToken(
   const { roomName: requestedRoom, role = config.defaultRole } = request;
   if (requestedRoom !== undefined && config.roomNamePattern?.test(requestedRoom) === false) {
     throw new HttpError(
-      403,
       'ROOM_NOT_ALLOWED',
       'room_name is not one this server hands out tokens for (see ROOM_NAME_PATTERN).',
     );
   }
   if (!mayRequestRole(caller, role, config.publicRoles)) {
     throw new HttpError(
-      403,
       'ROLE_NOT_ALLOWED',
       `The role ${role} is not one you may ask for${request.role === undefined ? ' (it is the default role, DEFAULT_ROLE)' : ''}; roles open to everyone: ${[...config.publicRoles].join(', ')}.`,
     );
@@ -119,7 +151,6 @@ export function issueParticipantToken(
   );
   if (refusedAgent !== undefined) {
     throw new HttpError(
-      403,
       'AGENT_NOT_ALLOWED',
       refusedAgent.agent_name === undefined
         ? 'room_config asks for the default agent (no agent_name), which AGENT_NAMES does not list.'
@@ -140,4 +171,25 @@ export function issueParticipantToken(
     roomConfig: toRoomConfiguration(request.roomConfig),
   });
   return { ...signed, roomName, role };
+}
+
+/** Issues participant tokens under one configuration, counting each one as it is signed. */
+export interface ParticipantTokenIssuer {
+  /** Checks and signs a token for `caller`, asked for on `route` (the metrics' label). */
+  issue(caller: Caller, request: ParticipantTokenRequest, route: string): IssuedParticipantToken;
+}
+
+/** The issuer of an app: `countIssued` hears of every token it signs, by route and role. */
+export function createParticipantTokenIssuer(
+  config: Config,
+  signer: TokenSigner,
+  countIssued: (route: string, role: string) => void,
+): ParticipantTokenIssuer {
+  return {
+    issue: (caller, request, route) => {
+      const issued = issueParticipantToken(config, signer, caller, request);
+      countIssued(route, issued.role);
+      return issued;
+    },
+  };
 }

@@ -13,7 +13,7 @@ const JSON_MEDIA_TYPE = 'application/json';
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 function unsupportedMediaType(message: string): HttpError {
-  return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', message);
+  return new HttpError('UNSUPPORTED_MEDIA_TYPE', message);
 }
 
 /**
@@ -65,11 +65,11 @@ function parseJson(body: Buffer): unknown {
 }
 
 function malformedJson(): HttpError {
-  return new HttpError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+  return new HttpError('MALFORMED_JSON', 'The request body is not valid JSON.');
 }
 
 function payloadTooLarge(limitBytes: number): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${limitBytes} bytes.`);
+  return new HttpError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limitBytes} bytes.`);
 }
 
 /**
@@ -132,7 +132,7 @@ export function jsonBody(limitBytes: number): RequestHandler {
     };
     const onError = () => {
       stopReading();
-      next(new HttpError(400, 'REQUEST_ABORTED', 'The request was aborted.'));
+      next(new HttpError('REQUEST_ABORTED', 'The request was aborted.'));
     };
     req.on('data', onData);
     req.on('end', onEnd);

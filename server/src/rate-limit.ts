@@ -2,10 +2,9 @@
 // budgets are counted (memory, or a Redis shared by every instance) is the store's job:
 // see rate-limit/.
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { callerLabel, callerOf } from './caller';
-import { clientAddressOf } from './client-address';
+import { budgetAddressOf, clientAddressOf } from './client-address';
 import { HttpError } from './errors';
 import { createMemoryStore } from './rate-limit/memory-store';
 import type { LimiterStore } from './rate-limit/types';
@@ -13,6 +12,7 @@ import type { LimiterStore } from './rate-limit/types';
 export { createLimiterStore, type LimiterStoreOptions } from './rate-limit/limiter-store';
 export { createMemoryStore, MAX_TRACKED_CALLERS } from './rate-limit/memory-store';
 export type { LimiterStatus, LimiterStore } from './rate-limit/types';
+export { BUDGET_NAMES, BUDGETS, type BudgetName } from './rate-limit/budgets';
 
 /** The budget's window; tests shorten it to see the budget come back. */
 export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
@@ -27,8 +27,7 @@ function budgetKey(req: Request, res: Response): string {
   if (res.locals.authError === undefined && caller.kind !== 'anonymous') {
     return callerLabel(caller);
   }
-  const clientIp = (res.locals.clientIp as string | undefined) ?? clientAddressOf(req);
-  return `ip:${ipKeyGenerator(clientIp)}`;
+  return `ip:${budgetAddressOf(res.locals.clientIp ?? clientAddressOf(req))}`;
 }
 
 /** A budget of requests, which one route or several spend. */
@@ -50,14 +49,16 @@ function secondsToReset(spending: RateLimiterRes): number {
  * Limits requests to `perWindow` per caller and fixed window, counted in `store` (this
  * process's memory unless given); mount the same handler on several routes to have them
  * share the budget. Every answer carries the IETF `RateLimit` and `RateLimit-Policy`
- * headers; a request over the budget gets 429 RATE_LIMITED with `Retry-After`. 0 turns the
- * limit off. Windows are whole seconds: `windowMs` is rounded up.
+ * headers; a request over the budget gets 429 RATE_LIMITED with `Retry-After`, counted by
+ * `countRefusal` as it is refused. 0 turns the limit off. Windows are whole seconds:
+ * `windowMs` is rounded up.
  */
 export function rateLimitPerCaller(
   budget: Budget,
   perWindow: number,
   windowMs: number = DEFAULT_RATE_LIMIT_WINDOW_MS,
   store: LimiterStore = createMemoryStore(),
+  countRefusal: (budgetName: string) => void = () => {},
 ): RequestHandler {
   if (perWindow === 0) return (_req, _res, next) => next();
   const windowSeconds = Math.max(1, Math.ceil(windowMs / 1000));
@@ -85,7 +86,8 @@ export function rateLimitPerCaller(
         res.setHeader('RateLimit-Policy', policy);
         res.setHeader('RateLimit', `"${budget.name}"; r=0; t=${resetSeconds}`);
         res.setHeader('Retry-After', resetSeconds);
-        next(new HttpError(429, 'RATE_LIMITED', refusal));
+        countRefusal(budget.name);
+        next(new HttpError('RATE_LIMITED', refusal));
       },
     );
   };

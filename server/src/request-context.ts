@@ -6,6 +6,7 @@ import { callerLabel, callerOf } from './caller';
 import { clientAddressOf } from './client-address';
 import { redactPath, type Logger } from './logger';
 import type { AppMetrics } from './metrics';
+import { routeLabelOf } from './route-label';
 
 /** An incoming X-Request-Id worth keeping: short, and nothing that could forge a log line. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -20,7 +21,8 @@ function requestIdOf(incoming: string | undefined): string {
  * limit reads it too), and logs one line when it is answered. Only the redacted path is
  * logged (the query string and long opaque segments may carry tokens), and no header at
  * all, so Authorization and X-API-Key never reach the logs. The same moment counts the
- * request in `metrics`, when given.
+ * request's route, status and duration in `metrics`, when given; everything else is
+ * counted where it happens.
  */
 export function requestContext(
   logger: Logger,
@@ -42,10 +44,10 @@ export function requestContext(
         path: redactPath(req.originalUrl),
         status: res.statusCode,
         duration_ms: Math.round(durationMs * 100) / 100,
-        ip: res.locals.clientIp as string | undefined,
+        ip: res.locals.clientIp,
         caller: res.locals.authError ? 'unauthenticated' : callerLabel(callerOf(res.locals)),
       });
-      metrics?.requestFinished(req, res, durationMs / 1000);
+      metrics?.requestFinished(routeLabelOf(req), res.statusCode, durationMs / 1000);
     });
     next();
   };

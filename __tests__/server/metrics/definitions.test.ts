@@ -12,6 +12,7 @@ function metricsReading(status: LimiterStatus) {
   const metrics = createAppMetrics({
     version: '9.9.9',
     roles: ['participant'],
+    budgets: ['token'],
     limiterStatus: () => current.status,
   });
   return { registry: metrics.registry, current };

@@ -3,16 +3,15 @@
 // changed after the app was built, so that the server's right answers no longer match.
 import express from 'express';
 import request from 'supertest';
-import { createApp } from '../../../server/src/app';
+import { createApp, openApiDocumentOf } from '../../../server/src/app';
 import type { JsonSchema, OpenApiDocument } from '../../../server/src/openapi/types';
 import { testConfig } from '../../support/fixtures';
 
-/** An app whose document is a copy, changed by `change`. */
+/** An app whose document is changed by `change` before any answer is checked against it. */
 function appWithDocument(change: (document: OpenApiDocument) => void): express.Express {
   const app = createApp(testConfig());
-  const document = structuredClone(app.locals.openapi as OpenApiDocument);
-  change(document);
-  app.locals.openapi = document;
+  // The document is built once per app and kept: changing it changes what answers meet.
+  change(openApiDocumentOf(app) as OpenApiDocument);
   return app;
 }
 

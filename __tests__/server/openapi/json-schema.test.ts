@@ -68,7 +68,7 @@ describe('jsonSchemaOf', () => {
         type: 'string',
         minLength: 1,
         maxLength: 256,
-        pattern: '\\S',
+        pattern: '^(?=[\\s\\S]*?\\S)[^\\p{Cs}\\p{Cc}]*$',
         description: expect.stringMatching(/display name.*must not contain .*control characters/),
       });
       expect(fields.ttl_seconds).toMatchObject({ type: 'integer', minimum: 1, maximum: 3600 });
@@ -79,24 +79,26 @@ describe('jsonSchemaOf', () => {
       expect(fields.metadata).toMatchObject({ type: 'string', 'x-max-utf8-bytes': 65536 });
     });
 
-    it('states every pattern, the refused ones under not', () => {
-      expect(fields.room_name).toMatchObject({
-        pattern: '\\S',
-        not: {
-          anyOf: [
-            { pattern: '\\p{Cs}' },
-            { pattern: '\\p{Cc}' },
-            { pattern: expect.stringContaining('\\u200b') },
-          ],
-        },
-      });
+    it('states every pattern in one, the refused characters left out of its class', () => {
+      expect(fields.room_name?.pattern).toBe(
+        '^(?=[\\s\\S]*?\\S)[^\\p{Cs}\\p{Cc}\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$',
+      );
+      expect(fields.room_name).not.toHaveProperty('not');
+      expect(fields.room_name).not.toHaveProperty('allOf');
     });
 
     it('states attributes as string keys to string values, with their limits', () => {
       expect(fields.attributes).toMatchObject({
         type: 'object',
-        additionalProperties: { type: 'string' },
-        propertyNames: { type: 'string', minLength: 1, maxLength: 256 },
+        additionalProperties: { type: 'string', pattern: '^[^\\p{Cs}]*$' },
+        propertyNames: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 256,
+          pattern: expect.stringMatching(
+            /^\^\(\?=.*\(\?!__proto__\$\)\[\^\\p\{Cs\}\\p\{Cc\}\\u200b/,
+          ),
+        },
         'x-max-utf8-bytes': MAX_ATTRIBUTES_BYTES,
       });
       expect(fields.attributes?.properties).toBeUndefined();
@@ -127,8 +129,9 @@ describe('jsonSchemaOf', () => {
       expect(fields[camelCase]?.description).toMatch(
         new RegExp(`^${snakeCase}, spelt in camelCase`),
       );
-      expect(jsonSchema.dependentSchemas).toMatchObject({
-        [camelCase]: { not: { required: [snakeCase] } },
+      expect((jsonSchema.not as { anyOf: JsonSchema[] }).anyOf).toContainEqual({
+        title: `both ${snakeCase} and ${camelCase}`,
+        required: [snakeCase, camelCase],
       });
     });
   });
@@ -141,7 +144,9 @@ describe('jsonSchemaOf', () => {
         properties(fields.room_config ?? {}).agents as { items: JsonSchema } | undefined
       )?.items;
       expect(agent?.properties).toHaveProperty('agentName');
-      expect(agent?.dependentSchemas).toEqual({ agentName: { not: { required: ['agent_name'] } } });
+      expect(agent?.not).toEqual({
+        anyOf: [{ title: 'both agent_name and agentName', required: ['agent_name', 'agentName'] }],
+      });
     });
   });
 
@@ -173,6 +178,40 @@ describe('jsonSchemaOf', () => {
       ['attributes', { ...identity, attributes: { team: 'blue', empty: '' } }],
       ['an attribute with an empty key', { ...identity, attributes: { '': 'x' } }],
       ['an attribute of a number', { ...identity, attributes: { team: 1 } }],
+      [
+        'an attribute key with a control character',
+        { ...identity, attributes: { 'te\u0007am': 'x' } },
+      ],
+      [
+        'an attribute key with a zero-width space',
+        { ...identity, attributes: { 'te\u200bam': 'x' } },
+      ],
+      ['an attribute key of white space', { ...identity, attributes: { '  ': 'x' } }],
+      [
+        'an attribute key with a lone surrogate',
+        { ...identity, attributes: { 'te\ud800am': 'x' } },
+      ],
+      [
+        'an attribute key of 257 characters',
+        { ...identity, attributes: { ['k'.repeat(257)]: 'x' } },
+      ],
+      [
+        'an attribute key __proto__',
+        { ...identity, attributes: JSON.parse('{"__proto__": "x"}') as unknown },
+      ],
+      ['an attribute key __proto__x', { ...identity, attributes: { __proto__x: 'x' } }],
+      [
+        'an attribute value with a lone surrogate',
+        { ...identity, attributes: { team: 'a\udc00' } },
+      ],
+      [
+        'an attribute value with a control character',
+        { ...identity, attributes: { team: 'a\u0007' } },
+      ],
+      ['a paired surrogate in a name', { ...identity, full_name: 'Ada \ud83d\ude00' }],
+      ['userId alone', { fullName: 'Ada', userId: 'ada' }],
+      ['userId and user_id', { full_name: 'Ada', userId: 'ada', user_id: 'ada' }],
+      ['full_name and fullName', { user_id: 'ada', full_name: 'Ada', fullName: 'Ada' }],
       ['metadata with a lone surrogate', { ...identity, metadata: '\udc00' }],
       ['empty metadata', { ...identity, metadata: '' }],
       ['an agent', { ...identity, room_config: { agents: [{ agent_name: 'tutor' }] } }],
@@ -183,6 +222,27 @@ describe('jsonSchemaOf', () => {
 
     it.each(tokenBodies)('for /token with %s', (_label, body) => {
       expect(ajv.validate(tokenJson, body)).toBe(joiAccepts(tokenJoi, body));
+    });
+
+    const jwtTokenJoi = tokenBodySchema(
+      testConfig({
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_SECRET: 'caller-jwt-secret-that-is-at-least-32-characters',
+        AUTH_ISSUER: 'https://id.example.test/',
+        AUTH_AUDIENCE: 'livekit-token-server',
+      }),
+    );
+    const jwtTokenJson = jsonSchemaOf(jwtTokenJoi);
+
+    it.each([
+      ['an empty body', {}],
+      ['full_name alone', { full_name: 'Ada' }],
+      ['a bad full_name', { full_name: 'Ada\u0007' }],
+      ['fullName and full_name', { full_name: 'Ada', fullName: 'Ada' }],
+      ['user_email alone', { user_email: 'ada@example.com' }],
+      ['an unknown field', { colour: 'blue' }],
+    ] as Array<[string, unknown]>)('for /token in jwt mode with %s', (_label, body) => {
+      expect(ajv.validate(jwtTokenJson, body)).toBe(joiAccepts(jwtTokenJoi, body));
     });
 
     const connectionDetailsBodies: Array<[string, unknown]> = [

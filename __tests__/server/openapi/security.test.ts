@@ -1,4 +1,4 @@
-import { createApp } from '../../../server/src/app';
+import { createApp, openApiDocumentOf } from '../../../server/src/app';
 import type { OpenApiDocument } from '../../../server/src/openapi/types';
 import { testConfig } from '../../support/fixtures';
 
@@ -10,7 +10,7 @@ const GUARDED = [
 ] as const;
 
 function documentFor(env: Record<string, string>): OpenApiDocument {
-  return createApp(testConfig(env)).locals.openapi as OpenApiDocument;
+  return openApiDocumentOf(createApp(testConfig(env))) as OpenApiDocument;
 }
 
 describe('the security schemes of /openapi.json', () => {

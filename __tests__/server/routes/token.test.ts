@@ -411,13 +411,32 @@ describe('POST /token', () => {
     });
 
     describe('with a login without a name claim and no full_name', () => {
-      it('responds 400 with VALIDATION_ERROR naming full_name only', async () => {
+      it('responds 200 with a token without a name, as /connection-details does', async () => {
         const response = await postAs({ sub: ADA_CLAIMS.sub }, {});
-        expect(response.status).toBe(400);
-        expect(response.body.error.code).toBe('VALIDATION_ERROR');
-        expect(response.body.error.details).toEqual([
-          { field: 'full_name', message: 'full_name is required' },
-        ]);
+        expect(response.status).toBe(200);
+        expect((await verifier.verify(response.body.token)).name).toBeUndefined();
+      });
+    });
+
+    describe.each([
+      ['a control character', 'Ada\u0007'],
+      ['only white space', '   '],
+      ['257 characters', 'a'.repeat(257)],
+      ['a lone surrogate', 'Ada\ud800'],
+    ])('with a login whose name claim holds %s, and no full_name', (_label, loginName) => {
+      it('drops the name as /connection-details does, and mints', async () => {
+        const response = await postAs({ sub: ADA_CLAIMS.sub, name: loginName }, {});
+        expect(response.status).toBe(200);
+        expect((await verifier.verify(response.body.token)).name).toBeUndefined();
+      });
+
+      it('takes full_name from the body instead', async () => {
+        const response = await postAs(
+          { sub: ADA_CLAIMS.sub, name: loginName },
+          { full_name: 'Ada' },
+        );
+        expect(response.status).toBe(200);
+        expect((await verifier.verify(response.body.token)).name).toBe('Ada');
       });
     });
 

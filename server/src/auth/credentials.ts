@@ -20,20 +20,14 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 /** 401 for a request without credentials, saying how to send them. */
 export function authenticationRequired(how: string): HttpError {
-  return new HttpError(
-    401,
-    'AUTHENTICATION_REQUIRED',
-    `Authentication required: ${how}.`,
-    undefined,
-    {
-      'WWW-Authenticate': `Bearer realm="${REALM}"`,
-    },
-  );
+  return new HttpError('AUTHENTICATION_REQUIRED', `Authentication required: ${how}.`, {
+    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}"` },
+  });
 }
 
 /** 401 for credentials that do not hold. */
 export function invalidCredentials(why: string): HttpError {
-  return new HttpError(401, 'INVALID_CREDENTIALS', why, undefined, {
-    'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"`,
+  return new HttpError('INVALID_CREDENTIALS', why, {
+    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
   });
 }

@@ -8,10 +8,12 @@ import type { Logger } from '../logger';
 import { apiKeyAuthenticator } from './api-key';
 import type { PresentedCredentials } from './credentials';
 import type { JwksOptions } from './jwks-options';
+import { outcomeOfCaller, outcomeOfRefusal, type AuthenticationOutcome } from './outcome';
 import type * as JwtModule from './jwt';
 
 export { bearerToken, type PresentedCredentials } from './credentials';
 export { DEFAULT_JWKS_OPTIONS, type JwksOptions } from './jwks-options';
+export { AUTHENTICATION_OUTCOMES, type AuthenticationOutcome } from './outcome';
 
 /** Establishes who a request comes from, or throws a 401/503 HttpError. */
 export type Authenticate = (credentials: PresentedCredentials) => Promise<Caller>;
@@ -51,27 +53,34 @@ export function createCallerAuthentication(
 }
 
 /**
- * Establishes the caller into `res.locals.caller`. A refusal is kept in
- * `res.locals.authError` rather than thrown at once, so that the rate limit still counts
- * failed attempts (per IP) before requireAuthentication answers them.
+ * Establishes the caller into `res.locals.caller`, and tells `countOutcome` how it ended. A
+ * refusal is kept in `res.locals.authError` rather than thrown at once, so that the rate
+ * limit still counts failed attempts (per IP) before requireAuthentication answers them.
  */
-export function authenticateRequest(authenticate: Authenticate | undefined): RequestHandler {
+export function authenticateRequest(
+  authenticate: Authenticate | undefined,
+  countOutcome: (outcome: AuthenticationOutcome) => void = () => {},
+): RequestHandler {
   if (authenticate === undefined) {
     // Nothing to check: stay synchronous on the busiest path.
     return (_req, res, next) => {
       res.locals.caller = ANONYMOUS;
+      countOutcome('anonymous');
       next();
     };
   }
   return async (req, res, next) => {
     try {
-      res.locals.caller = await authenticate({
+      const caller = await authenticate({
         authorization: req.get('authorization'),
         apiKey: req.get('x-api-key'),
       });
+      res.locals.caller = caller;
+      countOutcome(outcomeOfCaller(caller));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       res.locals.authError = error;
+      countOutcome(outcomeOfRefusal(error.code));
     }
     next();
   };

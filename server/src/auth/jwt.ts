@@ -129,7 +129,6 @@ function refusal(error: unknown, logger: Logger): HttpError {
       });
     }
     return new HttpError(
-      503,
       'AUTH_UNAVAILABLE',
       'The login provider’s keys cannot be fetched right now; try again shortly.',
     );

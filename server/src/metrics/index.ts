@@ -1,11 +1,12 @@
 // The app's Prometheus metrics: a registry per app (tests build many apps in one process),
-// holding Node's process metrics and our own, which requests and JWKS fetches count into.
-import type { Request, Response } from 'express';
+// holding Node's process metrics and our own, which each part of the app counts into at the
+// moment something happens (events.ts).
 import { type Counter, Registry } from 'prom-client';
 import type { JwksFetchOutcome } from '../auth/jwks-options';
+import type { AuthenticationOutcome } from '../auth/outcome';
 import { defineAppMetrics, JWKS_FETCH_OUTCOMES, type MetricSources } from './definitions';
+import { MetricEvents } from './events';
 import { processMetricsRegistry } from './process-metrics';
-import { RequestRecorder } from './request-recorder';
 
 export { clusterMetrics, shareMetricsWithPrimary } from './cluster';
 export { METRIC_PREFIX, REQUEST_DURATION_BUCKETS_SECONDS } from './definitions';
@@ -16,12 +17,20 @@ export {
   type MetricsSource,
 } from './serve';
 
-/** One app's metrics, and what feeds them. */
+/** One app's metrics, and what counts into them. */
 export interface AppMetrics {
   /** The app's registry, Node's process metrics included: what GET /metrics serves. */
   readonly registry: Registry;
-  /** Counts one answered request; the request context calls it when the answer is sent. */
-  requestFinished(req: Request, res: Response, durationSeconds: number): void;
+  /** One answered request: the route it matched (or `other`), its status, its duration. */
+  requestFinished(route: string, status: number, durationSeconds: number): void;
+  /** One request refused with an error code, by route: the error handler says so. */
+  refused(route: string, code: string): void;
+  /** One request over a budget: the rate limit says so as it refuses it. */
+  rateLimited(budget: string): void;
+  /** One token issued, by route and role: the issuer says so as it signs it. */
+  tokenIssued(route: string, role: string): void;
+  /** How one caller authentication ended: authentication says so as it decides. */
+  authenticated(outcome: AuthenticationOutcome): void;
   /** Counts one fetch of the login provider's key set. */
   jwksFetched(outcome: JwksFetchOutcome): void;
 }
@@ -30,13 +39,15 @@ export interface AppMetrics {
 export interface AppMetricsOptions extends MetricSources {
   /** The configured role names, counted from zero in tokens_issued_total. */
   roles: Iterable<string>;
+  /** The rate limits' budget names, counted from zero in rate_limited_total. */
+  budgets: Iterable<string>;
 }
 
 /** Makes the metrics of one app. */
 export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
   const own = new Registry();
   const metrics = defineAppMetrics(own, options);
-  const recorder = new RequestRecorder(metrics, options.roles);
+  const events = new MetricEvents(metrics, options.roles, options.budgets);
   const jwksFetches = new Map<JwksFetchOutcome, Counter.Internal>();
   for (const outcome of JWKS_FETCH_OUTCOMES) {
     const child = metrics.jwksFetches.labels(outcome);
@@ -45,7 +56,12 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
   }
   return {
     registry: Registry.merge([own, processMetricsRegistry()]),
-    requestFinished: (req, res, durationSeconds) => recorder.record(req, res, durationSeconds),
+    requestFinished: (route, status, durationSeconds) =>
+      events.requestFinished(route, status, durationSeconds),
+    refused: (route, code) => events.refused(route, code),
+    rateLimited: (budget) => events.rateLimited(budget),
+    tokenIssued: (route, role) => events.tokenIssued(route, role),
+    authenticated: (outcome) => events.authenticated(outcome),
     jwksFetched: (outcome) => jwksFetches.get(outcome)?.inc(),
   };
 }

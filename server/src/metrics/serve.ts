@@ -40,14 +40,14 @@ export function metricsRequestListener(
   return (req, res) => {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== METRICS_PATH) {
-      answerError(res, new HttpError(404, 'NOT_FOUND', `Metrics are at GET ${METRICS_PATH}.`));
+      answerError(res, new HttpError('NOT_FOUND', `Metrics are at GET ${METRICS_PATH}.`));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       answerError(
         res,
-        new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use GET.`),
+        new HttpError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use GET.`),
       );
       return;
     }
@@ -57,7 +57,7 @@ export function metricsRequestListener(
         logger.error('cannot collect metrics', {
           error: error instanceof Error ? error.message : String(error),
         });
-        answerError(res, new HttpError(500, 'INTERNAL_ERROR', 'The metrics cannot be collected.'));
+        answerError(res, new HttpError('INTERNAL_ERROR', 'The metrics cannot be collected.'));
       },
     );
   };

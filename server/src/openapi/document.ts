@@ -1,11 +1,17 @@
-// Assembles the OpenAPI 3.1 document of one app: its routes' operations as its configuration
-// makes them (auth mode, roles, limits), the shared error shape and headers, and the
-// security schemes of its AUTH_MODE. Built once, when the app is.
-import type { ErrorCode } from './error-codes';
+// Assembles the OpenAPI 3.1 document of one app from the route table: each served route's
+// operation as its configuration makes it (auth mode, roles, limits), with what its access
+// puts in front of it (errors, headers, security), the shared error shape and headers, and
+// the security schemes of its AUTH_MODE. Built only where it is served or asked for.
+import type { Config } from '../config';
+import type { ErrorCode } from '../error-codes';
+import { BUDGETS } from '../rate-limit/budgets';
+import { isServed } from '../routes/register';
+import type { RouteAccess, Route } from '../routes/route';
+import { ROUTES } from '../routes/table';
+import { ANY_REQUEST_ERRORS, authenticationErrors, bodyErrors, type RouteGuard } from './guard';
 import { ERROR_SCHEMA, HEADERS } from './responses';
-import { DOCUMENTED_ROUTES } from './routes';
-import { securitySchemes } from './security';
-import type { OpenApiContext, OpenApiDocument, Operation } from './types';
+import { securityRequirements, securitySchemes } from './security';
+import type { OpenApiDocument, Operation } from './types';
 
 /** How callers authenticate, in a sentence for the document's description. */
 const AUTH_MODE_SENTENCES = {
@@ -25,24 +31,66 @@ function withSortedResponses(operation: Operation): Operation {
   return { ...operation, responses: Object.fromEntries(responses) };
 }
 
-/** The OpenAPI document of an app built with this context's configuration. */
-export function buildOpenApiDocument(context: OpenApiContext): OpenApiDocument {
-  const paths: OpenApiDocument['paths'] = {};
-  for (const route of DOCUMENTED_ROUTES) {
-    paths[route.path] = {
-      ...paths[route.path],
-      [route.method]: withSortedResponses(route.operation(context)),
+/** What a route's access puts in front of its handler, as the document states it. */
+export function routeGuard(access: RouteAccess, config: Config): RouteGuard {
+  if (access.kind === 'public') {
+    return {
+      errors: ANY_REQUEST_ERRORS,
+      headers: [],
+      rateLimitPerMinute: 0,
+      bodyLimitBytes: undefined,
     };
   }
-  const schemes = securitySchemes(context.config.auth);
+  const rateLimitPerMinute = BUDGETS[access.budget].perMinute(config);
+  const bodyLimitBytes = access.bodyLimitBytes?.(config);
+  return {
+    errors: [
+      ...ANY_REQUEST_ERRORS,
+      ...authenticationErrors(config),
+      ...(rateLimitPerMinute > 0 ? (['RATE_LIMITED'] as const) : []),
+      ...(bodyLimitBytes === undefined ? [] : bodyErrors(bodyLimitBytes)),
+    ],
+    headers: rateLimitPerMinute > 0 ? ['RateLimit', 'RateLimit-Policy'] : [],
+    rateLimitPerMinute,
+    bodyLimitBytes,
+  };
+}
+
+/** An Express path as OpenAPI writes it: `/bans/:id` becomes `/bans/{id}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z_]\w*)/g, '{$1}');
+}
+
+/** The OpenAPI document of an app with this configuration, from its route table. */
+export function buildOpenApiDocument(
+  config: Config,
+  serverVersion: string,
+  routes: readonly Route[] = ROUTES,
+): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    if (route.operation === undefined || !isServed(route, config)) continue;
+    const guard = routeGuard(route.access, config);
+    const security = route.access.kind === 'caller' ? securityRequirements(config.auth) : undefined;
+    const operation = route.operation({ config, serverVersion, guard });
+    const path = openApiPath(route.path);
+    paths[path] = {
+      ...paths[path],
+      [route.method]: withSortedResponses({
+        ...operation,
+        ...(security === undefined ? {} : { security }),
+      }),
+    };
+  }
+  const schemes = securitySchemes(config.auth);
   return {
     openapi: '3.1.0',
     info: {
       title: 'LiveKit token server',
-      version: context.serverVersion,
+      version: serverVersion,
       description: [
         'Mints and validates LiveKit access tokens. This document describes this server as it is configured: its roles, limits and authentication.',
-        AUTH_MODE_SENTENCES[context.config.auth.mode],
+        AUTH_MODE_SENTENCES[config.auth.mode],
         'Every answer is JSON; every error has the shape `{"error": {"code", "message", "details"?}}`: branch on `code`.',
         `A path the server does not serve answers 404 \`${NOT_FOUND}\`; a path it serves, asked with another method, 405 \`${METHOD_NOT_ALLOWED}\` with an Allow header naming the right one.`,
       ].join('\n\n'),

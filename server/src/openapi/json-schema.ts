@@ -3,14 +3,22 @@
 // lengths, ranges, enums, required and unknown keys, descriptions). What it cannot express
 // or gets wrong is put right here, once:
 // - patterns: it keeps only the last one and ignores `invert`; here every pattern counts,
-//   inverted ones as `not`, and their names become a sentence of the description;
+//   all of them become one `pattern` (refused characters left out of its class), and their
+//   names a sentence of the description;
 // - objects of any keys (`.pattern(keySchema, valueSchema)`): it answers "no keys at all";
-// - `.rename()`: the camelCase spellings become properties too, never both at once;
+// - `.rename()`: the camelCase spellings become properties too, never both at once, in flat
+//   titled rules a reference UI can show;
 // - `.custom()` rules, which no generator can read: each must carry its JSON Schema
 //   counterpart as `.meta({ jsonSchema: {...} })` next to it, or the document is not built.
 import type Joi from 'joi';
-import parse from 'joi-to-json';
+import type JoiToJson from 'joi-to-json';
 import type { JsonSchema } from './types';
+
+/**
+ * joi-to-json, loaded on the first conversion: it and lodash cost some 20 ms of start-up,
+ * which a server with DOCS=off never needs.
+ */
+let parse: typeof JoiToJson | undefined;
 
 /** The parts of Joi's describe() output read here. */
 interface JoiDescription {
@@ -32,6 +40,13 @@ interface PatternOptions {
 /** The key of `.meta()` whose JSON Schema keywords join the generated schema. */
 export const JSON_SCHEMA_META = 'jsonSchema';
 
+/**
+ * The key of `.meta()` whose keywords hold Joi schemas, converted like the rest: what a
+ * `.custom()` rule enforces in parts of the value Joi does not describe (an attribute key's
+ * rules, say), stated without writing its patterns twice.
+ */
+export const JSON_SCHEMA_OF_META = 'jsonSchemaOf';
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -43,11 +58,6 @@ function addKeywords(schema: JsonSchema, keywords: Record<string, unknown>): voi
     schema[keyword] =
       isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value;
   }
-}
-
-/** Adds one subschema every value must also match. */
-function addAllOf(schema: JsonSchema, subschema: JsonSchema): void {
-  schema.allOf = [...((schema.allOf as JsonSchema[] | undefined) ?? []), subschema];
 }
 
 /** The source of a regular expression as Joi describes it (`/source/flags`). */
@@ -73,7 +83,41 @@ function describeFurther(schema: JsonSchema, sentence: string): void {
   schema.description = `${description}${sentence}`;
 }
 
-/** Every pattern of a string schema: matched ones as `pattern`, inverted ones under `not`. */
+/** A pattern that matches one character of a class: `\p{Cc}` or `[\u200b-\u200f]`, not `[^...]`. */
+const CHARACTER_CLASS = /^(?:\\p\{\w+\}|\[(?!\^)(?:[^\]\\]|\\.)+\])$/;
+
+/** A pattern that is one token, which needs no group around it: `\S`, or a class. */
+const SINGLE_TOKEN = /^(?:\\[A-Za-z]|\\p\{\w+\}|\[(?:[^\]\\]|\\.)+\])$/;
+
+/** The inside of a character class pattern, to join into one class: `\p{Cc}` or `\u200b-\u200f`. */
+function classBody(source: string): string {
+  return source.startsWith('[') ? source.slice(1, -1) : source;
+}
+
+/**
+ * The one pattern a string must match for every pattern rule of its Joi schema: each matched
+ * one as a lookahead (the text contains a match), each refused one as a character left out
+ * of the class every character must be in, or a negative lookahead when it is no single
+ * character. One `pattern` is what a reference UI shows beside the field; `not`/`allOf` of
+ * patterns showed as nested boxes that hid the rule.
+ */
+function combinedPattern(matched: readonly string[], refused: readonly string[]): string {
+  const [only] = matched;
+  if (refused.length === 0 && matched.length === 1 && only !== undefined) return only;
+  const grouped = (source: string) => (SINGLE_TOKEN.test(source) ? source : `(?:${source})`);
+  const lookaheads = matched.map((source) =>
+    source.startsWith('^') ? `(?=${source.slice(1)})` : `(?=[\\s\\S]*?${grouped(source)})`,
+  );
+  const classes = refused.filter((source) => CHARACTER_CLASS.test(source));
+  const others = refused.filter((source) => !CHARACTER_CLASS.test(source));
+  const exclusions = others.map((source) =>
+    source.startsWith('^') ? `(?!${source.slice(1)})` : `(?![\\s\\S]*?${grouped(source)})`,
+  );
+  const characters = classes.length > 0 ? `[^${classes.map(classBody).join('')}]*` : '[\\s\\S]*';
+  return `^${[...lookaheads, ...exclusions].join('')}${characters}$`;
+}
+
+/** Every pattern of a string schema, in one `pattern`, and their names as a sentence. */
 function fixPatterns(schema: JsonSchema, description: JoiDescription, path: string): void {
   delete schema.pattern;
   const patterns = (description.rules ?? []).filter((rule) => rule.name === 'pattern');
@@ -93,17 +137,7 @@ function fixPatterns(schema: JsonSchema, description: JoiDescription, path: stri
       if (name !== undefined) mustContain.push(name);
     }
   }
-  const [firstMatched, ...otherMatched] = matched;
-  if (firstMatched !== undefined) schema.pattern = firstMatched;
-  for (const source of otherMatched) addAllOf(schema, { pattern: source });
-  if (refused.length > 0) {
-    const forbidden =
-      refused.length === 1
-        ? { pattern: refused[0] }
-        : { anyOf: refused.map((source) => ({ pattern: source })) };
-    if (schema.not === undefined) schema.not = forbidden;
-    else addAllOf(schema, { not: forbidden });
-  }
+  schema.pattern = combinedPattern(matched, refused);
   const sentences = [
     ...(mustContain.length > 0 ? [`must contain ${listed(mustContain)}`] : []),
     ...(mustNotContain.length > 0 ? [`must not contain ${listed(mustNotContain)}`] : []),
@@ -131,49 +165,56 @@ function fixKeyPatterns(schema: JsonSchema, description: JoiDescription, path: s
   }
 }
 
-/**
- * Where a subschema requires `to` (`required`, or `.or()` and the like, which joi-to-json
- * turns into required lists under anyOf/oneOf/allOf), `from` does as well: Joi renames
- * before it checks.
- */
-function requireEitherSpelling(schema: JsonSchema, from: string, to: string): void {
-  for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) {
-    const subschemas = schema[combinator];
-    if (Array.isArray(subschemas)) {
-      for (const subschema of subschemas) {
-        if (isPlainObject(subschema)) requireEitherSpelling(subschema, from, to);
-      }
-    }
-  }
-  const required = schema.required;
-  if (Array.isArray(required) && required.includes(to)) {
-    const others = required.filter((name) => name !== to);
-    if (others.length > 0) schema.required = others;
-    else delete schema.required;
-    addAllOf(schema, { anyOf: [{ required: [to] }, { required: [from] }] });
-  }
+/** Adds one refused shape under `not`, whose `anyOf` lists every shape refused. */
+function addRefusal(schema: JsonSchema, refusal: JsonSchema): void {
+  const not = (schema.not ?? { anyOf: [] }) as { anyOf: JsonSchema[] };
+  not.anyOf.push(refusal);
+  schema.not = not;
 }
 
-/** The camelCase spellings `.rename()` accepts, each a property like its target; never both. */
+/**
+ * The camelCase spellings `.rename()` accepts: each a property like its target; both at once
+ * refused; a required field required in either spelling; and where `.or()` asks for one of
+ * several fields (joi-to-json's `anyOf` of `required`), either spelling of each will do. The
+ * rules stay flat and titled (`with user_id`, `both room_name and roomName`), which a
+ * reference UI shows as a list of words, never as boxes nested in boxes.
+ */
 function addRenames(schema: JsonSchema, description: JoiDescription, path: string): void {
   const properties = schema.properties as Record<string, JsonSchema>;
-  const dependentSchemas: Record<string, JsonSchema> = {};
-  for (const { from, to } of description.renames ?? []) {
+  const renames = description.renames ?? [];
+  const spellingOf = new Map(renames.map(({ from, to }) => [to, from]));
+  const alternatives = schema.anyOf;
+  if (Array.isArray(alternatives)) {
+    schema.anyOf = (alternatives as JsonSchema[]).flatMap((alternative) => {
+      const required = alternative.required;
+      if (!Array.isArray(required) || required.length !== 1) return [alternative];
+      const field = String(required[0]);
+      const spelling = spellingOf.get(field);
+      const spellings = spelling === undefined ? [field] : [field, spelling];
+      return spellings.map((name) => ({ title: `with ${name}`, required: [name] }));
+    });
+  }
+  for (const { from, to } of renames) {
     const target = properties[to];
     if (target === undefined) throw new Error(`${path}: ${from} renames to ${to}, not a field`);
     properties[from] = {
       ...target,
       description: `${to}, spelt in camelCase as LiveKit's JSON also allows; give one or the other, not both.`,
     };
-    dependentSchemas[from] = { not: { required: [to] } };
+    addRefusal(schema, { title: `both ${to} and ${from}`, required: [to, from] });
     const required = schema.required;
     if (Array.isArray(required) && required.includes(to)) {
+      const others = required.filter((name) => name !== to);
+      if (others.length > 0) schema.required = others;
+      else delete schema.required;
+      addRefusal(schema, {
+        title: `neither ${to} nor ${from}`,
+        not: { anyOf: [{ required: [to] }, { required: [from] }] },
+      });
       // No longer in `required`, which readers of the reference look for: say it in words.
       describeFurther(target, `Required, as ${to} or ${from}.`);
     }
-    requireEitherSpelling(schema, from, to);
   }
-  if (Object.keys(dependentSchemas).length > 0) schema.dependentSchemas = dependentSchemas;
 }
 
 /** Puts right, in place, what joi-to-json made of one schema and everything inside it. */
@@ -195,10 +236,17 @@ function fixSchema(schema: JsonSchema, description: JoiDescription, path: string
     const [items] = description.items ?? [];
     if (items !== undefined) fixSchema(schema.items, items, `${path}[]`);
   }
-  const keywords = (description.metas ?? [])
-    .map((meta) => meta[JSON_SCHEMA_META])
-    .filter(isPlainObject);
+  const metas = description.metas ?? [];
+  const keywords = metas.map((meta) => meta[JSON_SCHEMA_META]).filter(isPlainObject);
   for (const extra of keywords) addKeywords(schema, extra);
+  for (const described of metas.map((meta) => meta[JSON_SCHEMA_OF_META]).filter(isPlainObject)) {
+    // Joi's describe() has already described the Joi schemas a meta holds.
+    for (const [keyword, joiDescription] of Object.entries(described)) {
+      addKeywords(schema, {
+        [keyword]: jsonSchemaOfDescription(joiDescription as JoiDescription, `${path} ${keyword}`),
+      });
+    }
+  }
   const hasCustomRule = (description.rules ?? []).some((rule) => rule.name === 'custom');
   if (hasCustomRule && keywords.length === 0) {
     throw new Error(
@@ -214,6 +262,8 @@ function fixSchema(schema: JsonSchema, description: JoiDescription, path: string
  */
 function jsonSchemaOfDescription(description: JoiDescription, path: string): JsonSchema {
   const describable = { describe: () => description };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parse ??= require('joi-to-json') as typeof JoiToJson;
   // joi-to-json's types ask for the Joi class; all it calls is describe().
   const schema = parse(describable as never, 'open-api-3.1') as JsonSchema;
   fixSchema(schema, description, path);

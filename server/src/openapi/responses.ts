@@ -1,8 +1,8 @@
 // The answers every route shares: the one error shape, the headers, and how a list of error
 // codes becomes one documented answer per status, each naming the codes it can carry.
 import { MAX_LISTED_PROBLEMS } from '../schemas/request-body';
-import { ERROR_CODES, type OperationError } from './error-codes';
-import type { Header, JsonSchema, Reference, Response } from './types';
+import { ERROR_CODES } from '../error-codes';
+import type { Header, JsonSchema, OperationError, Reference, Response } from './types';
 
 /** The media type of every answer the API documents. */
 export const JSON_MEDIA_TYPE = 'application/json';

@@ -1,6 +1,6 @@
 // The parts of an OpenAPI 3.1 document this server writes, typed enough to catch a misspelt
-// key, and what a route's documentation is built from.
-import type { Config } from '../config';
+// key.
+import type { ErrorCode } from '../error-codes';
 
 /** A JSON Schema (2020-12, OpenAPI 3.1's dialect). */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -29,10 +29,10 @@ export interface Response {
   content?: Record<string, MediaType>;
 }
 
-/** A query parameter. */
+/** A parameter of the path, the query or the headers. */
 export interface Parameter {
   name: string;
-  in: 'query' | 'header';
+  in: 'path' | 'query' | 'header';
   description: string;
   required?: boolean;
   schema: JsonSchema;
@@ -72,25 +72,5 @@ export interface OpenApiDocument {
   };
 }
 
-/** What a route's documentation is built from: the configuration and the app's own limits. */
-export interface OpenApiContext {
-  config: Config;
-  /** The server's version, the document's own version too. */
-  serverVersion: string;
-  /** Largest body /token and /connection-details read, in bytes. */
-  tokenBodyLimitBytes: number;
-  /** Largest body /validate reads, in bytes. */
-  validateBodyLimitBytes: number;
-}
-
-/**
- * One route the document describes. Each sits beside its handler, in
- * `routes/<name>.openapi.ts`; listing it in `openapi/routes.ts` puts it in the document.
- */
-export interface DocumentedRoute {
-  /** The path, as Express mounts it. */
-  path: string;
-  method: 'get' | 'post';
-  /** The operation, as this configuration makes it. */
-  operation(context: OpenApiContext): Operation;
-}
+/** An error an operation may answer: a code, or a code with words fitting that route. */
+export type OperationError = ErrorCode | { code: ErrorCode; when: string };

@@ -3,14 +3,8 @@
 import type { Config } from '../config';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
-import {
-  guardedRouteErrors,
-  guardedRouteHeaders,
-  participantTokenErrors,
-  type Guard,
-} from '../openapi/route-errors';
-import { securityRequirements } from '../openapi/security';
-import type { DocumentedRoute, JsonSchema } from '../openapi/types';
+import { participantTokenErrors, type OperationContext } from '../openapi/guard';
+import type { JsonSchema, Operation } from '../openapi/types';
 import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
 
 /** The 201 answer: LiveKit's standard fields, server_url and participant_token, and extras. */
@@ -48,51 +42,40 @@ function connectionDetailsAnswerSchema(config: Config): JsonSchema {
   };
 }
 
-/** `POST /connection-details`: LiveKit's standard token endpoint (TokenSource.endpoint). */
-export const connectionDetailsRoute: DocumentedRoute = {
-  path: '/connection-details',
-  method: 'post',
-  operation: ({ config, tokenBodyLimitBytes }) => {
-    const guard: Guard = {
-      rateLimitPerMinute: config.tokenRateLimitPerMinute,
-      bodyLimitBytes: tokenBodyLimitBytes,
-    };
-    const headers = guardedRouteHeaders(guard);
-    const security = securityRequirements(config.auth);
-    return {
-      operationId: 'createConnectionDetails',
-      summary: "LiveKit's standard token endpoint",
-      description:
-        "The endpoint LiveKit's client SDKs call themselves (`TokenSource.endpoint(url)` in livekit-client): where to connect, and a token to connect with. Every field is optional, in LiveKit's snake_case; the camelCase spellings are accepted too." +
-        (config.tokenRateLimitPerMinute > 0
-          ? ` Shares its budget of ${config.tokenRateLimitPerMinute} requests per caller and minute with /token.`
-          : ''),
-      tags: ['tokens'],
-      ...(security === undefined ? {} : { security }),
-      requestBody: {
-        required: false,
-        content: {
-          [JSON_MEDIA_TYPE]: {
-            schema: jsonSchemaOf(connectionDetailsBodySchema(config)),
-            example: { room_name: 'physics-101', participant_name: 'Ada Lovelace' },
-          },
+/** `POST /connection-details` in the document: LiveKit's standard token endpoint. */
+export function connectionDetailsOperation({ config, guard }: OperationContext): Operation {
+  return {
+    operationId: 'createConnectionDetails',
+    summary: "LiveKit's standard token endpoint",
+    description:
+      "The endpoint LiveKit's client SDKs call themselves (`TokenSource.endpoint(url)` in livekit-client): where to connect, and a token to connect with. Every field is optional, in LiveKit's snake_case; the camelCase spellings are accepted too." +
+      (guard.rateLimitPerMinute > 0
+        ? ` Shares its budget of ${guard.rateLimitPerMinute} requests per caller and minute with /token.`
+        : ''),
+    tags: ['tokens'],
+    requestBody: {
+      required: false,
+      content: {
+        [JSON_MEDIA_TYPE]: {
+          schema: jsonSchemaOf(connectionDetailsBodySchema(config)),
+          example: { room_name: 'physics-101', participant_name: 'Ada Lovelace' },
         },
       },
-      responses: {
-        '201': jsonAnswer(
-          'Where to connect, and a token to connect with.',
-          connectionDetailsAnswerSchema(config),
-          headers,
-        ),
-        ...errorResponses(
-          [
-            ...guardedRouteErrors(config, guard),
-            ...participantTokenErrors(config),
-            ...(config.livekitUrl === undefined ? (['LIVEKIT_URL_NOT_SET'] as const) : []),
-          ],
-          headers,
-        ),
-      },
-    };
-  },
-};
+    },
+    responses: {
+      '201': jsonAnswer(
+        'Where to connect, and a token to connect with.',
+        connectionDetailsAnswerSchema(config),
+        guard.headers,
+      ),
+      ...errorResponses(
+        [
+          ...guard.errors,
+          ...participantTokenErrors(config),
+          ...(config.livekitUrl === undefined ? (['LIVEKIT_URL_NOT_SET'] as const) : []),
+        ],
+        guard.headers,
+      ),
+    },
+  };
+}

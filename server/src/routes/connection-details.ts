@@ -1,50 +1,53 @@
 // POST /connection-details: LiveKit's standard token endpoint (TokenSource.endpoint).
 import type { RequestHandler } from 'express';
 import { callerOf } from '../caller';
-import type { Config } from '../config';
 import { HttpError } from '../errors';
-import type { TokenSigner } from '../grants';
-import { generateIdentity, identityFor, issueParticipantToken } from '../issue-token';
+import { generateIdentity, participantFor } from '../issue-token';
 import { sendJson } from '../respond';
 import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
 import { validateBody } from '../schemas/request-body';
-import { isPrintableText } from '../text';
+import { tokenBodyLimitBytes } from './body-limits';
+import { connectionDetailsOperation } from './connection-details.openapi';
+import type { AppParts, Route } from './route';
+
+const PATH = '/connection-details';
 
 /**
  * `POST /connection-details`: LiveKit's standard token endpoint, which `TokenSource.endpoint`
  * in LiveKit's client SDKs calls. Answers where to connect and a token to connect with.
  */
-export function connectionDetailsHandler(config: Config, signer: TokenSigner): RequestHandler {
+function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler {
   const schema = connectionDetailsBodySchema(config);
   return (req, res) => {
     const serverUrl = config.livekitUrl;
     if (serverUrl === undefined) {
       throw new HttpError(
-        503,
         'LIVEKIT_URL_NOT_SET',
         'This token server has no LIVEKIT_URL, so it cannot tell clients where to connect; its operator must set LIVEKIT_URL to the LiveKit server (e.g. wss://my-project.livekit.cloud).',
       );
     }
     const caller = callerOf(res.locals);
     const body = validateBody(schema, req.body);
-    const identity =
-      identityFor(body.participant_identity, 'participant_identity', caller) ?? generateIdentity();
-    // A login's name fills in for participant_name when it would pass as one.
-    const loginName =
-      caller.kind === 'jwt' && isPrintableText(caller.name) ? caller.name : undefined;
-    const name = body.participant_name ?? loginName;
-    const issued = issueParticipantToken(config, signer, caller, {
-      identity,
-      name,
-      roomName: body.room_name,
-      role: body.role,
-      metadata: body.participant_metadata,
-      attributes: body.participant_attributes,
-      ttlSeconds: body.ttl_seconds,
-      roomConfig: body.room_config,
+    const { identity, name } = participantFor(caller, {
+      identity: body.participant_identity,
+      identityField: 'participant_identity',
+      name: body.participant_name,
+      defaultIdentity: generateIdentity,
     });
-    // For the metrics, which count tokens by role.
-    res.locals.issuedRole = issued.role;
+    const issued = issuer.issue(
+      caller,
+      {
+        identity,
+        name,
+        roomName: body.room_name,
+        role: body.role,
+        metadata: body.participant_metadata,
+        attributes: body.participant_attributes,
+        ttlSeconds: body.ttl_seconds,
+        roomConfig: body.room_config,
+      },
+      PATH,
+    );
     sendJson(res, 201, {
       server_url: serverUrl,
       participant_token: issued.token,
@@ -56,3 +59,12 @@ export function connectionDetailsHandler(config: Config, signer: TokenSigner): R
     });
   };
 }
+
+/** The route table's entry for POST /connection-details. */
+export const connectionDetailsRoute: Route = {
+  method: 'post',
+  path: PATH,
+  access: { kind: 'caller', budget: 'token', bodyLimitBytes: tokenBodyLimitBytes },
+  handler: connectionDetailsHandler,
+  operation: connectionDetailsOperation,
+};

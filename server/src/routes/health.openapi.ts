@@ -1,13 +1,11 @@
 // GET / as /openapi.json describes it: the answer beside its handler (health.ts).
 import { errorResponses, jsonAnswer } from '../openapi/responses';
-import { ANY_REQUEST_ERRORS } from '../openapi/route-errors';
-import type { DocumentedRoute } from '../openapi/types';
+import type { OperationContext } from '../openapi/guard';
+import type { Operation } from '../openapi/types';
 
-/** `GET /`: the health answer. */
-export const healthRoute: DocumentedRoute = {
-  path: '/',
-  method: 'get',
-  operation: ({ serverVersion }) => ({
+/** `GET /` in the document: the health answer. */
+export function healthOperation({ serverVersion, guard }: OperationContext): Operation {
+  return {
     operationId: 'getHealth',
     summary: 'Health',
     description: 'Tells load balancers and people that the server is up, and which version.',
@@ -28,7 +26,7 @@ export const healthRoute: DocumentedRoute = {
           },
         },
       }),
-      ...errorResponses(ANY_REQUEST_ERRORS),
+      ...errorResponses(guard.errors),
     },
-  }),
-};
+  };
+}

@@ -1,8 +1,8 @@
 // GET /healthz and GET /readyz as /openapi.json describes them, beside their handlers
 // (probes.ts).
 import { errorResponses, jsonAnswer } from '../openapi/responses';
-import { ANY_REQUEST_ERRORS } from '../openapi/route-errors';
-import type { DocumentedRoute, JsonSchema } from '../openapi/types';
+import type { OperationContext } from '../openapi/guard';
+import type { JsonSchema, Operation } from '../openapi/types';
 
 /** `{ "status": <value> }`, the answer of a probe that passed. */
 function statusAnswer(status: string): JsonSchema {
@@ -14,27 +14,23 @@ function statusAnswer(status: string): JsonSchema {
   };
 }
 
-/** `GET /healthz`: the liveness probe. */
-export const healthzRoute: DocumentedRoute = {
-  path: '/healthz',
-  method: 'get',
-  operation: () => ({
+/** `GET /healthz` in the document: the liveness probe. */
+export function healthzOperation({ guard }: OperationContext): Operation {
+  return {
     operationId: 'getLiveness',
     summary: 'Liveness probe',
     description: 'Answers 200 while the process can answer at all, draining or not.',
     tags: ['health'],
     responses: {
       '200': jsonAnswer('The process is alive.', statusAnswer('alive')),
-      ...errorResponses(ANY_REQUEST_ERRORS),
+      ...errorResponses(guard.errors),
     },
-  }),
-};
+  };
+}
 
-/** `GET /readyz`: the readiness probe. */
-export const readyzRoute: DocumentedRoute = {
-  path: '/readyz',
-  method: 'get',
-  operation: () => ({
+/** `GET /readyz` in the document: the readiness probe. */
+export function readyzOperation({ guard }: OperationContext): Operation {
+  return {
     operationId: 'getReadiness',
     summary: 'Readiness probe',
     description:
@@ -42,7 +38,7 @@ export const readyzRoute: DocumentedRoute = {
     tags: ['health'],
     responses: {
       '200': jsonAnswer('The instance is ready for traffic.', statusAnswer('ready')),
-      ...errorResponses([...ANY_REQUEST_ERRORS, 'NOT_READY']),
+      ...errorResponses([...guard.errors, 'NOT_READY']),
     },
-  }),
-};
+  };
+}

@@ -4,9 +4,11 @@ import type { RequestHandler } from 'express';
 import { HttpError } from '../errors';
 import type { Readiness } from '../readiness';
 import { sendJson } from '../respond';
+import { healthzOperation, readyzOperation } from './probes.openapi';
+import type { Route } from './route';
 
 /** `GET /healthz`: 200 while the process can answer, draining or not. */
-export const healthzHandler: RequestHandler = (_req, res) => {
+const healthzHandler: RequestHandler = (_req, res) => {
   sendJson(res, 200, { status: 'alive' });
 };
 
@@ -15,7 +17,7 @@ export const healthzHandler: RequestHandler = (_req, res) => {
  * what is not ready. A failed check also starts `prepare` (fetching the login provider's
  * keys, say), so that the probe itself brings the instance back without waiting for logins.
  */
-export function readyzHandler(readiness: Readiness, prepare: () => Promise<void>): RequestHandler {
+function readyzHandler(readiness: Readiness, prepare: () => Promise<void>): RequestHandler {
   return (_req, res) => {
     const notReady = readiness.notReady();
     if (notReady.length === 0) {
@@ -24,10 +26,27 @@ export function readyzHandler(readiness: Readiness, prepare: () => Promise<void>
     }
     if (!readiness.stopping) void prepare();
     throw new HttpError(
-      503,
       'NOT_READY',
       `Not ready: ${notReady.map((reason) => reason.message).join('; ')}.`,
-      notReady,
+      { details: notReady },
     );
   };
 }
+
+/** The route table's entry for GET /healthz. */
+export const healthzRoute: Route = {
+  method: 'get',
+  path: '/healthz',
+  access: { kind: 'public' },
+  handler: () => healthzHandler,
+  operation: healthzOperation,
+};
+
+/** The route table's entry for GET /readyz. */
+export const readyzRoute: Route = {
+  method: 'get',
+  path: '/readyz',
+  access: { kind: 'public' },
+  handler: ({ readiness, prepare }) => readyzHandler(readiness, prepare),
+  operation: readyzOperation,
+};

@@ -3,14 +3,8 @@
 import type { Config } from '../config';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
-import {
-  guardedRouteErrors,
-  guardedRouteHeaders,
-  participantTokenErrors,
-  type Guard,
-} from '../openapi/route-errors';
-import { securityRequirements } from '../openapi/security';
-import type { DocumentedRoute, JsonSchema } from '../openapi/types';
+import { participantTokenErrors, type OperationContext } from '../openapi/guard';
+import type { JsonSchema, Operation } from '../openapi/types';
 import { tokenBodySchema } from '../schemas/token-body';
 
 /** The 200 answer: the token, and what the server chose for it. */
@@ -44,48 +38,34 @@ function tokenAnswerSchema(config: Config): JsonSchema {
   };
 }
 
-/** `POST /token`: mints a LiveKit join token for one participant in one room. */
-export const tokenRoute: DocumentedRoute = {
-  path: '/token',
-  method: 'post',
-  operation: ({ config, tokenBodyLimitBytes }) => {
-    const guard: Guard = {
-      rateLimitPerMinute: config.tokenRateLimitPerMinute,
-      bodyLimitBytes: tokenBodyLimitBytes,
-    };
-    const headers = guardedRouteHeaders(guard);
-    const security = securityRequirements(config.auth);
-    return {
-      operationId: 'createToken',
-      summary: 'Mint a join token',
-      description:
-        "Mints a LiveKit join token for one participant in one room, with the role's grants. The identity is user_id, else user_email" +
-        (config.auth.mode === 'jwt' ? "; with a login, always the login's identity." : '.') +
-        (config.tokenRateLimitPerMinute > 0
-          ? ` Shares its budget of ${config.tokenRateLimitPerMinute} requests per caller and minute with /connection-details.`
-          : ''),
-      tags: ['tokens'],
-      ...(security === undefined ? {} : { security }),
-      requestBody: {
-        required: true,
-        content: {
-          [JSON_MEDIA_TYPE]: {
-            schema: jsonSchemaOf(tokenBodySchema(config)),
-            example: { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
-          },
+/** `POST /token` in the document: mints a LiveKit join token. */
+export function tokenOperation({ config, guard }: OperationContext): Operation {
+  return {
+    operationId: 'createToken',
+    summary: 'Mint a join token',
+    description:
+      "Mints a LiveKit join token for one participant in one room, with the role's grants. The identity is user_id, else user_email" +
+      (config.auth.mode === 'jwt' ? "; with a login, always the login's identity." : '.') +
+      (guard.rateLimitPerMinute > 0
+        ? ` Shares its budget of ${guard.rateLimitPerMinute} requests per caller and minute with /connection-details.`
+        : ''),
+    tags: ['tokens'],
+    requestBody: {
+      required: true,
+      content: {
+        [JSON_MEDIA_TYPE]: {
+          schema: jsonSchemaOf(tokenBodySchema(config)),
+          example: { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
         },
       },
-      responses: {
-        '200': jsonAnswer(
-          'The token, and what the server chose for it.',
-          tokenAnswerSchema(config),
-          headers,
-        ),
-        ...errorResponses(
-          [...guardedRouteErrors(config, guard), ...participantTokenErrors(config)],
-          headers,
-        ),
-      },
-    };
-  },
-};
+    },
+    responses: {
+      '200': jsonAnswer(
+        'The token, and what the server chose for it.',
+        tokenAnswerSchema(config),
+        guard.headers,
+      ),
+      ...errorResponses([...guard.errors, ...participantTokenErrors(config)], guard.headers),
+    },
+  };
+}

@@ -1,53 +1,43 @@
 // POST /token: mints a LiveKit join token for one participant in one room.
 import type { RequestHandler } from 'express';
-import { callerOf, type Caller } from '../caller';
-import type { Config } from '../config';
-import type { TokenSigner } from '../grants';
-import { identityFor, issueParticipantToken } from '../issue-token';
+import { callerOf } from '../caller';
+import { participantFor } from '../issue-token';
 import { sendJson } from '../respond';
 import { validateBody } from '../schemas/request-body';
 import { tokenBodySchema } from '../schemas/token-body';
+import { tokenBodyLimitBytes } from './body-limits';
+import type { AppParts, Route } from './route';
+import { tokenOperation } from './token.openapi';
 
-/**
- * For a caller logged in with a JWT, the login's name stands in for the body's full_name
- * when the body leaves it out, in either spelling. The identity is the login's whatever the
- * body says (identityFor), so its email is not needed as user_email.
- */
-function withLoginDefaults(body: unknown, caller: Caller): unknown {
-  if (caller.kind !== 'jwt' || typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return body;
-  }
-  if (
-    caller.name === undefined ||
-    Object.hasOwn(body, 'full_name') ||
-    Object.hasOwn(body, 'fullName')
-  ) {
-    return body;
-  }
-  return { full_name: caller.name, ...body };
-}
+const PATH = '/token';
 
 /** `POST /token`: mints a LiveKit join token for one participant in one room. */
-export function tokenHandler(config: Config, signer: TokenSigner): RequestHandler {
+function tokenHandler({ config, issuer }: AppParts): RequestHandler {
   const schema = tokenBodySchema(config);
   return (req, res) => {
     const caller = callerOf(res.locals);
-    const body = validateBody(schema, withLoginDefaults(req.body, caller));
-    const identity = identityFor(body.user_id, 'user_id', caller) ?? body.user_email;
-    // Unreachable: without a login, the schema asks for user_id or user_email.
-    if (identity === undefined) throw new Error('a /token body passed without an identity');
-    const issued = issueParticipantToken(config, signer, caller, {
-      identity,
+    const body = validateBody(schema, req.body);
+    // A login's identity is the token's whatever the body says, so its email is not needed.
+    const { identity, name } = participantFor(caller, {
+      identity: body.user_id,
+      identityField: 'user_id',
       name: body.full_name,
-      roomName: body.room_name,
-      role: body.role,
-      metadata: body.metadata,
-      attributes: body.attributes,
-      ttlSeconds: body.ttl_seconds,
-      roomConfig: body.room_config,
+      defaultIdentity: () => body.user_email,
     });
-    // For the metrics, which count tokens by role.
-    res.locals.issuedRole = issued.role;
+    const issued = issuer.issue(
+      caller,
+      {
+        identity,
+        name,
+        roomName: body.room_name,
+        role: body.role,
+        metadata: body.metadata,
+        attributes: body.attributes,
+        ttlSeconds: body.ttl_seconds,
+        roomConfig: body.room_config,
+      },
+      PATH,
+    );
     sendJson(res, 200, {
       token: issued.token,
       room_name: issued.roomName,
@@ -58,3 +48,12 @@ export function tokenHandler(config: Config, signer: TokenSigner): RequestHandle
     });
   };
 }
+
+/** The route table's entry for POST /token. */
+export const tokenRoute: Route = {
+  method: 'post',
+  path: PATH,
+  access: { kind: 'caller', budget: 'token', bodyLimitBytes: tokenBodyLimitBytes },
+  handler: tokenHandler,
+  operation: tokenOperation,
+};

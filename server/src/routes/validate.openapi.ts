@@ -1,12 +1,10 @@
 // POST /validate as /openapi.json describes it: the body from the Joi schema the handler
 // validates with (schemas/validate-body.ts), the answers written here beside the handler.
 import { CLOCK_TOLERANCE_SECONDS, TOKEN_ERROR_CODES, type TokenErrorCode } from '../grants';
-import type { OperationError } from '../openapi/error-codes';
+import type { OperationContext } from '../openapi/guard';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE, type HeaderName } from '../openapi/responses';
-import { guardedRouteErrors, guardedRouteHeaders, type Guard } from '../openapi/route-errors';
-import { securityRequirements } from '../openapi/security';
-import type { DocumentedRoute, JsonSchema, Response } from '../openapi/types';
+import type { JsonSchema, Operation, OperationError, Response } from '../openapi/types';
 import { validateBodySchema } from '../schemas/validate-body';
 
 /** Why /validate refuses a token, for each code the grants module answers with. */
@@ -116,49 +114,38 @@ function unauthorizedAnswer(
   };
 }
 
-/** `POST /validate`: checks a token as LiveKit would and decodes what it grants. */
-export const validateRoute: DocumentedRoute = {
-  path: '/validate',
-  method: 'post',
-  operation: ({ config, validateBodyLimitBytes }) => {
-    const guard: Guard = {
-      rateLimitPerMinute: config.validateRateLimitPerMinute,
-      bodyLimitBytes: validateBodyLimitBytes,
-    };
-    const tokenInAuthorization = config.auth.mode === 'none';
-    const headers = guardedRouteHeaders(guard);
-    const security = securityRequirements(config.auth);
-    const errors: OperationError[] = [
-      ...guardedRouteErrors(config, guard),
-      'MISSING_TOKEN',
-      'AMBIGUOUS_TOKEN',
-      ...(tokenInAuthorization ? (['INVALID_AUTHORIZATION_HEADER'] as const) : []),
-    ];
-    const { '401': callerRefused, ...otherErrors } = errorResponses(errors, headers);
-    return {
-      operationId: 'validateToken',
-      summary: 'Check and decode a token',
-      description: `Checks a LiveKit token as LiveKit servers do, and decodes what it grants. Give the token in one place: the token query parameter or {"token": "..."} in the body${tokenInAuthorization ? ', or Authorization: Bearer <token>' : ' (Authorization carries your own credentials)'}. Two different tokens in one request are refused.`,
-      tags: ['tokens'],
-      ...(security === undefined ? {} : { security }),
-      parameters: [
-        {
-          name: 'token',
-          in: 'query',
-          description: 'The token to check, given once.',
-          required: false,
-          schema: { type: 'string', minLength: 1 },
-        },
-      ],
-      requestBody: {
+/** `POST /validate` in the document: checks a token as LiveKit would. */
+export function validateOperation({ config, guard }: OperationContext): Operation {
+  const tokenInAuthorization = config.auth.mode === 'none';
+  const errors: OperationError[] = [
+    ...guard.errors,
+    'MISSING_TOKEN',
+    'AMBIGUOUS_TOKEN',
+    ...(tokenInAuthorization ? (['INVALID_AUTHORIZATION_HEADER'] as const) : []),
+  ];
+  const { '401': callerRefused, ...otherErrors } = errorResponses(errors, guard.headers);
+  return {
+    operationId: 'validateToken',
+    summary: 'Check and decode a token',
+    description: `Checks a LiveKit token as LiveKit servers do, and decodes what it grants. Give the token in one place: the token query parameter or {"token": "..."} in the body${tokenInAuthorization ? ', or Authorization: Bearer <token>' : ' (Authorization carries your own credentials)'}. Two different tokens in one request are refused.`,
+    tags: ['tokens'],
+    parameters: [
+      {
+        name: 'token',
+        in: 'query',
+        description: 'The token to check, given once.',
         required: false,
-        content: { [JSON_MEDIA_TYPE]: { schema: jsonSchemaOf(validateBodySchema) } },
+        schema: { type: 'string', minLength: 1 },
       },
-      responses: {
-        '200': jsonAnswer('The token is valid: what it grants.', VALID_TOKEN_SCHEMA, headers),
-        ...otherErrors,
-        '401': unauthorizedAnswer(callerRefused, headers),
-      },
-    };
-  },
-};
+    ],
+    requestBody: {
+      required: false,
+      content: { [JSON_MEDIA_TYPE]: { schema: jsonSchemaOf(validateBodySchema) } },
+    },
+    responses: {
+      '200': jsonAnswer('The token is valid: what it grants.', VALID_TOKEN_SCHEMA, guard.headers),
+      ...otherErrors,
+      '401': unauthorizedAnswer(callerRefused, guard.headers),
+    },
+  };
+}

@@ -2,10 +2,14 @@
 import type { Request, RequestHandler } from 'express';
 import { bearerToken } from '../auth/credentials';
 import { HttpError } from '../errors';
-import type { TokenSigner } from '../grants';
 import { sendJson } from '../respond';
 import { validateBody } from '../schemas/request-body';
 import { validateBodySchema } from '../schemas/validate-body';
+import { validateBodyLimitBytes } from './body-limits';
+import type { AppParts, Route } from './route';
+import { validateOperation } from './validate.openapi';
+
+const PATH = '/validate';
 
 /**
  * Finds the token in the query string, the JSON body or an `Authorization: Bearer` header.
@@ -17,10 +21,9 @@ function tokenFromRequest(req: Request, readAuthorization: boolean): string {
   if (fromQuery !== undefined) {
     if (typeof fromQuery !== 'string' || fromQuery === '') {
       throw new HttpError(
-        400,
         'VALIDATION_ERROR',
         'The token query parameter must be given once, non-empty.',
-        [{ field: 'token', message: 'token must be a single non-empty string' }],
+        { details: [{ field: 'token', message: 'token must be a single non-empty string' }] },
       );
     }
     candidates.push(fromQuery);
@@ -32,7 +35,6 @@ function tokenFromRequest(req: Request, readAuthorization: boolean): string {
     const fromHeader = bearerToken(authorization);
     if (fromHeader === undefined) {
       throw new HttpError(
-        400,
         'INVALID_AUTHORIZATION_HEADER',
         'The Authorization header must have the form "Bearer <token>".',
       );
@@ -42,7 +44,6 @@ function tokenFromRequest(req: Request, readAuthorization: boolean): string {
   const distinct = [...new Set(candidates)];
   if (distinct.length === 0) {
     throw new HttpError(
-      400,
       'MISSING_TOKEN',
       readAuthorization
         ? 'Give the token as the token query parameter, as {"token": "..."} in a JSON body, or as Authorization: Bearer <token>.'
@@ -50,11 +51,7 @@ function tokenFromRequest(req: Request, readAuthorization: boolean): string {
     );
   }
   if (distinct.length > 1) {
-    throw new HttpError(
-      400,
-      'AMBIGUOUS_TOKEN',
-      'The request carries two different tokens; send one.',
-    );
+    throw new HttpError('AMBIGUOUS_TOKEN', 'The request carries two different tokens; send one.');
   }
   return distinct[0] as string;
 }
@@ -62,18 +59,16 @@ function tokenFromRequest(req: Request, readAuthorization: boolean): string {
 /**
  * `POST /validate`: checks a token as LiveKit would and decodes what it grants. With caller
  * authentication on, Authorization carries the caller's credentials, so the token to check
- * comes only from the query or the body.
+ * comes only from the query or the body. A refused token is this route's answer rather than
+ * an error, so the route counts the refusal itself.
  */
-export function validateHandler(
-  signer: TokenSigner,
-  options: { tokenInAuthorization: boolean },
-): RequestHandler {
+function validateHandler({ config, signer, metrics }: AppParts): RequestHandler {
+  const tokenInAuthorization = config.auth.mode === 'none';
   return (req, res) => {
-    const result = signer.verify(tokenFromRequest(req, options.tokenInAuthorization));
+    const result = signer.verify(tokenFromRequest(req, tokenInAuthorization));
     if (!result.valid) {
       res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
-      // For the metrics, which count refusals by code.
-      res.locals.errorCode = result.code;
+      metrics.refused(PATH, result.code);
       sendJson(res, 401, { valid: false, error: { code: result.code, message: result.message } });
       return;
     }
@@ -91,3 +86,12 @@ export function validateHandler(
     });
   };
 }
+
+/** The route table's entry for POST /validate. */
+export const validateRoute: Route = {
+  method: 'post',
+  path: PATH,
+  access: { kind: 'caller', budget: 'validate', bodyLimitBytes: validateBodyLimitBytes },
+  handler: validateHandler,
+  operation: validateOperation,
+};

@@ -77,5 +77,9 @@ export function connectionDetailsBodySchema(
       ...roleAndLifetimeFields(config),
     },
     CAMEL_CASE_SPELLINGS,
-  ).meta({ [NEAR_MISSES_META]: CONNECTION_DETAILS_NEAR_MISSES });
+  )
+    .meta({ [NEAR_MISSES_META]: CONNECTION_DETAILS_NEAR_MISSES })
+    .description(
+      "LiveKit's TokenSourceRequest: every field optional. Each may also be spelt in camelCase (roomName, participantName...), as LiveKit's JSON allows, never both ways at once.",
+    );
 }

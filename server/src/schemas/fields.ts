@@ -81,6 +81,18 @@ export function metadataText(maxBytes: number): Joi.StringSchema {
   );
 }
 
+/**
+ * An attribute key as the document states it; the custom rule below checks it, with its own
+ * message, since Joi would call a key that fails its pattern an unknown field.
+ */
+const attributeKey = identifierText.pattern(/^__proto__$/, {
+  name: 'the name __proto__',
+  invert: true,
+});
+
+/** An attribute value as the document states it: any text that survives UTF-8. */
+const attributeValue = wellFormedText.allow('');
+
 /** Attributes: string to string, keys printable, at most 64 KiB in all. */
 export const participantAttributes = Joi.object()
   .pattern(Joi.string().allow(''), Joi.string().allow(''))
@@ -104,10 +116,8 @@ export const participantAttributes = Joi.object()
     `Participant attributes, string keys to string values, which LiveKit hands to everyone in the room. Keys: 1 to ${MAX_TEXT_LENGTH} characters without control, invisible or bidirectional-control characters or lone surrogates, not __proto__; values: no lone surrogates; at most ${MAX_ATTRIBUTES_BYTES} bytes of UTF-8 in all, keys and values.`,
   )
   .meta({
-    jsonSchema: {
-      propertyNames: { minLength: 1, maxLength: MAX_TEXT_LENGTH, not: { const: '__proto__' } },
-      'x-max-utf8-bytes': MAX_ATTRIBUTES_BYTES,
-    },
+    jsonSchema: { 'x-max-utf8-bytes': MAX_ATTRIBUTES_BYTES },
+    jsonSchemaOf: { propertyNames: attributeKey, additionalProperties: attributeValue },
   });
 
 /**

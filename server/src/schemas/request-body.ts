@@ -84,10 +84,9 @@ function validationError(problems: readonly FieldProblem[], total = problems.len
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
   const unlisted = total - listed.length;
   return new HttpError(
-    400,
     'VALIDATION_ERROR',
     `Invalid request: ${listed.map((problem) => problem.message).join('; ')}${unlisted > 0 ? `; and ${unlisted} more problems, not listed` : ''}.`,
-    listed,
+    { details: listed },
   );
 }
 

@@ -17,11 +17,12 @@ import { requestSchema } from './request-body';
 
 /**
  * The JSON body of `POST /token`, once validated (camelCase spellings read as these). Without
- * a login, user_id or user_email is there: the identity.
+ * a login, user_id or user_email is there, the identity, and full_name; a login brings its
+ * own identity, and its name stands in for full_name.
  */
 export interface TokenBody {
   user_email?: string;
-  full_name: string;
+  full_name?: string;
   user_id?: string;
   room_name?: string;
   role?: string;
@@ -67,11 +68,12 @@ export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
       user_email: identityEmail.description(
         "The participant's email address: the token's identity when user_id is absent. Give user_id, user_email or both; with AUTH_MODE=jwt the login's identity is the token's, and neither is needed.",
       ),
-      full_name: printableText
-        .required()
-        .description(
-          "The participant's display name. With AUTH_MODE=jwt, the login's name claim stands in when it is left out.",
-        ),
+      full_name:
+        config.auth.mode === 'jwt'
+          ? printableText.description(
+              "The participant's display name. Optional with AUTH_MODE=jwt: without it, the login's name claim, when that is printable text of 1 to 256 characters; else the token has no name.",
+            )
+          : printableText.required().description("The participant's display name."),
       user_id: identifierText.description(
         "The participant's identity, unique within the room; guests and agents without an email give it alone. With AUTH_MODE=jwt it must be the login's identity, or be left out.",
       ),
@@ -82,7 +84,13 @@ export function tokenBodySchema(config: Config): Joi.ObjectSchema<TokenBody> {
       ...roleAndLifetimeFields(config),
     },
     TOKEN_CAMEL_CASE_SPELLINGS,
-  ).meta({ [NEAR_MISSES_META]: TOKEN_NEAR_MISSES });
+  )
+    .meta({ [NEAR_MISSES_META]: TOKEN_NEAR_MISSES })
+    .description(
+      config.auth.mode === 'jwt'
+        ? 'Who the token is for comes from the login: its identity, and its name unless full_name is given. Each field may also be spelt in camelCase (fullName, roomName...), never both ways at once.'
+        : 'Give the identity as user_id or user_email (or both; user_id wins), and full_name. Each field may also be spelt in camelCase (userId, fullName...), never both ways at once.',
+    );
   if (config.auth.mode === 'jwt') return schema;
   // The message is set on the body's schema, whose preferences Joi compiles once, not on
   // a field's (see fields.ts).

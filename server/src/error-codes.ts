@@ -1,10 +1,11 @@
-// Every error code the server answers with, its status, and when, in the words of the API
-// reference. The codes themselves are thrown where the rules live (auth, body reader, rate
-// limit, routes); a test reads the source and fails when one of them is missing here or
-// carries another status.
+// The error catalogue: every code the server answers with, declared once with its status
+// and when it is answered, in the words of the API reference (fastify's lib/errors.js does
+// the same). Raising an error names only its code (`new HttpError('ROLE_NOT_ALLOWED', ...)`)
+// and takes its status from here, so the two cannot drift apart; /openapi.json and
+// docs/api.md read this table too. A leaf module: it imports nothing.
 
-/** One documented error: its HTTP status and when it is answered. */
-export interface ErrorCodeDoc {
+/** One error code: its HTTP status and when it is answered. */
+export interface ErrorCodeEntry {
   status: number;
   when: string;
 }
@@ -22,7 +23,7 @@ export const ERROR_CODES = {
   REQUEST_ABORTED: { status: 400, when: 'the client stopped sending the body' },
   BAD_REQUEST: {
     status: 400,
-    when: 'bytes that are not valid HTTP, a malformed URL, or a body that does not match its Content-Length',
+    when: 'bytes that are not valid HTTP, or a URL with a malformed escape',
   },
   MISSING_TOKEN: { status: 400, when: 'no token to check' },
   AMBIGUOUS_TOKEN: { status: 400, when: 'two different tokens to check in one request' },
@@ -76,14 +77,15 @@ export const ERROR_CODES = {
     status: 503,
     when: 'this instance should get no traffic now: shutting down, or a dependency (the login provider’s keys, Redis) not there yet; `details` names each',
   },
+  DOCS_UNAVAILABLE: {
+    status: 503,
+    when: 'GET /docs on a build without the API reference’s files (server/dist/docs): run `npm run build`',
+  },
   LIVEKIT_URL_NOT_SET: {
     status: 503,
     when: 'the server has no LIVEKIT_URL, so it cannot tell clients where to connect',
   },
-} as const satisfies Record<string, ErrorCodeDoc>;
+} as const satisfies Record<string, ErrorCodeEntry>;
 
 /** A code the server answers errors with. */
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-/** An error an operation may answer: a code, or a code with words fitting that route. */
-export type OperationError = ErrorCode | { code: ErrorCode; when: string };
