@@ -1,5 +1,5 @@
 // The Dockerfile and .dockerignore, read as Docker reads them. What the stages do when run
-// is production-install.test.ts's job.
+// is production-install.process.test.ts's job.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../support/processes';

@@ -1,6 +1,8 @@
 // Builds the Express app: its parts (metrics, signer, issuer, authentication, budgets,
 // readiness), the middleware every request passes, and the route table. Never listens;
 // the entry point (index.ts) and the tests do.
+// First, before Express loads: it keeps Express from loading body-parser, never used here.
+import './lazy-body-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import {

@@ -118,7 +118,14 @@ export async function runStages(
             ['-n', '19', '/bin/sh', '-c', instruction.args],
             {
               cwd: built.folder,
-              env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...built.env },
+              env: {
+                PATH: process.env.PATH ?? '',
+                HOME: process.env.HOME ?? '',
+                // npm's cache stands in for the cache mount: use what it holds, as a warm
+                // mount would, rather than ask the registry about every package again.
+                npm_config_prefer_offline: 'true',
+                ...built.env,
+              },
             },
             RUN_TIMEOUT_MS,
           );

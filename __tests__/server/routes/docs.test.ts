@@ -145,8 +145,13 @@ describe('GET /docs', () => {
   });
 
   describe("on a build without the reference's files", () => {
-    const empty = mkdtempSync(join(tmpdir(), 'docs-assets-'));
-    const unbuilt = createApp(testConfig(), { docsAssetsFolder: empty });
+    let empty: string;
+    let unbuilt: ReturnType<typeof createApp>;
+
+    beforeAll(() => {
+      empty = mkdtempSync(join(tmpdir(), 'docs-assets-'));
+      unbuilt = createApp(testConfig(), { docsAssetsFolder: empty });
+    });
 
     afterAll(() => rmSync(empty, { recursive: true, force: true }));
 

@@ -2,8 +2,8 @@
 // and RUN lines, parsed, in folders standing for each stage's WORKDIR), then the runtime
 // stage's ENTRYPOINT and HEALTHCHECK run there as the container would run them. What this
 // cannot show: the base image itself, the USER switch, and Docker's networking.
-// Needs the npm registry (or npm's cache) for the two `npm ci`; takes minutes.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Needs the npm registry (or npm's cache, which the installs prefer) for the two `npm ci`.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -26,10 +26,27 @@ import { PRODUCTION_SECRETS } from './support/server-facts';
 import { runStages, type BuiltStage } from './support/stages';
 
 /**
- * Two `npm ci` (900 and 400 packages: four minutes alone here, ten beside the other test
- * files) and a build, with room to spare.
+ * Two `npm ci` from npm's cache (some 630 and 110 packages: half a minute here, a few
+ * beside the other test files) and a build, with room to spare.
  */
-const BUILD_TIMEOUT_MS = 1_200_000;
+const BUILD_TIMEOUT_MS = 600_000;
+
+/** The production install's budget: packages, and megabytes of files (10^6 bytes). */
+const MAX_PRODUCTION_PACKAGES = 130;
+const MAX_PRODUCTION_MEGABYTES = 25;
+
+/** Packages a server install must never hold: compilers, UI frameworks, bundlers, AI SDKs. */
+const NEVER_IN_PRODUCTION = [
+  'typescript',
+  'vue',
+  '@scalar/api-reference',
+  'ai',
+  'esbuild',
+  'webpack',
+  'rollup',
+  'vite',
+  'swagger-ui-dist',
+];
 /** SIGTERM to exit: the production drain (5 s) plus in-flight requests (up to 10 s). */
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -48,6 +65,13 @@ function filesOutsideNodeModules(folder: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
     .filter((path) => !path.split('/').includes('node_modules'));
+}
+
+/** The bytes of every file below a folder, as `du -sb` counts them (links not followed). */
+function bytesBelow(folder: string): number {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((total, entry) => total + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
 /** Resolves with the port once the server prints where it listens; rejects if it exits. */
@@ -99,12 +123,43 @@ describe('the Docker image, built and run as processes', () => {
       const devOnly = Object.keys(readPackageJson('package.json').devDependencies ?? {}).filter(
         (name) => lock.packages[`node_modules/${name}`]?.dev === true,
       );
-      // Not typescript: @scalar/api-reference's neverpanic needs it as a (non-optional) peer.
-      expect(devOnly).toEqual(expect.arrayContaining(['jest', 'livekit-server-sdk']));
+      expect(devOnly).toEqual(
+        expect.arrayContaining(['jest', 'livekit-server-sdk', 'typescript', 'swagger-ui-dist']),
+      );
       const present = [...devOnly, 'request-token'].filter((name) =>
         existsSync(join(runtime.folder, 'node_modules', name)),
       );
       expect(present).toEqual([]);
+    });
+
+    it(`stays within ${MAX_PRODUCTION_PACKAGES} packages and ${MAX_PRODUCTION_MEGABYTES} MB`, () => {
+      const installed = JSON.parse(
+        readFileSync(join(runtime.folder, 'node_modules', '.package-lock.json'), 'utf8'),
+      ) as { packages: Record<string, { link?: boolean }> };
+      const packages = Object.entries(installed.packages).filter(([, entry]) => !entry.link);
+      const megabytes = bytesBelow(join(runtime.folder, 'node_modules')) / 1e6;
+      // The numbers themselves, for the note, whatever the outcome.
+      console.log(`production install: ${packages.length} packages, ${megabytes.toFixed(1)} MB`);
+      expect(packages.length).toBeLessThanOrEqual(MAX_PRODUCTION_PACKAGES);
+      expect(megabytes).toBeLessThanOrEqual(MAX_PRODUCTION_MEGABYTES);
+    });
+
+    it('holds no compiler, UI framework, bundler or documentation UI package', () => {
+      const present = NEVER_IN_PRODUCTION.filter((name) =>
+        existsSync(join(runtime.folder, 'node_modules', name)),
+      );
+      expect(present).toEqual([]);
+    });
+
+    it("holds the API reference's built files, so DOCS=on works in the image", () => {
+      const docs = join(runtime.folder, 'server', 'dist', 'docs');
+      expect(readdirSync(docs)).toEqual(
+        expect.arrayContaining([
+          'swagger-ui-bundle.js',
+          'swagger-ui-bundle.js.gz',
+          'swagger-ui.css',
+        ]),
+      );
     });
 
     it('lists no dev package in what npm installed', () => {
