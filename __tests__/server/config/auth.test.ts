@@ -149,6 +149,34 @@ describe('loadConfig for caller authentication', () => {
       const config = loadConfig({ ...jwtEnv, AUTH_JWKS_URL: 'http://login.example.com/jwks' });
       expect(configWarnings(config).join('\n')).toMatch(/AUTH_JWKS_URL uses plain http/);
     });
+
+    describe('with NODE_ENV=production', () => {
+      const production = {
+        ...jwtEnv,
+        NODE_ENV: 'production',
+        LIVEKIT_API_KEY: 'APIproduction',
+        LIVEKIT_API_SECRET: 'production-secret-0123456789abcdefghijklmnop',
+      };
+
+      it('refuses a plain-http JWKS URL that is not on this machine, naming https', () => {
+        expect(
+          problemsOf({ ...production, AUTH_JWKS_URL: 'http://login.example.com/jwks' }),
+        ).toEqual([
+          expect.stringMatching(/^AUTH_JWKS_URL must use https:\/\/ when NODE_ENV=production/),
+        ]);
+      });
+
+      it.each([
+        'http://localhost:8080/jwks',
+        'http://127.0.0.1/jwks',
+        'http://127.10.0.1/jwks',
+        'http://[::1]:9000/jwks',
+        'https://login.example.com/jwks',
+      ])('accepts %s, without a warning about it', (url) => {
+        const config = loadConfig({ ...production, AUTH_JWKS_URL: url });
+        expect(configWarnings(config).join('\n')).not.toMatch(/AUTH_JWKS_URL/);
+      });
+    });
   });
 
   describe('with AUTH_ROLES_CLAIM', () => {
@@ -220,5 +248,49 @@ describe('loadConfig for caller authentication', () => {
       ).toMatchObject({ auth_roles_claim: 'realm_access.roles' });
       expect(describeConfig(loadConfig(jwtEnv))).toMatchObject({ auth_roles_claim: '(none)' });
     });
+  });
+});
+
+describe('loadConfig with the variables of another AUTH_MODE', () => {
+  const apiKey = 'caller-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const jwt = {
+    AUTH_MODE: 'jwt',
+    AUTH_JWT_SECRET: 'j'.repeat(40),
+    AUTH_ISSUER: 'https://login.example.com/',
+    AUTH_AUDIENCE: 'video-app',
+  };
+
+  it('warns that TOKEN_SERVER_API_KEYS is ignored with AUTH_MODE=jwt, never showing the keys', () => {
+    const config = loadConfig({ ...credentials, ...jwt, TOKEN_SERVER_API_KEYS: apiKey });
+    const warnings = configWarnings(config).join('\n');
+    expect(warnings).toMatch(
+      /TOKEN_SERVER_API_KEYS is set, but AUTH_MODE=jwt does not read it: only the jwt settings apply/,
+    );
+    expect(warnings).not.toContain(apiKey);
+  });
+
+  it('warns that the AUTH_ settings are ignored with AUTH_MODE=api-key', () => {
+    const config = loadConfig({
+      ...credentials,
+      AUTH_MODE: 'api-key',
+      TOKEN_SERVER_API_KEYS: apiKey,
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'video-app',
+    });
+    expect(configWarnings(config).join('\n')).toMatch(
+      /AUTH_ISSUER, AUTH_AUDIENCE are set, but AUTH_MODE=api-key does not read them/,
+    );
+  });
+
+  it('warns that keys set with AUTH_MODE=none check nobody', () => {
+    const config = loadConfig({ ...credentials, TOKEN_SERVER_API_KEYS: apiKey });
+    expect(configWarnings(config).join('\n')).toMatch(
+      /TOKEN_SERVER_API_KEYS is set, but AUTH_MODE=none does not read it: callers go unchecked/,
+    );
+  });
+
+  it('warns about nothing of the kind when each variable belongs to the mode', () => {
+    const config = loadConfig({ ...credentials, ...jwt });
+    expect(configWarnings(config).join('\n')).not.toMatch(/does not read/);
   });
 });

@@ -7,6 +7,7 @@ import { HttpError } from '../errors';
 import type { Logger } from '../logger';
 import { isIdentifierText } from '../text';
 import { KeysUnavailableError, RemoteKeySet } from './jwks';
+import { checkOf, loginRefusalLog, type LoginCheck } from './login-refusals';
 import type { JwksOptions } from './jwks-options';
 import {
   authenticationRequired,
@@ -43,6 +44,12 @@ export function jwtAuthenticator(
     verify = (token) => jose.jwtVerify(token, secret, options);
   }
 
+  const logRefusal = loginRefusalLog(auth, logger);
+  const refuse = (check: LoginCheck, why: string): HttpError => {
+    logRefusal(check);
+    return invalidCredentials(why);
+  };
+
   const authenticate = async ({ authorization }: PresentedCredentials): Promise<Caller> => {
     const token = bearerToken(authorization);
     if (token === undefined) {
@@ -52,7 +59,7 @@ export function jwtAuthenticator(
     try {
       ({ payload } = await verify(token));
     } catch (error) {
-      throw refusal(error, logger);
+      throw refusal(error, logger, logRefusal);
     }
     // jose checks iat only against a maximum age; a login from the future is forged or
     // from a badly wrong clock, and would outlive its real lifetime.
@@ -60,12 +67,13 @@ export function jwtAuthenticator(
       typeof payload.iat === 'number' &&
       payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS
     ) {
-      throw invalidCredentials('The login token is issued in the future (iat).');
+      throw refuse('issued_in_future', 'The login token is issued in the future (iat).');
     }
     const identity = payload[auth.identityClaim];
     // Held to the same rule as a user_id in the body.
     if (!isIdentifierText(identity)) {
-      throw invalidCredentials(
+      throw refuse(
+        'identity_claim',
         `The login token has no usable ${auth.identityClaim} claim to take the identity from.`,
       );
     }
@@ -117,8 +125,15 @@ function verifyOptions(auth: JwtAuthConfig, algorithms: string[]): jose.JWTVerif
   };
 }
 
-/** A caller's bad token is a 401; a key server we cannot reach is our problem, a 503. */
-function refusal(error: unknown, logger: Logger): HttpError {
+/**
+ * A caller's bad token is a 401, logged by the check it failed; a key server we cannot reach
+ * is our problem, a 503.
+ */
+function refusal(
+  error: unknown,
+  logger: Logger,
+  logRefusal: (check: LoginCheck, payload?: jose.JWTPayload) => void,
+): HttpError {
   // The key set logs its own outages, once each; anything else unexpected is logged here.
   const keysUnavailable =
     error instanceof KeysUnavailableError || !(error instanceof jose.errors.JOSEError);
@@ -133,6 +148,8 @@ function refusal(error: unknown, logger: Logger): HttpError {
       'The login provider’s keys cannot be fetched right now; try again shortly.',
     );
   }
+  const payload = error instanceof jose.errors.JWTClaimValidationFailed ? error.payload : undefined;
+  logRefusal(checkOf(error), payload);
   if (error instanceof jose.errors.JWTExpired) {
     return invalidCredentials('The login token has expired.');
   }

@@ -61,14 +61,47 @@ export interface JwtAuthConfig {
 }
 
 /** Caller authentication settings. */
-export type AuthConfig =
+export type AuthConfig = (
   | { mode: 'none' }
   | {
       mode: 'api-key';
       /** Keys trusted backends send as Bearer or X-API-Key. Never logged. */
       callerApiKeys: string[];
     }
-  | JwtAuthConfig;
+  | JwtAuthConfig
+) & {
+  /** Variables of another AUTH_MODE that are set, and that this mode ignores. */
+  ignoredVariables?: readonly string[];
+};
+
+/** The variables each mode reads beyond AUTH_MODE (each also as `<name>_FILE` if secret). */
+const MODE_VARIABLES: Readonly<Record<Exclude<AuthMode, 'none'>, readonly string[]>> = {
+  'api-key': ['TOKEN_SERVER_API_KEYS', 'TOKEN_SERVER_API_KEYS_FILE'],
+  jwt: [
+    'AUTH_JWKS_URL',
+    'AUTH_JWT_SECRET',
+    'AUTH_JWT_SECRET_FILE',
+    'AUTH_JWKS_TIMEOUT_MS',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_IDENTITY_CLAIM',
+    'AUTH_ROLES_CLAIM',
+  ],
+};
+
+/** The variables of other modes that are set: an operator may think them in force. */
+function ignoredVariablesOf(env: ParseContext['env'], mode: AuthMode): string[] {
+  return Object.entries(MODE_VARIABLES)
+    .filter(([other]) => other !== mode)
+    .flatMap(([, names]) => names)
+    .filter((name) => read(env, name) !== undefined);
+}
+
+/** True for a URL on this machine's loopback interface. */
+function isLoopbackUrl(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
 function parseAuthMode({ env, production, problems }: ParseContext): AuthMode {
   const raw = read(env, 'AUTH_MODE');
@@ -151,6 +184,12 @@ function parseJwtAuth(context: ParseContext): JwtAuthConfig {
     rawJwksUrl === undefined
       ? undefined
       : parseUrl('AUTH_JWKS_URL', rawJwksUrl, HTTP_URL_SCHEMES, problems);
+  // Keys fetched over plain http can be swapped on the way, and every login forged with them.
+  if (context.production && jwksUrl?.startsWith('http:') && !isLoopbackUrl(jwksUrl)) {
+    problems.push(
+      'AUTH_JWKS_URL must use https:// when NODE_ENV=production (plain http lets anyone on the way swap the keys and sign logins); http:// is accepted only for a JWKS on this machine (localhost, 127.0.0.1, [::1])',
+    );
+  }
   const issuer = read(env, 'AUTH_ISSUER');
   const audience = read(env, 'AUTH_AUDIENCE');
   for (const [name, value] of [
@@ -174,7 +213,9 @@ function parseJwtAuth(context: ParseContext): JwtAuthConfig {
 /** Reads the caller authentication section. */
 export function parseAuth(context: ParseContext): AuthConfig {
   const mode = parseAuthMode(context);
-  if (mode === 'none') return { mode };
+  const ignored = ignoredVariablesOf(context.env, mode);
+  const ignoredVariables = ignored.length > 0 ? { ignoredVariables: ignored } : {};
+  if (mode === 'none') return { mode, ...ignoredVariables };
   if (mode === 'api-key') {
     return {
       mode,
@@ -182,25 +223,31 @@ export function parseAuth(context: ParseContext): AuthConfig {
         readSecret(context, 'TOKEN_SERVER_API_KEYS'),
         context.problems,
       ),
+      ...ignoredVariables,
     };
   }
-  return parseJwtAuth(context);
+  return { ...parseJwtAuth(context), ...ignoredVariables };
 }
 
 /** Start-up warnings about caller authentication that works but should not ship. */
 export function authWarnings(auth: AuthConfig): string[] {
+  const warnings: string[] = [];
   if (auth.mode === 'none') {
-    return [
+    warnings.push(
       'AUTH_MODE is none: anyone who can reach /token can get a token for any identity in any room. Set AUTH_MODE=api-key or jwt unless a gateway in front authenticates callers.',
-    ];
+    );
   }
-  if (auth.mode === 'jwt' && auth.jwksUrl?.startsWith('http:')) {
-    const { hostname } = new URL(auth.jwksUrl);
-    if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
-      return ['AUTH_JWKS_URL uses plain http: the keys can be tampered with on the way.'];
-    }
+  if (auth.mode === 'jwt' && auth.jwksUrl?.startsWith('http:') && !isLoopbackUrl(auth.jwksUrl)) {
+    warnings.push(
+      'AUTH_JWKS_URL uses plain http: the keys can be tampered with on the way (production refuses it).',
+    );
   }
-  return [];
+  if (auth.ignoredVariables !== undefined) {
+    warnings.push(
+      `${auth.ignoredVariables.join(', ')} ${auth.ignoredVariables.length === 1 ? 'is' : 'are'} set, but AUTH_MODE=${auth.mode} does not read ${auth.ignoredVariables.length === 1 ? 'it' : 'them'}: ${auth.mode === 'none' ? 'callers go unchecked' : 'only the ' + auth.mode + ' settings apply'}. Set AUTH_MODE to the mode you meant, or remove ${auth.ignoredVariables.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+  return warnings;
 }
 
 /** The authentication settings as printed at start-up: counts and URLs, never keys. */
