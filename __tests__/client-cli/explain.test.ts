@@ -102,6 +102,75 @@ describe('request-token', () => {
     });
   });
 
+  describe('when a server without AUTH_MODE=jwt asks for the email and name left to the login', () => {
+    /** The 400 of a server with AUTH_MODE=none for a body without full_name and identity. */
+    const identityRequired = () =>
+      jsonResponse(400, {
+        error: {
+          code: 'VALIDATION_ERROR',
+          message:
+            'Invalid request: full_name is required; give user_id or user_email (the identity).',
+          details: [
+            { field: 'full_name', message: 'full_name is required' },
+            { field: 'user_id', message: 'give user_id or user_email (the identity)' },
+          ],
+        },
+      });
+    const SERVER_LINES =
+      'error: the token server answered 400 VALIDATION_ERROR: Invalid request: full_name is required; give user_id or user_email (the identity).\n' +
+      '  - full_name: full_name is required\n' +
+      '  - user_id: give user_id or user_email (the identity)\n';
+
+    it.each<[string, string[], Env]>([
+      ['--bearer', ['--bearer', SESSION_JWT], {}],
+      ['TOKEN_SERVER_BEARER', [], { TOKEN_SERVER_BEARER: SESSION_JWT }],
+    ])('exits 1 and says to pass --email and --name, given %s', async (_case, args, env) => {
+      const { exitCode, stdout, stderr } = await runCli(args, { env, answer: identityRequired });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        SERVER_LINES +
+          'with --bearer, request-token sends no default email or name, since a server with AUTH_MODE=jwt takes them from the login; this server does not: pass --email and --name (or --user-id).\n',
+      );
+      expect(stderr).not.toContain(SESSION_JWT);
+    });
+
+    it.each<[string, string[], Env]>([
+      ['--bearer with --name alone', ['--bearer', SESSION_JWT, '--name', 'Ada'], {}],
+      ['--bearer with --email alone', ['--bearer', SESSION_JWT, '--email', 'ada@example.com'], {}],
+    ])('still says so for what was left out, given %s', async (_case, args, env) => {
+      const { stderr } = await runCli(args, { env, answer: identityRequired });
+
+      expect(stderr).toMatch(
+        /\nwith --bearer, request-token sends no default email or name, .+\.\n$/,
+      );
+    });
+
+    it.each<[string, string[], () => Response]>([
+      [
+        'the field it names was sent',
+        ['--bearer', SESSION_JWT, '--email', 'ada@example.com', '--name', 'x'.repeat(300)],
+        () =>
+          jsonResponse(400, {
+            error: {
+              code: 'VALIDATION_ERROR',
+              message: 'Invalid request: full_name is too long.',
+              details: [{ field: 'full_name', message: 'full_name is too long' }],
+            },
+          }),
+      ],
+      ['no login was sent', [], identityRequired],
+      ['an API key was sent', ['--api-key', API_KEY], identityRequired],
+    ])("adds nothing to the server's lines when %s", async (_case, args, answer) => {
+      const { exitCode, stderr } = await runCli(args, { answer });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stderr).toMatch(/^error: the token server answered 400 VALIDATION_ERROR: /);
+      expect(stderr).not.toContain('request-token sends no default');
+    });
+  });
+
   describe('when the server refuses the caller', () => {
     it.each<[string, string[], Env, () => Response, string]>([
       [

@@ -4,6 +4,7 @@ import {
   collectAttribute,
   hideUnknownOptionValue,
   parseServerUrl,
+  participantFields,
 } from '../../client-cli/src/options';
 import { ExitCode } from '../../client-cli/src/program';
 import { expectOnlyTheProblem, runCli } from '../support/fake-fetch';
@@ -103,6 +104,28 @@ describe('collectAttribute', () => {
       ['seat', '12'],
     ]);
     expect([...previous]).toStrictEqual([['team', 'blue']]);
+  });
+});
+
+describe('participantFields', () => {
+  it.each<[string, { email?: string; name?: string }, boolean, object]>([
+    [
+      'nothing, without a login',
+      {},
+      false,
+      { email: 'test.user@example.com', fullName: 'Test User' },
+    ],
+    ['nothing, with a login', {}, true, {}],
+    ['a name, with a login', { name: 'Ada' }, true, { fullName: 'Ada' }],
+    ['an email, with a login', { email: 'a@b.co' }, true, { email: 'a@b.co' }],
+    [
+      'both, without a login',
+      { email: 'a@b.co', name: 'Ada' },
+      false,
+      { email: 'a@b.co', fullName: 'Ada' },
+    ],
+  ])('sends the right fields given %s', (_case, options, withLogin, expected) => {
+    expect(participantFields(options, withLogin)).toStrictEqual(expected);
   });
 });
 

@@ -110,6 +110,52 @@ describe('request-token', () => {
   });
 });
 
+describe('request-token with a login (--bearer or TOKEN_SERVER_BEARER)', () => {
+  it.each<[string, string[], Env]>([
+    ['--bearer', ['--bearer', SESSION_JWT], {}],
+    ['TOKEN_SERVER_BEARER', [], { TOKEN_SERVER_BEARER: SESSION_JWT }],
+  ])(
+    "given %s without --email or --name, sends neither, so that the server uses the login's",
+    async (_case, args, env) => {
+      const { exitCode, stderr, requests } = await runCli([...args, '--room', 'demo'], { env });
+
+      expect(stderr).toBe('');
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toStrictEqual({ room_name: 'demo' });
+      expect(credentialHeaders(requests[0]).authorization).toBe(`Bearer ${SESSION_JWT}`);
+    },
+  );
+
+  it.each<[string, string[], Record<string, string>]>([
+    ['--name alone', ['--name', 'Ada Lovelace'], { full_name: 'Ada Lovelace' }],
+    ['--email alone', ['--email', 'ada@example.com'], { user_email: 'ada@example.com' }],
+    [
+      '--email and --name',
+      ['--email', 'ada@example.com', '--name', 'Ada Lovelace'],
+      { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
+    ],
+  ])('sends what is given, given %s', async (_case, args, expected) => {
+    const { exitCode, requests } = await runCli(['--bearer', SESSION_JWT, ...args]);
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(requests[0]?.body).toStrictEqual(expected);
+  });
+
+  it.each<[string, string[], Env]>([
+    ['--api-key', ['--api-key', API_KEY], {}],
+    ['TOKEN_SERVER_API_KEY', [], { TOKEN_SERVER_API_KEY: API_KEY }],
+    ['no credentials', [], {}],
+  ])('still sends the test user given %s instead', async (_case, args, env) => {
+    const { exitCode, requests } = await runCli(args, { env });
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(requests[0]?.body).toStrictEqual({
+      user_email: 'test.user@example.com',
+      full_name: 'Test User',
+    });
+  });
+});
+
 describe('request-token --validate', () => {
   const issuesAndValidates = byPath({
     '/token': () => jsonResponse(200, { ...TOKEN_ANSWER, role: 'viewer' }),
@@ -238,6 +284,20 @@ describe('request-token with --help', () => {
     expect(stdout).toContain('0  the token was printed (or the help, or the version)');
     expect(stderr).toBe('');
     expect(requests).toHaveLength(0);
+  });
+
+  it('says which name and email are sent without --name and --email, with and without a login', async () => {
+    const { stdout } = await runCli(['--help']);
+
+    expect(stdout).toMatch(
+      /\n {2}--email <email> +the participant's email address \(default:\s+test\.user@example\.com; none with --bearer, whose\s+login gives the identity\)\n/,
+    );
+    expect(stdout).toMatch(
+      /\n {2}--name <name> +the participant's display name \(default: "Test User";\s+none with --bearer, whose login's name the server\s+uses\)\n/,
+    );
+    expect(stdout).toContain(
+      'With --bearer (or TOKEN_SERVER_BEARER), --email and --name are sent only when\ngiven: a server with AUTH_MODE=jwt takes the identity and the name from the login.\n',
+    );
   });
 
   it('says what the server does without --room, which sends no room_name', async () => {

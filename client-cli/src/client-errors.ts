@@ -33,6 +33,8 @@ export interface TokenServerErrorContext {
   credentialsSent?: CallerCredentialsKind;
   /** The path that answered; `/token` unless given. */
   path?: string;
+  /** The top-level fields of the request body, so that a 400 about a field left out is told apart. */
+  sentFields?: readonly string[];
 }
 
 /** The token server answered, but not with a token. */
@@ -45,6 +47,8 @@ export class TokenServerError extends Error {
   readonly credentialsSent: CallerCredentialsKind;
   /** The path that answered: `/token` or `/validate`. */
   readonly path: string;
+  /** The top-level fields of the request body; empty when not known. */
+  readonly sentFields: readonly string[];
 
   constructor(
     /** HTTP status of the answer. */
@@ -63,6 +67,7 @@ export class TokenServerError extends Error {
     this.retryAfterSeconds = context.retryAfterSeconds;
     this.credentialsSent = context.credentialsSent ?? 'none';
     this.path = context.path ?? '/token';
+    this.sentFields = context.sentFields ?? [];
   }
 }
 

@@ -35,10 +35,10 @@ export interface AgentDispatch {
 export interface TokenRequestOptions {
   /** Base URL of the token server, e.g. `http://localhost:8002`; `/token` is appended. */
   serverUrl: string;
-  /** Sent as `user_email`. */
-  email: string;
-  /** Sent as `full_name`: the participant's display name. */
-  fullName: string;
+  /** Sent as `user_email` when given: the identity, unless userId or a login gives one. */
+  email?: string;
+  /** Sent as `full_name` when given: the participant's display name. */
+  fullName?: string;
   /** Sent as `user_id` when given; the server derives an identity otherwise. */
   userId?: string;
   /** Sent as `room_name` when given; otherwise the server makes a new room, room-<random>. */
@@ -81,8 +81,8 @@ export async function requestToken(
   fetch: Fetch,
 ): Promise<IssuedToken> {
   const body = {
-    user_email: options.email,
-    full_name: options.fullName,
+    ...(options.email === undefined ? {} : { user_email: options.email }),
+    ...(options.fullName === undefined ? {} : { full_name: options.fullName }),
     ...(options.userId === undefined ? {} : { user_id: options.userId }),
     ...(options.roomName === undefined ? {} : { room_name: options.roomName }),
     ...(options.role === undefined ? {} : { role: options.role }),
@@ -188,6 +188,7 @@ async function postJson(
   const context: TokenServerErrorContext = {
     credentialsSent: options.credentials?.kind ?? 'none',
     path,
+    sentFields: isRecord(body) ? Object.keys(body) : [],
   };
   if (!response.ok && !isAnswer(parsed)) {
     throw serverError(response, parsed, options.serverUrl, {

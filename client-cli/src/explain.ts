@@ -1,6 +1,7 @@
 // Turns a failed request into what the user reads on stderr: what the token server (or the
-// network) said, and for the refusals people hit most (401, 403, 429) one line on what it
-// means and what to do. Secrets never appear: the errors do not carry them.
+// network) said, and for the refusals people hit most (400 for a name left to a login, 401,
+// 403, 429) one line on what it means and what to do. Secrets never appear: the errors do not
+// carry them.
 import { InvalidTokenError, TokenServerError, UnreachableServerError } from './client-errors';
 import { MissingServerUrlError } from './output';
 
@@ -31,7 +32,7 @@ export function explainFailure(error: unknown): string | undefined {
 
 /**
  * The token server's error answer as lines for stderr: status, code, message, one line per
- * detail, then the explanation of a 401, 403 or 429.
+ * detail, then the explanation of a 400 for a name left to a login, a 401, 403 or 429.
  */
 export function describeServerError(error: TokenServerError): string {
   const details = error.details.map(
@@ -42,9 +43,11 @@ export function describeServerError(error: TokenServerError): string {
   return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
 }
 
-/** For a 401, 403 or 429: what it means and what to do, in one line. */
+/** For a 400, 401, 403 or 429: what it means and what to do, in one line. */
 function explainRefusal(error: TokenServerError): string | undefined {
   switch (error.status) {
+    case 400:
+      return explainNoIdentityFromLogin(error);
     case 401:
       return explainUnauthenticated(error);
     case 403:
@@ -56,6 +59,27 @@ function explainRefusal(error: TokenServerError): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The body fields that name the identity: either does. */
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['user_id', 'user_email']);
+
+/**
+ * With a bearer JWT and without --email or --name, the CLI sends neither, for a server with
+ * AUTH_MODE=jwt to take them from the login. Another server (AUTH_MODE=none, or api-key taking
+ * the bearer as a key) asks for them instead: say how to give them.
+ */
+function explainNoIdentityFromLogin(error: TokenServerError): string | undefined {
+  if (error.credentialsSent !== 'bearer') return undefined;
+  const sent = (field: string) => error.sentFields.includes(field);
+  const identityLeftOut = ![...IDENTITY_FIELDS].some(sent);
+  const asksForLeftOut = error.details.some(
+    ({ field }) =>
+      (field === 'full_name' && !sent(field)) ||
+      (field !== undefined && IDENTITY_FIELDS.has(field) && identityLeftOut),
+  );
+  if (!asksForLeftOut) return undefined;
+  return 'with --bearer, request-token sends no default email or name, since a server with AUTH_MODE=jwt takes them from the login; this server does not: pass --email and --name (or --user-id)';
 }
 
 function explainUnauthenticated(error: TokenServerError): string {

@@ -3,9 +3,9 @@
 // The server has the final say on every value; these catch typos before anything is sent.
 import { InvalidArgumentError } from 'commander';
 
-/** The test user's email, asked for when no --email is given. */
+/** The test user's email, asked for when no --email is given and no login is sent. */
 export const DEFAULT_EMAIL = 'test.user@example.com';
-/** The test user's display name, asked for when no --name is given. */
+/** The test user's display name, asked for when no --name is given and no login is sent. */
 export const DEFAULT_NAME = 'Test User';
 
 /**
@@ -13,8 +13,10 @@ export const DEFAULT_NAME = 'Test User';
  * when not given: the request then leaves the field out and the server picks.
  */
 export interface CliOptions {
-  email: string;
-  name: string;
+  /** Absent when not given; see participantFields for what is sent then. */
+  email?: string;
+  /** Absent when not given; see participantFields for what is sent then. */
+  name?: string;
   room?: string;
   userId?: string;
   server?: string;
@@ -31,6 +33,30 @@ export interface CliOptions {
   env?: boolean;
   json?: boolean;
   quiet?: boolean;
+}
+
+/** The participant's email and display name to send; absent ones are left out of the body. */
+export interface ParticipantFields {
+  email?: string;
+  fullName?: string;
+}
+
+/**
+ * The email and name to send, given whether the request carries a login (a bearer JWT).
+ * Without one, what is not given is the test user's, since the server needs an identity and a
+ * name. With one, what is not given is left out: a server with AUTH_MODE=jwt takes the
+ * identity and the name from the login, and a default full_name would hide the login's name.
+ */
+export function participantFields(
+  options: Pick<CliOptions, 'email' | 'name'>,
+  withLogin: boolean,
+): ParticipantFields {
+  const email = options.email ?? (withLogin ? undefined : DEFAULT_EMAIL);
+  const fullName = options.name ?? (withLogin ? undefined : DEFAULT_NAME);
+  return {
+    ...(email === undefined ? {} : { email }),
+    ...(fullName === undefined ? {} : { fullName }),
+  };
 }
 
 /** Deliberately loose: the server has the final say, this only catches typos before sending. */

@@ -21,6 +21,7 @@ import {
   parseEmail,
   parseServerUrl,
   parseTtlSeconds,
+  participantFields,
   type CliOptions,
 } from './options';
 import { formatOutput, MissingServerUrlError } from './output';
@@ -58,6 +59,8 @@ const HELP_AFTER_OPTIONS = [
   'TOKEN_SERVER_BEARER) are read from the environment and from .env in the current',
   'directory; the environment wins. --api-key or --bearer replaces both credential',
   'variables. Prefer TOKEN_SERVER_API_KEY to --api-key: arguments show in ps.',
+  'With --bearer (or TOKEN_SERVER_BEARER), --email and --name are sent only when',
+  'given: a server with AUTH_MODE=jwt takes the identity and the name from the login.',
   '',
   '--env needs a token server with LIVEKIT_URL set. With --validate, --json adds the',
   'answer of /validate under "validation", and --env prints its summary on stderr.',
@@ -92,15 +95,18 @@ const SEE_HELP = 'see request-token --help';
 export function buildProgram(deps: ProgramDeps): Command {
   const program = new Command('request-token')
     .description('Asks a running LiveKit token server for an access token and prints it.')
+    // No commander default on these two: with a login, what is not given is not sent.
     .addOption(
-      new Option('--email <email>', "the participant's email address")
-        .default(DEFAULT_EMAIL)
-        .argParser(parseEmail),
+      new Option(
+        '--email <email>',
+        `the participant's email address (default: ${DEFAULT_EMAIL}; none with --bearer, whose login gives the identity)`,
+      ).argParser(parseEmail),
     )
     .addOption(
-      new Option('--name <name>', "the participant's display name")
-        .default(DEFAULT_NAME)
-        .argParser(nonEmpty('a name')),
+      new Option(
+        '--name <name>',
+        `the participant's display name (default: "${DEFAULT_NAME}"; none with --bearer, whose login's name the server uses)`,
+      ).argParser(nonEmpty('a name')),
     )
     .addOption(
       new Option(
@@ -285,8 +291,7 @@ function tokenRequest(
 ): TokenRequestOptions {
   return {
     serverUrl,
-    email: options.email,
-    fullName: options.name,
+    ...participantFields(options, credentials?.kind === 'bearer'),
     ...(options.userId === undefined ? {} : { userId: options.userId }),
     ...(options.room === undefined ? {} : { roomName: options.room }),
     ...(options.role === undefined ? {} : { role: options.role }),
