@@ -47,6 +47,29 @@ describe('requestToken', () => {
       expect(error).toMatchObject({
         serverUrl: 'http://tokens.test',
         reason: 'getaddrinfo ENOTFOUND tokens.test',
+        failure: 'other',
+      });
+    });
+
+    it('throws UnreachableServerError marked tls-handshake when the server is not TLS', async () => {
+      const { fetch } = fakeFetch(() => {
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('ssl3_get_record:wrong version number'), {
+            code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+          }),
+        });
+      });
+
+      const error: unknown = await requestToken(
+        { ...options, serverUrl: 'https://tokens.test' },
+        fetch,
+      ).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(UnreachableServerError);
+      expect(error).toMatchObject({
+        serverUrl: 'https://tokens.test',
+        reason: 'ERR_SSL_WRONG_VERSION_NUMBER',
+        failure: 'tls-handshake',
       });
     });
   });
@@ -64,7 +87,7 @@ describe('requestToken', () => {
       );
 
       expect(error).toBeInstanceOf(UnreachableServerError);
-      expect(error).toMatchObject({ reason: 'no answer within 0.05 s' });
+      expect(error).toMatchObject({ reason: 'no answer within 0.05 s', failure: 'timeout' });
     });
   });
 

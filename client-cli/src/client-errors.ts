@@ -1,6 +1,7 @@
 // The ways asking the token server can fail, as the HTTP client throws them. The program
 // tells them apart (see explain.ts) to print what went wrong and what to do.
 import type { CallerCredentialsKind } from './caller-credentials';
+import type { NetworkFailureKind } from './network-failure';
 
 /** One entry of an error answer's `details`, e.g. one invalid field. */
 export interface ErrorDetail {
@@ -10,13 +11,18 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** The token server could not be reached: connection refused, DNS failure or timeout. */
+/**
+ * The token server gave no answer: connection refused, DNS failure, timeout, or a TLS
+ * handshake with a server that does not speak TLS.
+ */
 export class UnreachableServerError extends Error {
   constructor(
     /** The token server's base URL that was tried. */
     readonly serverUrl: string,
     /** Why it could not be reached, e.g. `connect ECONNREFUSED 127.0.0.1:8002`. */
     readonly reason: string,
+    /** Which kind of failure it was, for the explanation. */
+    readonly failure: NetworkFailureKind = 'other',
   ) {
     super(`Could not reach the token server at ${serverUrl} (${reason}).`);
     this.name = 'UnreachableServerError';

@@ -9,6 +9,7 @@ import {
   type ErrorDetail,
   type TokenServerErrorContext,
 } from './client-errors';
+import { classifyNetworkFailure } from './network-failure';
 import {
   isRecord,
   isTokenResponse,
@@ -182,7 +183,8 @@ async function postJson(
     // Reading the body is inside the try: the timeout and a dropped connection hit it too.
     text = await response.text();
   } catch (error) {
-    throw new UnreachableServerError(options.serverUrl, describeFailure(error, timeoutMs));
+    const failure = classifyNetworkFailure(error, timeoutMs);
+    throw new UnreachableServerError(options.serverUrl, failure.reason, failure.kind);
   }
   const parsed = parseJson(text);
   const context: TokenServerErrorContext = {
@@ -222,21 +224,6 @@ function readRetryAfter(value: string | null, nowMs: number): number | undefined
 /** `${serverUrl}${path}`, keeping any path prefix and tolerating a trailing slash. */
 function endpointUrl(serverUrl: string, path: string): string {
   return `${serverUrl.replace(/\/+$/, '')}${path}`;
-}
-
-function describeFailure(error: unknown, timeoutMs: number): string {
-  // Duck-typed rather than instanceof: AbortSignal's DOMException and errors from other realms
-  // (Node internals, test sandboxes) are not instances of this realm's Error.
-  if (hasName(error, 'TimeoutError')) return `no answer within ${timeoutMs / 1000} s`;
-  // Node's fetch rejects with a bare "fetch failed"; the cause says what actually happened.
-  const cause = isRecord(error) ? error.cause : undefined;
-  if (isRecord(cause) && typeof cause.message === 'string') return cause.message;
-  if (isRecord(error) && typeof error.message === 'string') return error.message;
-  return String(error);
-}
-
-function hasName(value: unknown, name: string): boolean {
-  return isRecord(value) && value.name === name;
 }
 
 function parseJson(text: string): unknown {

@@ -14,9 +14,7 @@ const START_HINT =
  * undefined for any other error, which is a bug to let through.
  */
 export function explainFailure(error: unknown): string | undefined {
-  if (error instanceof UnreachableServerError) {
-    return `error: could not reach the token server at ${error.serverUrl} (${error.reason}).\n${START_HINT}\n`;
-  }
+  if (error instanceof UnreachableServerError) return explainUnreachable(error);
   if (error instanceof TokenServerError) return describeServerError(error);
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`;
@@ -28,6 +26,33 @@ export function explainFailure(error: unknown): string | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * No answer came. An https:// URL whose TLS handshake met a plain-HTTP server gets what to
+ * use instead, without OpenSSL's text, which tells a newcomer nothing; anything else gets the
+ * reason and how to start a server.
+ */
+function explainUnreachable(error: UnreachableServerError): string {
+  if (error.failure === 'tls-handshake' && error.serverUrl.startsWith('https:')) {
+    return (
+      `error: the server at ${error.serverUrl} does not speak HTTPS; it probably serves plain HTTP (the TLS handshake failed: ${error.reason}).\n` +
+      `Use ${plainHttpUrl(error.serverUrl)} instead, with --server or TOKEN_SERVER_URL.\n`
+    );
+  }
+  return `error: could not reach the token server at ${error.serverUrl} (${error.reason}).\n${START_HINT}\n`;
+}
+
+/**
+ * The same server over plain HTTP: the port stays, 443 included when it was implied, since
+ * that is where the plain-HTTP server answered.
+ */
+function plainHttpUrl(httpsUrl: string): string {
+  const url = new URL(httpsUrl);
+  const port = url.port === '' ? '443' : url.port;
+  url.protocol = 'http:';
+  url.port = port;
+  return url.href.replace(/\/+$/, '');
 }
 
 /**
