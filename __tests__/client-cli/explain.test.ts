@@ -171,6 +171,50 @@ describe('request-token', () => {
     });
   });
 
+  describe('when the server answers 404 under a base URL with a path', () => {
+    const notFound = () => errorResponse(404, 'NOT_FOUND', 'No route for POST /api/token.');
+
+    it('exits 1 and says that --server takes the base URL, a proxy prefix only if there is one', async () => {
+      const { exitCode, stdout, stderr, requests } = await runCli(
+        ['--server', 'http://127.0.0.1:8002/api'],
+        { answer: notFound },
+      );
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(requests.map((request) => request.url)).toStrictEqual([
+        'http://127.0.0.1:8002/api/token',
+      ]);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'error: the token server answered 404 NOT_FOUND: No route for POST /api/token.\n' +
+          "--server (or TOKEN_SERVER_URL) takes the token server's base URL, such as http://127.0.0.1:8002; keep the path /api only if a reverse proxy serves the token server under it.\n",
+      );
+    });
+
+    it("says the same for a proxy's own 404 page, and for TOKEN_SERVER_URL", async () => {
+      const { exitCode, stderr } = await runCli([], {
+        env: { TOKEN_SERVER_URL: 'https://example.com/livekit' },
+        answer: () => new Response('<h1>Not Found</h1>', { status: 404, statusText: 'Not Found' }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stderr).toMatch(
+        /^error: the token server answered 404 UNEXPECTED_RESPONSE: .+\n--server \(or TOKEN_SERVER_URL\) takes the token server's base URL, such as https:\/\/example\.com; keep the path \/livekit only if a reverse proxy serves the token server under it\.\n$/,
+      );
+    });
+
+    it('adds nothing when the base URL has no path', async () => {
+      const { exitCode, stderr } = await runCli(['--server', 'http://127.0.0.1:8002/'], {
+        answer: () => errorResponse(404, 'NOT_FOUND', 'No route for POST /token.'),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stderr).toBe(
+        'error: the token server answered 404 NOT_FOUND: No route for POST /token.\n',
+      );
+    });
+  });
+
   describe('when the server refuses the caller', () => {
     it.each<[string, string[], Env, () => Response, string]>([
       [

@@ -93,6 +93,68 @@ describe('request-token with an invalid option value', () => {
   );
 });
 
+describe('request-token with a server URL that ends with a route of the token server', () => {
+  it.each<[string, string, string, string]>([
+    ['/token', 'http://host:8002/token', '/token', 'http://host:8002'],
+    [
+      '/connection-details',
+      'https://tokens.example.com/connection-details',
+      '/connection-details',
+      'https://tokens.example.com',
+    ],
+    ['/validate', 'http://host:8002/validate', '/validate', 'http://host:8002'],
+    ['/token and a trailing slash', 'http://host:8002/token/', '/token', 'http://host:8002'],
+    ['/Token, routed as Express does', 'http://host:8002/Token', '/Token', 'http://host:8002'],
+    [
+      'a proxy prefix and /token',
+      'https://example.com/livekit/token',
+      '/token',
+      'https://example.com/livekit',
+    ],
+  ])(
+    'exits 2 naming the part to drop and the base URL, sending nothing, given --server with %s',
+    async (_case, url, route, base) => {
+      const { exitCode, stdout, stderr, requests } = await runCli(['--server', url]);
+
+      expect(exitCode).toBe(ExitCode.Usage);
+      expect(stderr).toBe(
+        `error: option '--server <url>' argument '${url}' is invalid. The URL ends with ${route}, a route of the token server, which request-token adds itself: drop ${route} and give the server's base URL, as in --server ${base}.\n` +
+          'see request-token --help\n',
+      );
+      expectOnlyTheProblem(stderr);
+      expect(stdout).toBe('');
+      expect(requests).toHaveLength(0);
+    },
+  );
+
+  it('exits 2 the same way for TOKEN_SERVER_URL, with the fix as that variable', async () => {
+    const { exitCode, stdout, stderr, requests } = await runCli([], {
+      env: { TOKEN_SERVER_URL: 'http://host:8002/livekit/token' },
+    });
+
+    expect(exitCode).toBe(ExitCode.Usage);
+    expect(stderr).toBe(
+      'error: TOKEN_SERVER_URL "http://host:8002/livekit/token" is invalid. The URL ends with /token, a route of the token server, which request-token adds itself: drop /token and give the server\'s base URL, as in TOKEN_SERVER_URL=http://host:8002/livekit.\n' +
+        'see request-token --help\n',
+    );
+    expect(stdout).toBe('');
+    expect(requests).toHaveLength(0);
+  });
+
+  it('still echoes nothing of a TOKEN_SERVER_URL with credentials that also ends with /token', async () => {
+    const { exitCode, stderr, requests } = await runCli([], {
+      env: { TOKEN_SERVER_URL: 'http://user:hunter2-secret@host:8002/token' },
+    });
+
+    expect(exitCode).toBe(ExitCode.Usage);
+    expect(stderr).toMatch(
+      /^error: TOKEN_SERVER_URL is invalid\. The URL must not contain a user name or password\.\n/,
+    );
+    expect(stderr).not.toContain('hunter2-secret');
+    expect(requests).toHaveLength(0);
+  });
+});
+
 describe('collectAttribute', () => {
   it('adds to a copy, leaving the attributes before it as they were', () => {
     const previous = new Map([['team', 'blue']]);
@@ -134,6 +196,10 @@ describe('parseServerUrl', () => {
     ['http://localhost:8002', 'http://localhost:8002'],
     [' https://tokens.example.com/ ', 'https://tokens.example.com'],
     ['https://example.com/livekit//', 'https://example.com/livekit'],
+    // Paths that only look like routes are prefixes a proxy may use.
+    ['https://example.com/token-server', 'https://example.com/token-server'],
+    ['https://example.com/tokens/', 'https://example.com/tokens'],
+    ['https://example.com/token/api', 'https://example.com/token/api'],
   ])('reads %j as the base URL %s', (value, expected) => {
     expect(parseServerUrl(value)).toBe(expected);
   });
@@ -141,6 +207,10 @@ describe('parseServerUrl', () => {
   it.each<[string, RegExp]>([
     ['http://tokens.example.com/?region=eu', /must not contain a query or fragment/],
     ['http://tokens.example.com/#top', /must not contain a query or fragment/],
+    [
+      'http://tokens.example.com/validate',
+      /ends with \/validate, .+ as in --server http:\/\/tokens\.example\.com\.$/,
+    ],
   ])('refuses %j', (value, message) => {
     expect(() => parseServerUrl(value)).toThrow(message);
   });

@@ -39,6 +39,8 @@ export interface TokenServerErrorContext {
   credentialsSent?: CallerCredentialsKind;
   /** The path that answered; `/token` unless given. */
   path?: string;
+  /** The token server's base URL that was asked, path prefix included. */
+  serverUrl?: string;
   /** The top-level fields of the request body, so that a 400 about a field left out is told apart. */
   sentFields?: readonly string[];
 }
@@ -53,6 +55,8 @@ export class TokenServerError extends Error {
   readonly credentialsSent: CallerCredentialsKind;
   /** The path that answered: `/token` or `/validate`. */
   readonly path: string;
+  /** The token server's base URL that was asked, when known. */
+  readonly serverUrl: string | undefined;
   /** The top-level fields of the request body; empty when not known. */
   readonly sentFields: readonly string[];
 
@@ -73,6 +77,7 @@ export class TokenServerError extends Error {
     this.retryAfterSeconds = context.retryAfterSeconds;
     this.credentialsSent = context.credentialsSent ?? 'none';
     this.path = context.path ?? '/token';
+    this.serverUrl = context.serverUrl;
     this.sentFields = context.sentFields ?? [];
   }
 }

@@ -190,6 +190,7 @@ async function postJson(
   const context: TokenServerErrorContext = {
     credentialsSent: options.credentials?.kind ?? 'none',
     path,
+    serverUrl: options.serverUrl,
     sentFields: isRecord(body) ? Object.keys(body) : [],
   };
   if (!response.ok && !isAnswer(parsed)) {

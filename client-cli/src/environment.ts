@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { CallerCredentials } from './caller-credentials';
-import { parseServerUrl } from './options';
+import { serverUrlParser } from './options';
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -55,7 +55,7 @@ export function defaultServerUrl(env: Env): string {
   const url = read(env, 'TOKEN_SERVER_URL');
   if (url !== undefined) {
     try {
-      return parseServerUrl(url);
+      return serverUrlParser('TOKEN_SERVER_URL')(url);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // A URL with user info, a query or a fragment may carry a password or a key: not echoed.

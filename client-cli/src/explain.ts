@@ -1,6 +1,6 @@
 // Turns a failed request into what the user reads on stderr: what the token server (or the
 // network) said, and for the refusals people hit most (400 for a name left to a login, 401,
-// 403, 429) one line on what it means and what to do. Secrets never appear: the errors do not
+// 403, 404 under a path, 429) one line on what it means and what to do. Secrets never appear: the errors do not
 // carry them.
 import { InvalidTokenError, TokenServerError, UnreachableServerError } from './client-errors';
 import { MissingServerUrlError } from './output';
@@ -57,7 +57,7 @@ function plainHttpUrl(httpsUrl: string): string {
 
 /**
  * The token server's error answer as lines for stderr: status, code, message, one line per
- * detail, then the explanation of a 400 for a name left to a login, a 401, 403 or 429.
+ * detail, then the explanation of a 400 for a name left to a login, a 401, 403, 404 or 429.
  */
 export function describeServerError(error: TokenServerError): string {
   const details = error.details.map(
@@ -68,7 +68,7 @@ export function describeServerError(error: TokenServerError): string {
   return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
 }
 
-/** For a 400, 401, 403 or 429: what it means and what to do, in one line. */
+/** For a 400, 401, 403, 404 or 429: what it means and what to do, in one line. */
 function explainRefusal(error: TokenServerError): string | undefined {
   switch (error.status) {
     case 400:
@@ -77,6 +77,8 @@ function explainRefusal(error: TokenServerError): string | undefined {
       return explainUnauthenticated(error);
     case 403:
       return explainForbidden(error.code);
+    case 404:
+      return explainNotFound(error.serverUrl);
     case 429:
       return error.retryAfterSeconds === undefined
         ? 'the token server is rate limiting these requests: retry later'
@@ -130,6 +132,18 @@ function explainUnauthenticated(error: TokenServerError): string {
     return 'the token server requires authentication and did not take the bearer JWT: it may expect --api-key (TOKEN_SERVER_API_KEY) instead';
   }
   return 'the token server requires authentication: pass --api-key (or set TOKEN_SERVER_API_KEY) or --bearer (TOKEN_SERVER_BEARER)';
+}
+
+/**
+ * A 404 from a base URL with a path: most often a path the server is not under, such as
+ * /api, or a route (whose paths the CLI refuses up front). A path is right only where a
+ * reverse proxy serves the token server under that prefix.
+ */
+function explainNotFound(serverUrl: string | undefined): string | undefined {
+  if (serverUrl === undefined) return undefined;
+  const url = new URL(serverUrl);
+  if (url.pathname === '/') return undefined;
+  return `--server (or TOKEN_SERVER_URL) takes the token server's base URL, such as ${url.origin}; keep the path ${url.pathname} only if a reverse proxy serves the token server under it`;
 }
 
 function explainForbidden(code: string): string {

@@ -115,32 +115,61 @@ export function nonEmpty(what: string): (value: string) => string {
   };
 }
 
+/** Where a server URL was given, which is how the fix for a bad one is written. */
+export type ServerUrlSource = '--server' | 'TOKEN_SERVER_URL';
+
 /**
- * --server (and TOKEN_SERVER_URL): an http(s) base URL without trailing slashes, so `/token`
- * can be appended.
+ * The token server's POST routes. request-token appends /token and /validate to the base URL
+ * itself, so a URL copied from a curl line (…/token) would be asked for …/token/token.
  */
+const ROUTE_PATHS = ['/token', '/connection-details', '/validate'] as const;
+
+/** --server: see serverUrlParser. */
 export function parseServerUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new InvalidArgumentError(
-      'Expected an http:// or https:// URL like http://localhost:8002.',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(
-      'Expected an http:// or https:// URL like http://localhost:8002.',
-    );
-  }
-  // fetch refuses URLs with credentials; say so now rather than as a network failure.
-  if (url.username !== '' || url.password !== '') {
-    throw new InvalidArgumentError('The URL must not contain a user name or password.');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new InvalidArgumentError('The URL must not contain a query or fragment.');
-  }
-  return url.href.replace(/\/+$/, '');
+  return serverUrlParser('--server')(value);
+}
+
+/**
+ * A parser for the server URL from `source`: an http(s) base URL without trailing slashes, so
+ * that `/token` can be appended. A path is kept, for a server a reverse proxy serves under a
+ * prefix, unless it ends with one of the server's routes.
+ */
+export function serverUrlParser(source: ServerUrlSource): (value: string) => string {
+  return (value) => {
+    let url: URL;
+    try {
+      url = new URL(value.trim());
+    } catch {
+      throw new InvalidArgumentError(
+        'Expected an http:// or https:// URL like http://localhost:8002.',
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new InvalidArgumentError(
+        'Expected an http:// or https:// URL like http://localhost:8002.',
+      );
+    }
+    // fetch refuses URLs with credentials; say so now rather than as a network failure.
+    if (url.username !== '' || url.password !== '') {
+      throw new InvalidArgumentError('The URL must not contain a user name or password.');
+    }
+    if (url.search !== '' || url.hash !== '') {
+      throw new InvalidArgumentError('The URL must not contain a query or fragment.');
+    }
+    // Past the checks above, the URL holds no secret: it may be shown.
+    const path = url.pathname.replace(/\/+$/, '');
+    // Case-insensitive, as Express routes.
+    const route = ROUTE_PATHS.find((routePath) => path.toLowerCase().endsWith(routePath));
+    if (route !== undefined) {
+      const given = path.slice(-route.length);
+      const base = `${url.origin}${path.slice(0, -route.length)}`;
+      const fix = source === '--server' ? `--server ${base}` : `TOKEN_SERVER_URL=${base}`;
+      throw new InvalidArgumentError(
+        `The URL ends with ${given}, a route of the token server, which request-token adds itself: drop ${given} and give the server's base URL, as in ${fix}.`,
+      );
+    }
+    return url.href.replace(/\/+$/, '');
+  };
 }
 
 /**
