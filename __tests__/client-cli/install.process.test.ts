@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, REPO_ROOT, runProcess } from '../support/processes';
+import { cleanEnv, REPO_ROOT, runProcess, type ProcessResult } from '../support/processes';
 
 let home: string;
 
@@ -30,27 +30,62 @@ describe('request-token as the README runs it', () => {
 
   describe('npx --no-install request-token outside the repository', () => {
     let outside: string;
+    let result: ProcessResult;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       outside = mkdtempSync(join(tmpdir(), 'request-token-outside-'));
-    });
+      result = await runProcess(
+        'npx',
+        ['--no-install', 'request-token', '--help'],
+        {
+          cwd: outside,
+          env: cleanEnv({
+            HOME: outside,
+            npm_config_cache: join(outside, 'cache'),
+            // An "update available" notice is not npm's answer to the command.
+            npm_config_update_notifier: 'false',
+          }),
+        },
+        60_000,
+      );
+    }, 70_000);
 
     afterAll(() => {
       rmSync(outside, { recursive: true, force: true });
     });
 
-    it('fails without downloading anything', async () => {
-      const result = await runProcess(
-        'npx',
-        ['--no-install', 'request-token', '--help'],
-        {
-          cwd: outside,
-          env: cleanEnv({ HOME: outside, npm_config_cache: join(outside, 'cache') }),
-        },
-        60_000,
-      );
+    /** The first line npm printed, as a user would search for it. */
+    function firstLine(): string {
+      const line = result.stderr.split('\n').find((text) => text.trim() !== '');
+      if (line === undefined)
+        throw new Error(`npx printed nothing on stderr: ${JSON.stringify(result)}`);
+      return line.trim();
+    }
+
+    it('fails without downloading anything', () => {
       expect(result.exitCode).not.toBe(0);
       expect(result.stdout).not.toContain('Usage: request-token');
+      // npx installs what it runs from the registry under its cache's _npx.
+      expect(existsSync(join(outside, 'cache', '_npx'))).toBe(false);
+    });
+
+    // Quoted there so that a reader can find npm's words; this run keeps the quote current.
+    it('prints a first line that docs/troubleshooting.md quotes in its entry for it', () => {
+      const troubleshooting = readFileSync(join(REPO_ROOT, 'docs', 'troubleshooting.md'), 'utf8');
+      const entries = troubleshooting
+        .split('\n')
+        .filter(
+          (line) => line.startsWith('|') && line.includes('`npx --no-install request-token`'),
+        );
+
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toContain(`\`${firstLine()}\``);
+    });
+
+    it('prints a first line that docs/cli.md quotes', () => {
+      const cliDocs = readFileSync(join(REPO_ROOT, 'docs', 'cli.md'), 'utf8');
+
+      expect(cliDocs).toContain(firstLine());
     });
   });
 
