@@ -2,6 +2,7 @@
 // (exit code 2, the problem alone on stderr, nothing sent), and the parsers as units.
 import {
   collectAttribute,
+  hideServerUrlSecrets,
   hideUnknownOptionValue,
   parseServerUrl,
   participantFields,
@@ -50,7 +51,7 @@ describe('request-token with an invalid option value', () => {
     [
       'a --server with credentials',
       ['--server', 'http://u:p@example.com'],
-      /user name or password/,
+      /^error: option '--server <url>' argument '…' is invalid\. The URL must not contain a user name or password\.\n/,
     ],
     [
       'an --attribute without "="',
@@ -155,6 +156,27 @@ describe('request-token with a server URL that ends with a route of the token se
   });
 });
 
+describe('request-token with a --server that may hold a secret', () => {
+  it.each([
+    ['user info', 'http://user:hunter2-secret@example.com'],
+    ['a query', 'http://example.com/?key=hunter2-secret'],
+    ['a fragment', 'http://example.com/#hunter2-secret'],
+    ['user info, given as --server=', '--server=http://user:hunter2-secret@example.com'],
+  ])('exits 2 without echoing a value with %s', async (_case, value) => {
+    const args = value.startsWith('--') ? [value] : ['--server', value];
+
+    const { exitCode, stderr, requests } = await runCli(args);
+
+    expect(exitCode).toBe(ExitCode.Usage);
+    expect(stderr).toMatch(
+      /^error: option '--server <url>' argument '…' is invalid\. The URL must not/,
+    );
+    expect(stderr).not.toContain('hunter2-secret');
+    expectOnlyTheProblem(stderr);
+    expect(requests).toHaveLength(0);
+  });
+});
+
 describe('collectAttribute', () => {
   it('adds to a copy, leaving the attributes before it as they were', () => {
     const previous = new Map([['team', 'blue']]);
@@ -213,6 +235,25 @@ describe('parseServerUrl', () => {
     ],
   ])('refuses %j', (value, message) => {
     expect(() => parseServerUrl(value)).toThrow(message);
+  });
+});
+
+describe('hideServerUrlSecrets', () => {
+  it.each<[string, string]>([
+    [
+      "error: option '--server <url>' argument 'http://a'b@c' is invalid. The URL must not contain a user name or password.\n",
+      "error: option '--server <url>' argument '…' is invalid. The URL must not contain a user name or password.\n",
+    ],
+    [
+      "error: option '--server <url>' argument 'ftp://example.com' is invalid. Expected an http:// or https:// URL like http://localhost:8002.\n",
+      "error: option '--server <url>' argument 'ftp://example.com' is invalid. Expected an http:// or https:// URL like http://localhost:8002.\n",
+    ],
+    [
+      "error: option '--room <room>' argument 'a@b' is invalid.\n",
+      "error: option '--room <room>' argument 'a@b' is invalid.\n",
+    ],
+  ])('writes %j as %j', (text, expected) => {
+    expect(hideServerUrlSecrets(text)).toBe(expected);
   });
 });
 

@@ -180,3 +180,16 @@ export function hideUnknownOptionValue(text: string): string {
   // Greedy to the line's last quote: the value may hold quotes itself.
   return text.replace(/^(error: unknown option '[^'=]*=).*'/, "$1…'");
 }
+
+/**
+ * Commander quotes a rejected --server whole, and one with user info, a query or a fragment
+ * may carry a password or a key: such a value is hidden, as for TOKEN_SERVER_URL.
+ */
+export function hideServerUrlSecrets(text: string): string {
+  // Greedy to the last "' is invalid.": the value may hold quotes itself.
+  return text.replace(
+    /^(error: option '--server <url>' argument ')([\s\S]*)(' is invalid\.)/,
+    (whole, before: string, value: string, after: string) =>
+      /[@?#]/.test(value) ? `${before}…${after}` : whole,
+  );
+}

@@ -16,6 +16,7 @@ import {
   collectAttribute,
   DEFAULT_EMAIL,
   DEFAULT_NAME,
+  hideServerUrlSecrets,
   hideUnknownOptionValue,
   nonEmpty,
   parseEmail,
@@ -192,7 +193,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .configureOutput({
       writeOut: deps.stdout,
       writeErr: deps.stderr,
-      outputError: (text, write) => write(hideUnknownOptionValue(text)),
+      outputError: (text, write) => write(hideServerUrlSecrets(hideUnknownOptionValue(text))),
     })
     .showHelpAfterError(SEE_HELP)
     .action(async (options: CliOptions, command: Command) => {
