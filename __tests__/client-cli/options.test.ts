@@ -1,5 +1,6 @@
-// The option values: what the parsers accept and how the program sends it, what they refuse
-// (exit code 2, the problem alone on stderr, nothing sent), and the parsers as units.
+// The option values: what the parsers accept and how the program sends it (the email and name
+// with and without a login included), what they refuse (exit code 2, the problem alone on
+// stderr, nothing sent, no secret echoed), and the parsers as units.
 import {
   collectAttribute,
   hideServerUrlSecrets,
@@ -7,8 +8,15 @@ import {
   parseServerUrl,
   participantFields,
 } from '../../client-cli/src/options';
+import type { Env } from '../../client-cli/src/environment';
 import { ExitCode } from '../../client-cli/src/program';
-import { expectOnlyTheProblem, runCli } from '../support/fake-fetch';
+import {
+  API_KEY,
+  credentialHeaders,
+  expectOnlyTheProblem,
+  runCli,
+  SESSION_JWT,
+} from '../support/fake-fetch';
 
 describe('request-token --attribute', () => {
   it.each<[string, string[], string]>([
@@ -188,6 +196,52 @@ describe('collectAttribute', () => {
       ['seat', '12'],
     ]);
     expect([...previous]).toStrictEqual([['team', 'blue']]);
+  });
+});
+
+describe('request-token with a login (--bearer or TOKEN_SERVER_BEARER)', () => {
+  it.each<[string, string[], Env]>([
+    ['--bearer', ['--bearer', SESSION_JWT], {}],
+    ['TOKEN_SERVER_BEARER', [], { TOKEN_SERVER_BEARER: SESSION_JWT }],
+  ])(
+    "given %s without --email or --name, sends neither, so that the server uses the login's",
+    async (_case, args, env) => {
+      const { exitCode, stderr, requests } = await runCli([...args, '--room', 'demo'], { env });
+
+      expect(stderr).toBe('');
+      expect(exitCode).toBe(ExitCode.Success);
+      expect(requests[0]?.body).toStrictEqual({ room_name: 'demo' });
+      expect(credentialHeaders(requests[0]).authorization).toBe(`Bearer ${SESSION_JWT}`);
+    },
+  );
+
+  it.each<[string, string[], Record<string, string>]>([
+    ['--name alone', ['--name', 'Ada Lovelace'], { full_name: 'Ada Lovelace' }],
+    ['--email alone', ['--email', 'ada@example.com'], { user_email: 'ada@example.com' }],
+    [
+      '--email and --name',
+      ['--email', 'ada@example.com', '--name', 'Ada Lovelace'],
+      { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
+    ],
+  ])('sends what is given, given %s', async (_case, args, expected) => {
+    const { exitCode, requests } = await runCli(['--bearer', SESSION_JWT, ...args]);
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(requests[0]?.body).toStrictEqual(expected);
+  });
+
+  it.each<[string, string[], Env]>([
+    ['--api-key', ['--api-key', API_KEY], {}],
+    ['TOKEN_SERVER_API_KEY', [], { TOKEN_SERVER_API_KEY: API_KEY }],
+    ['no credentials', [], {}],
+  ])('still sends the test user given %s instead', async (_case, args, env) => {
+    const { exitCode, requests } = await runCli(args, { env });
+
+    expect(exitCode).toBe(ExitCode.Success);
+    expect(requests[0]?.body).toStrictEqual({
+      user_email: 'test.user@example.com',
+      full_name: 'Test User',
+    });
   });
 });
 
