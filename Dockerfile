@@ -24,6 +24,10 @@ RUN npm run build --workspace server
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# The metrics listener on every interface of the container, since the server's default
+# (127.0.0.1) cannot be reached from outside it. The port is for the cluster's scraper
+# only: publish it where Prometheus reaches it, never to the internet.
+ENV METRICS_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY server/package.json server/

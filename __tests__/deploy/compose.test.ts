@@ -7,6 +7,7 @@ import { DEVELOPMENT_API_KEY, DEVELOPMENT_API_SECRET, loadConfig } from '../../s
 import { problemsOf } from '../support/config';
 import { REPO_ROOT } from '../support/processes';
 import {
+  EVERY_INTERFACE,
   isSecretVariable,
   longestStopMs,
   metricsPort,
@@ -158,6 +159,13 @@ describe('compose.yaml', () => {
     it('publishes the API and metrics ports the server listens on', () => {
       const targets = portsOf(tokenServer).map(({ target }) => target);
       expect(targets).toEqual(expect.arrayContaining([serverPort(env), metricsPort(env)]));
+    });
+
+    it('serves metrics on every interface of the container, so that the published port reaches them', () => {
+      const config = loadConfig(env);
+      expect(portsOf(tokenServer).map(({ target }) => target)).toContain(config.metricsPort);
+      expect(env.METRICS_HOST).toBeDefined();
+      expect(EVERY_INTERFACE).toContain(config.metricsHost);
     });
 
     it('gives the server longer than its drain and in-flight grace to stop', () => {

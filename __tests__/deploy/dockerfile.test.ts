@@ -2,6 +2,7 @@
 // is production-install.process.test.ts's job.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadConfig } from '../../server/src/config';
 import { REPO_ROOT } from '../support/processes';
 import {
   containerCommand,
@@ -15,8 +16,10 @@ import {
   type Stage,
 } from './support/dockerfile';
 import {
+  EVERY_INTERFACE,
   LIVENESS_PATH,
   METRICS_DEFAULT_PORT,
+  PRODUCTION_SECRETS,
   readRepoFile,
   SERVER_DEFAULT_PORT,
 } from './support/server-facts';
@@ -136,6 +139,23 @@ describe('Dockerfile', () => {
         expose.args.split(/\s+/).map((port) => Number(port.replace(/\/tcp$/, ''))),
       );
       expect(exposed).toEqual(expect.arrayContaining([SERVER_DEFAULT_PORT, METRICS_DEFAULT_PORT]));
+    });
+
+    it('serves metrics on every interface, so that the exposed metrics port can be scraped', () => {
+      const config = loadConfig({
+        ...stageEnv(runtime),
+        AUTH_MODE: 'api-key',
+        ...PRODUCTION_SECRETS,
+      });
+      expect(config.metricsPort).toBe(METRICS_DEFAULT_PORT);
+      expect(EVERY_INTERFACE).toContain(config.metricsHost);
+    });
+
+    it('says by its METRICS_HOST that the metrics port is for the cluster’s scraper only', () => {
+      const lines = /((?:^#.*\n)+)ENV METRICS_HOST=/m.exec(readRepoFile('Dockerfile'))?.[1];
+      const comment = lines?.replace(/\n?^# ?/gm, ' ');
+      expect(comment).toMatch(/scraper only/);
+      expect(comment).toMatch(/never to the internet/);
     });
 
     it('checks health with node on /healthz, not curl or wget (absent from slim images)', () => {

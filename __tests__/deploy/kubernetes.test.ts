@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/src/config';
 import { problemsOf } from '../support/config';
 import { REPO_ROOT } from '../support/processes';
 import {
+  EVERY_INTERFACE,
   isSecretVariable,
   LIVENESS_PATH,
   longestStopMs,
@@ -78,7 +79,10 @@ interface PodSpec {
 interface DeploymentSpec {
   replicas: number;
   selector: { matchLabels: Record<string, string> };
-  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  template: {
+    metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+    spec: PodSpec;
+  };
 }
 
 const FOLDER = 'deploy/kubernetes';
@@ -187,6 +191,16 @@ describe('deploy/kubernetes', () => {
       const env = configMapEnv();
       expect(containerPort('http')).toBe(serverPort(env));
       expect(containerPort('metrics')).toBe(metricsPort(env));
+    });
+
+    it('serves metrics on every interface of the pod, on the port the scraper is told', () => {
+      const config = loadConfig({ ...configMapEnv(), ...PRODUCTION_SECRETS });
+      expect(configMapEnv().METRICS_HOST).toBeDefined();
+      expect(EVERY_INTERFACE).toContain(config.metricsHost);
+      const annotations = deploymentSpec.template.metadata.annotations ?? {};
+      expect(annotations['prometheus.io/scrape']).toBe('true');
+      expect(annotations['prometheus.io/port']).toBe(String(config.metricsPort));
+      expect(containerPort('metrics')).toBe(config.metricsPort);
     });
 
     it(`probes liveness at ${LIVENESS_PATH} and readiness at ${READINESS_PATH}, on the API port`, () => {

@@ -96,6 +96,29 @@ function listeningPort(server: RunningProcess): Promise<number> {
   });
 }
 
+/** Resolves with where the server said it serves metrics; rejects if it exits first. */
+function metricsAddress(server: RunningProcess): Promise<{ host: string; port: number }> {
+  return new Promise((resolveAddress, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no metrics line: ${JSON.stringify(server.output())}`)),
+      PROCESS_TIMEOUT_MS,
+    );
+    const check = () => {
+      const match = /metrics on http:\/\/([^"/]+):(\d+)\/metrics/.exec(server.output().stdout);
+      if (match?.[1] && match[2]) {
+        clearTimeout(timer);
+        resolveAddress({ host: match[1], port: Number(match[2]) });
+      }
+    };
+    server.child.stdout?.on('data', check);
+    check();
+    server.child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited at start-up: ${JSON.stringify(server.output())}`));
+    });
+  });
+}
+
 describe('the Docker image, built and run as processes', () => {
   const dockerfile = readDockerfile();
   let work: string;
@@ -288,5 +311,41 @@ describe('the Docker image, built and run as processes', () => {
       },
       STOP_TIMEOUT_MS + 5_000,
     );
+  });
+
+  describe('its ENTRYPOINT with metrics on, as the image sets them', () => {
+    let server: RunningProcess;
+
+    beforeAll(() => {
+      const [command = '', ...args] = containerCommand(runtime.stage);
+      server = startProcess(command, args, {
+        cwd: runtime.folder,
+        env: cleanEnv({
+          ...runtime.env,
+          AUTH_MODE: 'api-key',
+          LIVEKIT_API_KEY: PRODUCTION_SECRETS.LIVEKIT_API_KEY,
+          LIVEKIT_API_SECRET: PRODUCTION_SECRETS.LIVEKIT_API_SECRET,
+          TOKEN_SERVER_API_KEYS: PRODUCTION_SECRETS.TOKEN_SERVER_API_KEYS,
+          TOKEN_SERVER_HOST: '127.0.0.1',
+          TOKEN_SERVER_PORT: '0',
+          // A free port rather than the image's 9464, which test files running alongside
+          // could hold; the interface is the image's own METRICS_HOST.
+          METRICS_PORT: '0',
+        }),
+      });
+    });
+
+    afterAll(() => {
+      if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    });
+
+    it('serves /metrics on every interface of the container, for a scraper from outside', async () => {
+      const { host, port } = await metricsAddress(server);
+      expect(host).toBe(runtime.env.METRICS_HOST);
+      expect(host).toBe('0.0.0.0');
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('process_cpu_user_seconds_total');
+    });
   });
 });

@@ -89,10 +89,10 @@ function serveMetrics(config: Config, source: MetricsSource, logger: Logger): vo
   const metricsServer = createMetricsServer(source, logger);
   metricsServer.on('error', (error: NodeJS.ErrnoException) => {
     process.stderr.write(
-      `WARNING: cannot serve metrics on ${config.metricsHost ?? config.host}:${config.metricsPort} (${error.code ?? error.message}); set METRICS_PORT to a free port, or off.\n`,
+      `WARNING: cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error.code ?? error.message}); set METRICS_PORT to a free port, or off.\n`,
     );
   });
-  const host = config.metricsHost ?? config.host;
+  const host = config.metricsHost;
   metricsServer.listen(config.metricsPort, host, () => {
     const { port } = metricsServer.address() as AddressInfo;
     const line = {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES } from '../../../server/src/config';
 import { DEFAULT_PORT } from '../../../server/src/config/http';
+import { DEFAULT_METRICS_PORT } from '../../../server/src/config/metrics';
 import { REPO_ROOT } from '../../support/processes';
 
 /**
@@ -26,8 +27,13 @@ export function isSecretVariable(name: string): boolean {
 
 /** The API port with TOKEN_SERVER_PORT and PORT unset. */
 export const SERVER_DEFAULT_PORT = DEFAULT_PORT;
-/** The metrics port with METRICS_PORT unset (pending: the metrics work defines it). */
-export const METRICS_DEFAULT_PORT = 9464;
+/** The metrics port with METRICS_PORT unset. */
+export const METRICS_DEFAULT_PORT = DEFAULT_METRICS_PORT;
+/**
+ * Interfaces that take connections from outside a container or pod: a listener published
+ * or scraped there must be bound to one of these, not to the server's default loopback.
+ */
+export const EVERY_INTERFACE: readonly string[] = ['0.0.0.0', '::'];
 /** Liveness: 200 while the process can answer. */
 export const LIVENESS_PATH = '/healthz';
 /** Readiness: 503 when not ready, and from SIGTERM on while draining. */

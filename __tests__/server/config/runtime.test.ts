@@ -35,23 +35,3 @@ describe('loadConfig for processes and shutdown', () => {
     ]);
   });
 });
-
-describe('loadConfig for metrics', () => {
-  it('serves metrics on 9464 by default, on the server’s host', () => {
-    expect(loadConfig({})).toMatchObject({ metricsPort: 9464, metricsHost: undefined });
-  });
-
-  it('takes METRICS_PORT=off as no metrics listener', () => {
-    expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
-  });
-
-  it.each([
-    ['METRICS_PORT', '70000'],
-    ['METRICS_PORT', 'on'],
-    ['METRICS_HOST', 'not an address'],
-  ])('refuses %s=%s', (name, raw) => {
-    expect(problemsOf({ [name]: raw })).toEqual([
-      expect.stringMatching(new RegExp(`^${name} must`)),
-    ]);
-  });
-});

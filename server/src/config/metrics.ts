@@ -5,17 +5,26 @@ import { isWholeNumber, read, sectionVariables, type ParseContext } from './env'
 
 export const METRICS_VARIABLES = sectionVariables('metrics', [
   { name: 'METRICS_PORT', description: 'Port of the /metrics listener, or off (default 9464)' },
-  { name: 'METRICS_HOST', description: "Interface of the /metrics listener (the server's host)" },
+  {
+    name: 'METRICS_HOST',
+    description: 'Interface of the /metrics listener (default 127.0.0.1; 0.0.0.0 in the image)',
+  },
 ]);
 
 export const DEFAULT_METRICS_PORT = 9464;
+/**
+ * Loopback, whatever TOKEN_SERVER_HOST is: the API is often bound to 0.0.0.0 to be reached
+ * from outside, and metrics must not follow it there unasked. Containers, where a scraper
+ * comes from outside, set METRICS_HOST=0.0.0.0 themselves (the Dockerfile does).
+ */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
 
 /** The metrics listener, if any. */
 export interface MetricsConfig {
   /** Port of the /metrics listener; undefined when METRICS_PORT=off. 0 picks a free one. */
   metricsPort: number | undefined;
-  /** Interface of the /metrics listener; undefined means the server's own host. */
-  metricsHost: string | undefined;
+  /** Interface of the /metrics listener: an IP address of this machine, or localhost. */
+  metricsHost: string;
 }
 
 function parseMetricsPort(raw: string | undefined, problems: string[]): number | undefined {
@@ -29,19 +38,25 @@ function parseMetricsPort(raw: string | undefined, problems: string[]): number |
   return port;
 }
 
-/** Reads the metrics section. */
-export function parseMetrics({ env, problems }: ParseContext): MetricsConfig {
-  const metricsHost = read(env, 'METRICS_HOST');
-  if (metricsHost !== undefined && isIP(metricsHost) === 0 && metricsHost !== 'localhost') {
+function parseMetricsHost(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined) return DEFAULT_METRICS_HOST;
+  if (isIP(raw) === 0 && raw !== 'localhost') {
     problems.push('METRICS_HOST must be an IP address of this machine, or localhost');
+    return DEFAULT_METRICS_HOST;
   }
-  return { metricsPort: parseMetricsPort(read(env, 'METRICS_PORT'), problems), metricsHost };
+  return raw;
 }
 
-/** The metrics settings as printed at start-up. */
-export function describeMetrics(config: MetricsConfig): Record<string, string | number> {
+/** Reads the metrics section. */
+export function parseMetrics({ env, problems }: ParseContext): MetricsConfig {
   return {
-    metrics_port: config.metricsPort ?? 'off',
-    ...(config.metricsHost === undefined ? {} : { metrics_host: config.metricsHost }),
+    metricsPort: parseMetricsPort(read(env, 'METRICS_PORT'), problems),
+    metricsHost: parseMetricsHost(read(env, 'METRICS_HOST'), problems),
   };
+}
+
+/** The metrics settings as printed at start-up: where they are served, or off. */
+export function describeMetrics(config: MetricsConfig): Record<string, string | number> {
+  if (config.metricsPort === undefined) return { metrics_port: 'off' };
+  return { metrics_port: config.metricsPort, metrics_host: config.metricsHost };
 }
