@@ -1,10 +1,14 @@
+import { createServer, type Server } from 'node:net';
 import {
   cleanEnv,
+  freePort,
   PROCESS_TIMEOUT_MS,
   requireBuilt,
+  runProcess,
   SERVER_ENTRY,
   startProcess,
   startServer,
+  type ProcessResult,
   type RunningProcess,
   type RunningServer,
 } from '../support/processes';
@@ -66,10 +70,6 @@ describe.each([
 
   beforeAll(async () => {
     server = await startServer({ ...credentials, ...env });
-    // The metrics line may follow the listening line by a moment.
-    for (let wait = 0; wait < 50 && !/metrics on/.test(server.output().stdout); wait += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   });
 
   afterAll(async () => {
@@ -88,6 +88,12 @@ describe.each([
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('ada@example.com');
     expect(text).not.toContain('secret-room');
+  });
+
+  it('listens for metrics before it announces the API', () => {
+    const { stdout } = server.output();
+    expect(stdout.indexOf('metrics on')).toBeGreaterThan(-1);
+    expect(stdout.indexOf('metrics on')).toBeLessThan(stdout.indexOf('listening on'));
   });
 
   it('does not serve /metrics on the public port', async () => {
@@ -143,5 +149,93 @@ describe.each([
     await expect(fetch(`http://127.0.0.2:${metricsPort}/metrics`)).rejects.toMatchObject({
       cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
     });
+  });
+});
+
+/** A port held on 127.0.0.1 by a plain TCP server, as another instance's metrics would. */
+function holdPort(): Promise<{ port: number; holder: Server }> {
+  return new Promise((resolveHeld, reject) => {
+    const holder = createServer();
+    holder.on('error', reject);
+    holder.listen(0, '127.0.0.1', () => {
+      const address = holder.address();
+      if (address && typeof address === 'object') resolveHeld({ port: address.port, holder });
+      else reject(new Error('no port'));
+    });
+  });
+}
+
+/** Runs the server to its exit with `env`, on a free API port. */
+async function runServer(env: Record<string, string>): Promise<ProcessResult> {
+  requireBuilt(SERVER_ENTRY);
+  return runProcess(process.execPath, [SERVER_ENTRY], {
+    env: cleanEnv({
+      ...credentials,
+      TOKEN_SERVER_HOST: '127.0.0.1',
+      TOKEN_SERVER_PORT: String(await freePort()),
+      ...env,
+    }),
+  });
+}
+
+describe.each([
+  ['one process', {}],
+  ['TOKEN_SERVER_WORKERS=2', { TOKEN_SERVER_WORKERS: '2' }],
+])('the server process (%s) with a metrics port it cannot listen on', (_label, env) => {
+  let port: number;
+  let holder: Server;
+
+  beforeAll(async () => {
+    ({ port, holder } = await holdPort());
+  });
+
+  afterAll(async () => {
+    await new Promise((resolveClosed) => holder.close(resolveClosed));
+  });
+
+  describe('already in use on METRICS_HOST', () => {
+    let result: ProcessResult;
+
+    beforeAll(async () => {
+      // METRICS_HOST unset: 127.0.0.1, where the port is held.
+      result = await runServer({ ...env, METRICS_PORT: String(port) });
+    });
+
+    it('exits 1, naming the port, the interface, and the ways out', () => {
+      expect(result.exitCode).toBe(1);
+      // The last word, after the configuration's own warnings; not a warning itself.
+      expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+        `Metrics port ${port} is already in use on 127.0.0.1: stop the process using it (often another instance), set METRICS_PORT to a free port, or METRICS_PORT=off to serve no metrics.`,
+      );
+      expect(result.stderr).not.toContain('WARNING: cannot serve metrics');
+    });
+
+    it('announces nothing as listening, and starts no worker', () => {
+      expect(result.stdout).not.toContain('listening on');
+      expect(result.stdout).not.toContain('metrics on');
+      expect(result.stdout).not.toMatch(/worker/i);
+    });
+  });
+
+  it('exits 1 when METRICS_HOST is not an address of this machine', async () => {
+    // 192.0.2.1: TEST-NET-1 (RFC 5737), on no machine's interfaces.
+    const result = await runServer({ ...env, METRICS_PORT: '0', METRICS_HOST: '192.0.2.1' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'Cannot serve metrics on 192.0.2.1:0: METRICS_HOST is not an address of this machine',
+    );
+    expect(result.stderr).toContain('or METRICS_PORT=off to serve no metrics.');
+    expect(result.stdout).not.toContain('listening on');
+  });
+
+  it('starts with METRICS_PORT=off, the way out its message names, port taken or not', async () => {
+    const server = await startServer({ ...credentials, ...env, METRICS_PORT: 'off' });
+    try {
+      expect(await mint(server.url)).toBe(200);
+      expect(server.output().stdout).not.toContain('metrics on');
+      expect(server.output().stdout).toMatch(/"metrics_port":"off"/);
+    } finally {
+      await server.stop();
+    }
   });
 });

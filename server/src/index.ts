@@ -80,30 +80,66 @@ function printListening(config: Config, port: number): void {
   );
 }
 
-/**
- * Serves GET /metrics on METRICS_PORT, apart from the public port; a port already taken is
- * said once and the server runs on without metrics rather than refusing tokens.
- */
-function serveMetrics(config: Config, source: MetricsSource, logger: Logger): void {
-  if (config.metricsPort === undefined) return;
-  const metricsServer = createMetricsServer(source, logger);
-  metricsServer.on('error', (error: NodeJS.ErrnoException) => {
-    process.stderr.write(
-      `WARNING: cannot serve metrics on ${config.metricsHost}:${config.metricsPort} (${error.code ?? error.message}); set METRICS_PORT to a free port, or off.\n`,
+/** Why the metrics listener cannot listen, as the operator fixes it; exits 1. */
+function metricsListenError(error: NodeJS.ErrnoException, host: string, port: number): never {
+  const where = `${host}:${port}`;
+  const off = 'or METRICS_PORT=off to serve no metrics';
+  if (error.code === 'EADDRINUSE') {
+    fail(
+      `Metrics port ${port} is already in use on ${host}: stop the process using it (often another instance), set METRICS_PORT to a free port, ${off}.`,
     );
-  });
+  }
+  if (error.code === 'EACCES') {
+    fail(`Not allowed to serve metrics on ${where}: choose a METRICS_PORT above 1023, ${off}.`);
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    fail(
+      `Cannot serve metrics on ${where}: METRICS_HOST is not an address of this machine; set another, ${off}.`,
+    );
+  }
+  fail(
+    `Cannot serve metrics on ${where}: ${error.message}; set METRICS_PORT=off to serve no metrics.`,
+  );
+}
+
+/**
+ * Serves GET /metrics on METRICS_PORT, apart from the public port, then calls `listening`.
+ * The metrics listener goes first, before the API's port: one that cannot listen (most
+ * often a second instance on the same machine, whose metrics would silently go missing)
+ * stops the start with exit 1 before anything is served or announced as listening.
+ */
+function serveMetrics(
+  config: Config,
+  source: MetricsSource,
+  logger: Logger,
+  listening: () => void,
+): void {
+  const port = config.metricsPort;
+  if (port === undefined) {
+    listening();
+    return;
+  }
   const host = config.metricsHost;
-  metricsServer.listen(config.metricsPort, host, () => {
-    const { port } = metricsServer.address() as AddressInfo;
+  const metricsServer = createMetricsServer(source, logger);
+  const refuseToStart = (error: NodeJS.ErrnoException) => metricsListenError(error, host, port);
+  metricsServer.on('error', refuseToStart);
+  metricsServer.listen(port, host, () => {
+    // From here on, a failing metrics listener is logged: it never stops tokens being served.
+    metricsServer.off('error', refuseToStart);
+    metricsServer.on('error', (error: NodeJS.ErrnoException) => {
+      logger.warn('metrics listener error', { error: error.code ?? error.message });
+    });
+    // Metrics never keep a stopping process alive.
+    metricsServer.unref();
+    const { port: boundPort } = metricsServer.address() as AddressInfo;
     const line = {
       time: new Date().toISOString(),
       level: 'info',
-      message: `metrics on http://${host}:${port}/metrics`,
+      message: `metrics on http://${host}:${boundPort}/metrics`,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
+    listening();
   });
-  // Metrics never keep a stopping process alive.
-  metricsServer.unref();
 }
 
 /** Serves in this process: the only one, or one of the workers. */
@@ -116,15 +152,20 @@ function serve(config: Config, warnings: string[]): void {
   process.on('exit', () => logger.flush());
   const app = createApp(config, { logger });
   const lifecycle = lifecycleOf(app);
-  // Workers hand their counts to the primary, whose /metrics shows the sum.
-  if (isWorker) shareMetricsWithPrimary(lifecycle.metrics.registry);
-  else serveMetrics(config, lifecycle.metrics.registry, logger);
   // Fetch the login provider's keys now, so that /readyz turns 200 before the first login.
   void lifecycle.prepare();
   const server = createHttpServer(app);
   const graceful = trackForGracefulStop(server);
-  server.listen(config.port, config.host);
   server.on('error', (error: NodeJS.ErrnoException) => listenError(error, config));
+  const listen = () => server.listen(config.port, config.host);
+  // Workers hand their counts to the primary, whose /metrics shows the sum. Alone, this
+  // process listens on the API's port only once its metrics listener is up.
+  if (isWorker) {
+    shareMetricsWithPrimary(lifecycle.metrics.registry);
+    listen();
+  } else {
+    serveMetrics(config, lifecycle.metrics.registry, logger, listen);
+  }
   server.on('listening', () => {
     if (!isWorker) printListening(config, (server.address() as AddressInfo).port);
   });
@@ -157,7 +198,6 @@ function serve(config: Config, warnings: string[]): void {
 /** Supervises the workers; the primary serves no request itself. */
 function supervise(config: Config, warnings: string[]): void {
   printWarnings(warnings);
-  serveMetrics(config, clusterMetrics(), createJsonLogger());
   // Without Redis, the workers count their budgets here, so they share one per caller.
   if (config.redisUrl === undefined) holdClusterBudgets();
   let announced = false;
@@ -166,15 +206,19 @@ function supervise(config: Config, warnings: string[]): void {
     announced = true;
     printListening(config, address.port);
   });
-  superviseWorkers({
-    ...DEFAULT_SUPERVISOR_OPTIONS,
-    workers: config.workers,
-    stopTimeoutMs: config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 5_000,
-    report: (level, message, fields) => {
-      const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
-      (level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
-    },
-  });
+  // No worker is started until the metrics listener is up: a metrics port that cannot
+  // listen stops the primary before any worker serves.
+  serveMetrics(config, clusterMetrics(), createJsonLogger(), () =>
+    superviseWorkers({
+      ...DEFAULT_SUPERVISOR_OPTIONS,
+      workers: config.workers,
+      stopTimeoutMs: config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 5_000,
+      report: (level, message, fields) => {
+        const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+        (level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+      },
+    }),
+  );
 }
 
 function main(): void {
