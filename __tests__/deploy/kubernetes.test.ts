@@ -4,6 +4,7 @@
 // Nothing here talks to a cluster (none can run on this machine).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { loadConfig } from '../../server/src/config';
 import { problemsOf } from '../support/config';
 import { REPO_ROOT } from '../support/processes';
@@ -118,6 +119,53 @@ function configMapEnv(): Record<string, string> {
   return { ...configMap.data };
 }
 
+/**
+ * The environment a pod gets from a ConfigMap's data and a Secret's, as the kubelet builds
+ * it: envFrom first, then env, whose entries win. A secretKeyRef to a key the Secret lacks
+ * leaves the variable unset when optional, and otherwise stops the pod from starting
+ * (CreateContainerConfigError), here a throw.
+ */
+function podEnv(
+  configData: Record<string, string>,
+  secretData: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = { ...configData };
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    const ref = variable.valueFrom?.secretKeyRef;
+    if (ref === undefined) continue;
+    expect(ref.name).toBe(secretExample.metadata.name);
+    const value = secretData[ref.key];
+    if (value !== undefined) env[variable.name] = value;
+    else if (ref.optional !== true) {
+      throw new Error(`the pod would not start: the Secret has no key ${ref.key}`);
+    }
+  }
+  return env;
+}
+
+/** Stand-ins for a real Secret's values, without the keys named. */
+function secretsWithout(...keys: string[]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(PRODUCTION_SECRETS).filter(([key]) => !keys.includes(key)),
+  );
+}
+
+/** The `# AUTH_X: value` lines of the ConfigMap: what switching to jwt uncomments. */
+function commentedAuthSettings(): Record<string, string> {
+  const lines =
+    readRepoFile(`${FOLDER}/configmap.yaml`).match(/^\s*#\s*AUTH_[A-Z_]+:\s*\S+\s*$/gm) ?? [];
+  return Object.assign(
+    {},
+    ...lines.map((line) => parse(line.replace(/^\s*#\s*/, '')) as Record<string, string>),
+  );
+}
+
+/** The ConfigMap switched to jwt as its comment says: AUTH_MODE, and the AUTH_* lines. */
+function jwtConfigMapData(): Record<string, string> {
+  return { ...configMapEnv(), ...commentedAuthSettings(), AUTH_MODE: 'jwt' };
+}
+
 /** The container's port with this name or number. */
 function containerPort(port: string | number): number | undefined {
   if (typeof port === 'number') return port;
@@ -181,10 +229,70 @@ describe('deploy/kubernetes', () => {
     });
 
     it('gives a configuration the server accepts in production', () => {
-      const config = loadConfig({ ...configMapEnv(), ...PRODUCTION_SECRETS });
+      const config = loadConfig(podEnv(configMapEnv(), PRODUCTION_SECRETS));
       expect(config.production).toBe(true);
       expect(config.auth.mode).toBe('api-key');
       expect(config.trustProxy).not.toBe(true);
+    });
+
+    it('starts no pod whose Secret lacks the LiveKit credentials', () => {
+      for (const key of ['LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET']) {
+        expect(() => podEnv(configMapEnv(), secretsWithout(key))).toThrow(
+          `the pod would not start: the Secret has no key ${key}`,
+        );
+      }
+    });
+
+    it('in api-key mode, refuses to start without TOKEN_SERVER_API_KEYS, an optional key', () => {
+      const env = podEnv(configMapEnv(), secretsWithout('TOKEN_SERVER_API_KEYS'));
+      expect(env.TOKEN_SERVER_API_KEYS).toBeUndefined();
+      expect(problemsOf(env)).toEqual([
+        expect.stringMatching(/^TOKEN_SERVER_API_KEYS \(or TOKEN_SERVER_API_KEYS_FILE\) must list/),
+      ]);
+    });
+
+    describe('switched to jwt in the ConfigMap alone, as its comment says', () => {
+      it('has the AUTH_* lines to uncomment', () => {
+        expect(Object.keys(commentedAuthSettings()).sort()).toEqual(
+          ['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL'].sort(),
+        );
+      });
+
+      it('gives a configuration the server accepts in production, with no TOKEN_SERVER_API_KEYS', () => {
+        const env = podEnv(jwtConfigMapData(), secretsWithout('TOKEN_SERVER_API_KEYS'));
+        expect(env.TOKEN_SERVER_API_KEYS).toBeUndefined();
+        const config = loadConfig(env);
+        expect(config.production).toBe(true);
+        expect(config.auth).toMatchObject({
+          mode: 'jwt',
+          jwksUrl: commentedAuthSettings().AUTH_JWKS_URL,
+          issuer: commentedAuthSettings().AUTH_ISSUER,
+          audience: commentedAuthSettings().AUTH_AUDIENCE,
+          jwtSecret: undefined,
+        });
+      });
+
+      it('takes an HS256 login secret from the Secret’s AUTH_JWT_SECRET instead of a JWKS', () => {
+        const withoutJwks = Object.fromEntries(
+          Object.entries(jwtConfigMapData()).filter(([name]) => name !== 'AUTH_JWKS_URL'),
+        );
+        const jwtSecret = 'deploy-test-hs256-login-secret-of-40-chars';
+        const env = podEnv(withoutJwks, {
+          ...secretsWithout('TOKEN_SERVER_API_KEYS'),
+          AUTH_JWT_SECRET: jwtSecret,
+        });
+        expect(loadConfig(env).auth).toMatchObject({ mode: 'jwt', jwksUrl: undefined, jwtSecret });
+      });
+
+      it('refuses a JWKS and an HS256 secret together', () => {
+        const env = podEnv(jwtConfigMapData(), {
+          ...PRODUCTION_SECRETS,
+          AUTH_JWT_SECRET: 'deploy-test-hs256-login-secret-of-40-chars',
+        });
+        expect(problemsOf(env)).toEqual([
+          expect.stringMatching(/^AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL/),
+        ]);
+      });
     });
 
     it('listens on the port the container declares, and metrics on theirs', () => {
