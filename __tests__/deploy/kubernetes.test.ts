@@ -6,20 +6,25 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../server/src/config';
+import { DEFAULT_HTTP_TIMEOUTS } from '../../server/src/http-server';
 import { problemsOf } from '../support/config';
 import { REPO_ROOT } from '../support/processes';
 import {
   EVERY_INTERFACE,
   isSecretVariable,
+  largestBodyBytes,
   LIVENESS_PATH,
   longestStopMs,
+  METRICS_DEFAULT_PORT,
   metricsPort,
+  notedSettings,
   PRODUCTION_SECRETS,
   READINESS_PATH,
   readRepoFile,
   readYamlDocuments,
   SERVER_VARIABLES,
   serverPort,
+  sizeBytes,
 } from './support/server-facts';
 
 /** The parts of Kubernetes objects these tests read. */
@@ -30,6 +35,28 @@ interface KubernetesObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   spec?: Record<string, unknown>;
+}
+
+/** The parts of a networking.k8s.io/v1 Ingress's spec these tests read. */
+interface IngressBackend {
+  service?: { name: string; port: { name?: string; number?: number } };
+  resource?: unknown;
+}
+
+interface IngressSpec {
+  ingressClassName?: string;
+  defaultBackend?: IngressBackend;
+  tls?: Array<{ hosts?: string[]; secretName?: string }>;
+  rules: Array<{
+    host?: string;
+    http?: { paths: Array<{ path: string; pathType: string; backend: IngressBackend }> };
+  }>;
+}
+
+interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: string | number;
 }
 
 interface EnvVar {
@@ -111,6 +138,8 @@ const pod = deploymentSpec.template.spec;
 const container = pod.containers[0] as Container;
 const configMap = only('ConfigMap');
 const secretExample = only('Secret', exampleObjects);
+const service = only('Service');
+const servicePorts = (service.spec as { ports: ServicePort[] }).ports;
 
 /** The environment the ConfigMaps named in envFrom give. */
 function configMapEnv(): Record<string, string> {
@@ -360,11 +389,7 @@ describe('deploy/kubernetes', () => {
   });
 
   describe('Service', () => {
-    const service = only('Service');
-    const spec = service.spec as {
-      selector: Record<string, string>;
-      ports: Array<{ name: string; port: number; targetPort: string | number }>;
-    };
+    const spec = service.spec as { selector: Record<string, string>; ports: ServicePort[] };
 
     it('selects the Deployment’s pods', () => {
       expect(deploymentSpec.template.metadata.labels).toMatchObject(spec.selector);
@@ -396,6 +421,81 @@ describe('deploy/kubernetes', () => {
     it('selects the Deployment’s pods', () => {
       expect(Object.keys(spec.selector.matchLabels).length).toBeGreaterThan(0);
       expect(deploymentSpec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+    });
+  });
+
+  describe('examples/ingress.yaml', () => {
+    const file = `${FOLDER}/examples/ingress.yaml`;
+    const ingress = only('Ingress', exampleObjects);
+    const spec = ingress.spec as unknown as IngressSpec;
+    const annotations =
+      (ingress.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    const backends = [
+      ...(spec.defaultBackend === undefined ? [] : [spec.defaultBackend]),
+      ...spec.rules.flatMap((rule) => rule.http?.paths.map(({ backend }) => backend) ?? []),
+    ];
+    /** A timeout annotation of ingress-nginx (whole seconds), in milliseconds. */
+    const timeoutMs = (name: string) =>
+      Number(annotations[`nginx.ingress.kubernetes.io/${name}`]) * 1000;
+
+    it('is for ingress-nginx, in networking.k8s.io/v1', () => {
+      expect(ingress.apiVersion).toBe('networking.k8s.io/v1');
+      expect(spec.ingressClassName).toBe('nginx');
+      expect(Object.keys(annotations).length).toBeGreaterThan(0);
+      for (const name of Object.keys(annotations)) {
+        expect(name).toMatch(/^nginx\.ingress\.kubernetes\.io\//);
+      }
+    });
+
+    it('routes only to the Service’s API port, by name or number, never to metrics', () => {
+      expect(backends.length).toBeGreaterThan(0);
+      for (const backend of backends) {
+        expect(backend.resource).toBeUndefined();
+        expect(backend.service?.name).toBe(service.metadata.name);
+        const { name, number } = backend.service?.port ?? {};
+        const port = servicePorts.find((entry) => entry.name === name || entry.port === number);
+        expect(port?.name).toBe('http');
+        expect(containerPort(port?.targetPort ?? '')).toBe(serverPort(configMapEnv()));
+        expect(containerPort(port?.targetPort ?? '')).not.toBe(METRICS_DEFAULT_PORT);
+      }
+      expect(readRepoFile(file)).not.toMatch(/^[^#]*\b(metrics|9464)\b/m);
+    });
+
+    it('serves every host over TLS from a Secret, and redirects plain HTTP', () => {
+      const hosts = spec.rules.map(({ host }) => host);
+      expect(hosts.length).toBeGreaterThan(0);
+      const tlsHosts = (spec.tls ?? []).flatMap((entry) => {
+        expect(entry.secretName).toEqual(expect.any(String));
+        return entry.hosts ?? [];
+      });
+      for (const host of hosts) expect(tlsHosts).toContain(host);
+      expect(annotations['nginx.ingress.kubernetes.io/ssl-redirect']).not.toBe('false');
+    });
+
+    it('lets through every body the server accepts, so that it answers 413 itself', () => {
+      const bodySize = annotations['nginx.ingress.kubernetes.io/proxy-body-size'] ?? '';
+      expect(sizeBytes(bodySize)).toBeGreaterThanOrEqual(largestBodyBytes());
+    });
+
+    it('waits for the server’s answer longer than the server may take to give it', () => {
+      // A whole request within the server's budget, checked every interval, then at worst
+      // one fetch of the login provider's keys.
+      const receiveMs =
+        DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs + DEFAULT_HTTP_TIMEOUTS.timeoutCheckIntervalMs;
+      const jwt = loadConfig(podEnv(jwtConfigMapData(), secretsWithout('TOKEN_SERVER_API_KEYS')));
+      const jwksTimeoutMs = jwt.auth.mode === 'jwt' ? jwt.auth.jwksTimeoutMs : NaN;
+      expect(timeoutMs('proxy-read-timeout')).toBeGreaterThanOrEqual(receiveMs + jwksTimeoutMs);
+      expect(timeoutMs('proxy-send-timeout')).toBeGreaterThanOrEqual(receiveMs);
+      expect(timeoutMs('proxy-connect-timeout')).toBeGreaterThan(0);
+    });
+
+    it('notes the TRUST_PROXY the ConfigMap sets, one the server accepts in production', () => {
+      const notes = notedSettings(readRepoFile(file));
+      expect(notes.TRUST_PROXY).toBeDefined();
+      expect(notes.TRUST_PROXY).toBe(configMapEnv().TRUST_PROXY);
+      const config = loadConfig({ ...podEnv(configMapEnv(), PRODUCTION_SECRETS), ...notes });
+      expect(config.trustProxy).toBe(1);
+      expect(readRepoFile(file)).toMatch(/Never TRUST_PROXY=true/);
     });
   });
 

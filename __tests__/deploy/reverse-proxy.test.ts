@@ -2,48 +2,19 @@
 // metrics port alone, let through every body the server itself accepts, and the settings
 // their comments give the server are ones it accepts in production. `nginx -t` and
 // `caddy adapt` accepted both files by hand; neither proxy runs in CI.
-import { validateBodyLimitBytes } from '../../server/src/routes/body-limits';
 import { loadConfig } from '../../server/src/config';
-import { LIVEKIT_MAX_METADATA_BYTES } from '../../server/src/config/limits';
 import {
+  largestBodyBytes,
   METRICS_DEFAULT_PORT,
+  notedSettings,
   PRODUCTION_SECRETS,
   readRepoFile,
   SERVER_DEFAULT_PORT,
+  sizeBytes,
 } from './support/server-facts';
 
 /** A production environment the proxies' notes are added to. */
 const PRODUCTION = { NODE_ENV: 'production', AUTH_MODE: 'api-key', ...PRODUCTION_SECRETS };
-
-/** The server's largest accepted body: /validate with metadata at LiveKit's own cap. */
-const largestBodyBytes = validateBodyLimitBytes(
-  loadConfig({ ...PRODUCTION, MAX_METADATA_BYTES: String(LIVEKIT_MAX_METADATA_BYTES) }),
-);
-
-/** The server settings a file's comments give, `NAME=value` at the start of a comment. */
-function notedSettings(text: string): Record<string, string> {
-  return Object.fromEntries(
-    [...text.matchAll(/^#\s+([A-Z_]+)=(\S+)/gm)].map(([, name, value]) => [name, value]),
-  );
-}
-
-/** A size as nginx (4m, 512k: powers of 1024) or Caddy (4MB, 4MiB) writes it, in bytes. */
-function sizeBytes(size: string): number {
-  const units: Record<string, number> = {
-    '': 1,
-    k: 1024,
-    m: 1024 ** 2,
-    g: 1024 ** 3,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-  };
-  const match = /^(\d+)([a-z]*)$/i.exec(size);
-  return Number(match?.[1]) * (units[(match?.[2] ?? '').toLowerCase()] ?? NaN);
-}
 
 const proxies = [
   {
@@ -80,7 +51,7 @@ describe.each(proxies)('$file', ({ file, upstream, bodyLimit }) => {
   });
 
   it('lets through every body the server accepts, so that it answers 413 itself', () => {
-    expect(sizeBytes(bodyLimit.exec(text)?.[1] ?? '')).toBeGreaterThanOrEqual(largestBodyBytes);
+    expect(sizeBytes(bodyLimit.exec(text)?.[1] ?? '')).toBeGreaterThanOrEqual(largestBodyBytes());
   });
 });
 

@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES } from '../../../server/src/config';
+import { CONFIG_VARIABLES, loadConfig } from '../../../server/src/config';
 import { DEFAULT_PORT } from '../../../server/src/config/http';
+import { LIVEKIT_MAX_METADATA_BYTES } from '../../../server/src/config/limits';
 import { DEFAULT_METRICS_PORT } from '../../../server/src/config/metrics';
+import { validateBodyLimitBytes } from '../../../server/src/routes/body-limits';
 import { REPO_ROOT } from '../../support/processes';
 
 /**
@@ -81,3 +83,40 @@ export const PRODUCTION_SECRETS = {
   TOKEN_SERVER_API_KEYS: 'a3f1c9e07b5d42e8a6c1f0b9d7e3a5c2b8f4e6d0a1c3e5f7b9d2a4c6e8f0a2b4',
   REDIS_URL: 'redis://:deploy-test-password@redis.example.internal:6379',
 };
+
+/** The server's largest accepted body: /validate with metadata at LiveKit's own cap. */
+export function largestBodyBytes(): number {
+  return validateBodyLimitBytes(
+    loadConfig({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'api-key',
+      ...PRODUCTION_SECRETS,
+      MAX_METADATA_BYTES: String(LIVEKIT_MAX_METADATA_BYTES),
+    }),
+  );
+}
+
+/** A size as nginx (4m, 512k: powers of 1024) or Caddy (4MB, 4MiB) writes it, in bytes. */
+export function sizeBytes(size: string): number {
+  const units: Record<string, number> = {
+    '': 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+  };
+  const match = /^(\d+)([a-z]*)$/i.exec(size);
+  return Number(match?.[1]) * (units[(match?.[2] ?? '').toLowerCase()] ?? NaN);
+}
+
+/** The server settings a file's comments give, `NAME=value` at the start of a comment. */
+export function notedSettings(text: string): Record<string, string> {
+  return Object.fromEntries(
+    [...text.matchAll(/^#\s+([A-Z_]+)=(\S+)/gm)].map(([, name, value]) => [name, value]),
+  );
+}
