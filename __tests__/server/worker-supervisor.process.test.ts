@@ -25,14 +25,26 @@ async function postToken(url: string): Promise<number> {
   return response.status;
 }
 
-/** The pids of the workers the primary reported starting, in order. */
-function workerPids(stdout: string): number[] {
+/** The pids of the workers the primary reported, in order: started, or listening. */
+function workerPids(stdout: string, message = 'worker started'): number[] {
   return stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as { message?: string; worker_pid?: number })
-    .filter((line) => line.message === 'worker started')
+    .filter((line) => line.message === message)
     .flatMap((line) => (line.worker_pid === undefined ? [] : [line.worker_pid]));
+}
+
+/**
+ * Waits until `count` workers have said they listen: the primary announces the port when
+ * the first one does, and a request while none listens is refused.
+ */
+async function untilListening(server: RunningServer, count: number): Promise<void> {
+  for (let wait = 0; wait < 200; wait += 1) {
+    if (workerPids(server.output().stdout, 'worker listening').length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} workers listening: ${JSON.stringify(server.output())}`);
 }
 
 describe('the server process with TOKEN_SERVER_WORKERS=2', () => {
@@ -44,6 +56,7 @@ describe('the server process with TOKEN_SERVER_WORKERS=2', () => {
       TOKEN_SERVER_WORKERS: '2',
       RATE_LIMIT_PER_MINUTE: '4',
     });
+    await untilListening(server, 2);
   });
 
   afterAll(() => {
@@ -72,6 +85,8 @@ describe('the server process with TOKEN_SERVER_WORKERS=2', () => {
     }
     expect(workerPids(server.output().stdout)).toHaveLength(3);
     expect(server.output().stderr).toMatch(/"message":"worker exited unexpectedly"/);
+    // The replacement listens too, beside the worker that never stopped.
+    await untilListening(server, 3);
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
   });

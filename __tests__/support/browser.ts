@@ -21,9 +21,14 @@ export const REQUIRE_BROWSER_TESTS = 'REQUIRE_BROWSER_TESTS';
 
 /**
  * Longest one browser step may take, in milliseconds: a launch, a page load, a call made in
- * the page. Everything here talks to loopback servers, so a step takes milliseconds.
+ * the page. Everything here talks to loopback servers, so a step takes milliseconds; the
+ * bound is for a hang, with room for a 2-core machine running other test files beside
+ * (where launching Chromium once took over 5 s).
  */
-export const BROWSER_STEP_TIMEOUT_MS = 5_000;
+export const BROWSER_STEP_TIMEOUT_MS = 15_000;
+
+/** Longest one browser test may take: a few such steps. */
+export const BROWSER_TEST_TIMEOUT_MS = 60_000;
 
 /**
  * Headless, no network of its own (no component updates, sync or QUIC probes), and no
@@ -54,7 +59,11 @@ const LIVEKIT_CLIENT_BUNDLE = join(
  * skip shows in the output, or, with REQUIRE_BROWSER_TESTS=1, an error that fails the suite.
  */
 export function describeWithBrowser(env: NodeJS.ProcessEnv = process.env): jest.Describe {
-  if (existsSync(CHROMIUM_PATH)) return describe;
+  if (existsSync(CHROMIUM_PATH)) {
+    // For every test of the file that asks, hooks included.
+    jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
+    return describe;
+  }
   if (env[REQUIRE_BROWSER_TESTS] === '1') {
     throw new Error(
       `${CHROMIUM_PATH} is missing and ${REQUIRE_BROWSER_TESTS}=1: install Debian's chromium ` +

@@ -82,8 +82,10 @@ export function superviseWorkers(options: SupervisorOptions): void {
     }, delay);
   });
 
-  // A worker that has served for a whole crash window has shown the crashes were passing.
-  cluster.on('listening', () => {
+  cluster.on('listening', (worker) => {
+    // Said per worker: requests reach a worker only from here on.
+    options.report('info', 'worker listening', { worker_pid: worker.process.pid });
+    // A worker that has served for a whole crash window has shown the crashes were passing.
     setTimeout(() => {
       if (crashTimes.length === 0) restartDelayMs = options.initialRestartDelayMs;
     }, options.crashWindowMs).unref();
