@@ -17,8 +17,11 @@ describe('createHttpServer', () => {
 
     beforeAll(async () => {
       server = createHttpServer(createApp(testConfig()), {
-        requestTimeoutMs: 500,
-        timeoutCheckIntervalMs: 100,
+        timeouts: {
+          requestTimeoutMs: 500,
+          timeoutCheckIntervalMs: 100,
+          stalledConnectionTimeoutMs: 60_000,
+        },
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     });

@@ -1,6 +1,7 @@
 // The HTTP server around the app: Node's timeouts set so that a slow or stalled client is
-// answered 408 within 30 s, Node's own parser errors answered in JSON, and requests built
-// with Express's prototypes from the start.
+// answered 408 within 30 s and a connection that makes no progress is closed, connections
+// taking turns (fair-share.ts), Node's own parser errors answered in JSON, and requests
+// built with Express's prototypes from the start.
 import {
   createServer,
   IncomingMessage,
@@ -11,6 +12,7 @@ import {
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import { answerClientErrors } from './errors';
+import { DEFAULT_FAIR_SHARE, fairShare, type FairShareOptions } from './fair-share';
 
 /** Node's timeouts for one server, in milliseconds. */
 export interface HttpTimeouts {
@@ -21,12 +23,22 @@ export interface HttpTimeouts {
    * request run up to twice its timeout before the 408.
    */
   timeoutCheckIntervalMs: number;
+  /**
+   * Longest a connection may go with nothing read and nothing written while it has an
+   * answer to send: a client that never reads its answers is closed after it. Node's
+   * default is never: 300 such connections once held 265 MB past a minute.
+   */
+  stalledConnectionTimeoutMs: number;
 }
 
-/** A whole request gets 29 s, checked every second: the 408 comes within 30 s. */
+/**
+ * A whole request gets 29 s, checked every second: the 408 comes within 30 s. A connection
+ * that makes no progress for 60 s is closed: longer than any answer takes to prepare.
+ */
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   requestTimeoutMs: 29_000,
   timeoutCheckIntervalMs: 1_000,
+  stalledConnectionTimeoutMs: 60_000,
 };
 
 /**
@@ -58,11 +70,25 @@ function classesWithPrototypesOf(
   };
 }
 
+/** Why the server closed a connection on its own. */
+export type ConnectionClosedReason = 'pipelining' | 'stalled';
+
+/** How the server around an app behaves; defaults for everything. */
+export interface HttpServerOptions {
+  timeouts?: HttpTimeouts;
+  fairShare?: FairShareOptions;
+  /** Told of each connection the server closes on its own: the metrics count them. */
+  onConnectionClosed?: (reason: ConnectionClosedReason) => void;
+}
+
 /** Creates the server for an app; it does not listen yet. */
-export function createHttpServer(
-  app: Express,
-  timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS,
-): Server {
+export function createHttpServer(app: Express, options: HttpServerOptions = {}): Server {
+  const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const onConnectionClosed = options.onConnectionClosed ?? (() => {});
+  const turns = fairShare(app, {
+    ...(options.fairShare ?? DEFAULT_FAIR_SHARE),
+    onClosed: () => onConnectionClosed('pipelining'),
+  });
   const server = createServer(
     {
       requestTimeout: timeouts.requestTimeoutMs,
@@ -71,8 +97,15 @@ export function createHttpServer(
       connectionsCheckingInterval: timeouts.timeoutCheckIntervalMs,
       ...classesWithPrototypesOf(app),
     },
-    app,
+    turns.listener,
   );
+  // Node's socket inactivity timeout: nothing read, nothing written out. It also fires for
+  // an idle kept-alive socket (after keepAliveTimeout), which is closed as Node would.
+  server.timeout = timeouts.stalledConnectionTimeoutMs;
+  server.on('timeout', (socket: Socket) => {
+    if (turns.busy(socket)) onConnectionClosed('stalled');
+    socket.destroy();
+  });
   answerClientErrors(server);
   return server;
 }

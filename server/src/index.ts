@@ -154,7 +154,9 @@ function serve(config: Config, warnings: string[]): void {
   const lifecycle = lifecycleOf(app);
   // Fetch the login provider's keys now, so that /readyz turns 200 before the first login.
   void lifecycle.prepare();
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, {
+    onConnectionClosed: (reason) => lifecycle.metrics.connectionClosed(reason),
+  });
   const graceful = trackForGracefulStop(server);
   server.on('error', (error: NodeJS.ErrnoException) => listenError(error, config));
   const listen = () => server.listen(config.port, config.host);

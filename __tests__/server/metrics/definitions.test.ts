@@ -89,6 +89,7 @@ describe('every metric', () => {
     expect(ours.map((metric) => metric.name).sort()).toEqual([
       'livekit_token_server_build_info',
       'livekit_token_server_caller_authentications_total',
+      'livekit_token_server_connections_closed_total',
       'livekit_token_server_jwks_fetches_total',
       'livekit_token_server_rate_limit_store',
       'livekit_token_server_rate_limited_total',

@@ -31,8 +31,12 @@ export interface AppMetricSet {
   rateLimited: Counter<'budget'>;
   callerAuthentications: Counter<'outcome'>;
   jwksFetches: Counter<'outcome'>;
+  connectionsClosed: Counter<'reason'>;
   requestDuration: Histogram<'route' | 'status_class'>;
 }
+
+/** Why the server closed a connection on its own, each counted from zero. */
+export const CONNECTION_CLOSED_REASONS = ['pipelining', 'stalled'] as const;
 
 /** What the metrics read from the rest of the app when scraped. */
 export interface MetricSources {
@@ -104,6 +108,12 @@ export function defineAppMetrics(registry: Registry, sources: MetricSources): Ap
       name: `${METRIC_PREFIX}jwks_fetches_total`,
       help: "Fetches of the login provider's key set (AUTH_JWKS_URL), by outcome.",
       labelNames: ['outcome'],
+      registers,
+    }),
+    connectionsClosed: new Counter({
+      name: `${METRIC_PREFIX}connections_closed_total`,
+      help: 'Connections the server closed on its own: pipelining far more requests than any client does, or stalled with an answer unread.',
+      labelNames: ['reason'],
       registers,
     }),
     requestDuration: new Histogram({

@@ -4,7 +4,12 @@
 import { type Counter, Registry } from 'prom-client';
 import type { JwksFetchOutcome } from '../auth/jwks-options';
 import type { AuthenticationOutcome } from '../auth/outcome';
-import { defineAppMetrics, JWKS_FETCH_OUTCOMES, type MetricSources } from './definitions';
+import {
+  CONNECTION_CLOSED_REASONS,
+  defineAppMetrics,
+  JWKS_FETCH_OUTCOMES,
+  type MetricSources,
+} from './definitions';
 import { MetricEvents } from './events';
 import { processMetricsRegistry } from './process-metrics';
 
@@ -33,6 +38,8 @@ export interface AppMetrics {
   authenticated(outcome: AuthenticationOutcome): void;
   /** Counts one fetch of the login provider's key set. */
   jwksFetched(outcome: JwksFetchOutcome): void;
+  /** One connection the HTTP server closed on its own, and why. */
+  connectionClosed(reason: (typeof CONNECTION_CLOSED_REASONS)[number]): void;
 }
 
 /** What an app's metrics need to know of it. */
@@ -54,6 +61,7 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     child.inc(0);
     jwksFetches.set(outcome, child);
   }
+  for (const reason of CONNECTION_CLOSED_REASONS) metrics.connectionsClosed.labels(reason).inc(0);
   return {
     registry: Registry.merge([own, processMetricsRegistry()]),
     requestFinished: (route, status, durationSeconds) =>
@@ -63,5 +71,6 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     tokenIssued: (route, role) => events.tokenIssued(route, role),
     authenticated: (outcome) => events.authenticated(outcome),
     jwksFetched: (outcome) => jwksFetches.get(outcome)?.inc(),
+    connectionClosed: (reason) => metrics.connectionsClosed.labels(reason).inc(),
   };
 }
