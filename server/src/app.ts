@@ -100,14 +100,16 @@ function jwksOptionsFor(config: Config, options: AppOptions, metrics: AppMetrics
   };
 }
 
-/** What /readyz checks: the login provider's keys, and Redis when it is configured. */
+/** What /readyz checks (the login provider's keys) and reports (Redis, when configured). */
 function readinessOf(authentication: CallerAuthentication, limiterStore: LimiterStore): Readiness {
   const readiness = new Readiness();
   readiness.add('jwks', () => authentication.notReadyBecause());
-  readiness.add('redis', () => {
+  readiness.addDegradation('redis', () => {
     const { redisConfigured, redisReachable } = limiterStore.status();
-    // Budgets fall back to memory meanwhile, but instances would no longer share them.
-    return redisConfigured && !redisReachable ? 'Redis (REDIS_URL) does not answer' : undefined;
+    // Budgets are counted in memory meanwhile, a share each: the instance still serves.
+    return redisConfigured && !redisReachable
+      ? "Redis (REDIS_URL) does not answer: rate limits are counted in this instance's memory, a share of each budget (REDIS_FALLBACK_SHARE)"
+      : undefined;
   });
   return readiness;
 }

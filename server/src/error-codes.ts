@@ -75,7 +75,7 @@ export const ERROR_CODES = {
   },
   NOT_READY: {
     status: 503,
-    when: 'this instance should get no traffic now: shutting down, or a dependency (the login provider’s keys, Redis) not there yet; `details` names each',
+    when: 'this instance should get no traffic now: shutting down, or the login provider’s keys not there yet; `details` names each',
   },
   DOCS_UNAVAILABLE: {
     status: 503,

@@ -53,6 +53,8 @@ describe('loadConfig', () => {
       MAX_METADATA_BYTES: '524288',
       REDIS_URL: 'rediss://:redis-password@redis.example.com:6380/1',
       REDIS_KEY_PREFIX: 'tokens:',
+      REDIS_TIMEOUT_MS: '400',
+      REDIS_FALLBACK_SHARE: '0.5',
       TOKEN_SERVER_WORKERS: '3',
       SHUTDOWN_DRAIN_MS: '2500',
       METRICS_PORT: '9100',
@@ -88,6 +90,8 @@ describe('loadConfig', () => {
         maxMetadataBytes: 524288,
         redisUrl: 'rediss://:redis-password@redis.example.com:6380/1',
         redisKeyPrefix: 'tokens:',
+        redisTimeoutMs: 400,
+        redisFallbackShare: 0.5,
       });
     });
 

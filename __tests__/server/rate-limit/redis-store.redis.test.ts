@@ -1,10 +1,17 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { createApp, lifecycleOf } from '../../../server/src/app';
-import type { LogFields, Logger } from '../../../server/src/logger';
-import type { LimiterStatus } from '../../../server/src/rate-limit';
+import type { Logger } from '../../../server/src/logger';
 import { testConfig } from '../../support/fixtures';
 import { freePort } from '../../support/processes';
+import {
+  freshPrefix,
+  levelLogger,
+  STORE_WAIT_MS,
+  statusOf,
+  untilStore,
+  type App,
+} from '../../support/redis-app';
 import {
   describeWithRedis,
   startRedis,
@@ -15,34 +22,12 @@ import {
 } from '../../support/redis';
 
 /**
- * Longest one request may take here: far above the 50 ms Redis time-out, far below a hang.
+ * Longest one request may take here: far above the 250 ms Redis time-out, far below a hang.
  * The only timing the tests assert.
  */
 const REQUEST_TIMEOUT_MS = 2_000;
-/** Longest the tests wait for the app to reach or leave Redis. */
-const STORE_WAIT_MS = 10_000;
 
 const body = { user_email: 'ada@example.com', full_name: 'Ada Lovelace', room_name: 'lab' };
-
-type App = ReturnType<typeof createApp>;
-
-/** A logger that keeps each line with its level. */
-function levelLogger(): Logger & {
-  lines: Array<{ level: string; message: string; fields?: LogFields }>;
-} {
-  const lines: Array<{ level: string; message: string; fields?: LogFields }> = [];
-  const keep = (level: string) => (message: string, fields?: LogFields) => {
-    lines.push({ level, message, fields });
-  };
-  return { lines, info: keep('info'), warn: keep('warn'), error: keep('error'), flush() {} };
-}
-
-let prefixes = 0;
-/** A key prefix of its own for each app pair, so that tests never share budgets. */
-function freshPrefix(): string {
-  prefixes += 1;
-  return `lkts-test-${process.pid}-${prefixes}:`;
-}
 
 const apps: App[] = [];
 
@@ -53,21 +38,6 @@ function redisApp(url: string, env: Record<string, string> = {}, logger?: Logger
   );
   apps.push(app);
   return app;
-}
-
-function statusOf(app: App): LimiterStatus {
-  return lifecycleOf(app).limiter.status();
-}
-
-/** Waits until the app counts in `store`; fails after STORE_WAIT_MS. */
-async function untilStore(app: App, store: LimiterStatus['store']): Promise<void> {
-  const deadline = Date.now() + STORE_WAIT_MS;
-  while (statusOf(app).store !== store) {
-    if (Date.now() > deadline) {
-      throw new Error(`still on ${statusOf(app).store}: ${JSON.stringify(statusOf(app))}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function token(app: App, forwardedFor?: string): request.Test {
@@ -168,9 +138,10 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
       expect(await statuses(() => token(app), 2)).toEqual([200, 200]);
 
       redis.signal('SIGKILL');
-      // Each request lands in memory once, whether the client saw the close yet or not:
-      // a fresh budget of 3, never none.
-      expect(await statuses(() => token(app), 5)).toEqual([200, 200, 200, 429, 429]);
+      // Each request lands in memory once, whether the client saw the close yet or not: a
+      // share of the budget of 3 (REDIS_FALLBACK_SHARE, 0.1 rounded up to 1), never none and
+      // never a whole budget per instance.
+      expect(await statuses(() => token(app), 5)).toEqual([200, 429, 429, 429, 429]);
       expect(statusOf(app)).toMatchObject({ store: 'memory', redisReachable: false });
       const warnings = logger.lines.filter(({ level }) => level === 'warn');
       expect(warnings).toEqual([
@@ -194,6 +165,22 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
     });
   });
 
+  describe('with REDIS_FALLBACK_SHARE=0.5 and a budget of 10, once Redis is gone', () => {
+    it('hands each caller half its budget from memory, no more', async () => {
+      const redis = await startRedis();
+      const app = redisApp(redis.url, {
+        REDIS_KEY_PREFIX: freshPrefix(),
+        RATE_LIMIT_PER_MINUTE: '10',
+        REDIS_FALLBACK_SHARE: '0.5',
+      });
+      await untilStore(app, 'redis');
+      await redis.stop();
+      await untilStore(app, 'memory');
+      const seen = await statuses(() => token(app), 8);
+      expect(seen).toEqual([...Array(5).fill(200), ...Array(3).fill(429)]);
+    });
+  });
+
   describe('when Redis is killed while requests are in flight', () => {
     it('answers every one of them, 200 or 429, and limits the next ones in memory', async () => {
       const redis = await startRedis();
@@ -204,13 +191,13 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
       const answered = (await inFlight).map(({ status }) => status);
       expect(answered.filter((status) => status !== 200 && status !== 429)).toEqual([]);
       // Some were counted in Redis before it died, the others in memory: within the
-      // memory budget of 3 (fresh at worst), the fourth request is refused.
+      // memory share of 1 (fresh at worst), the next requests are refused.
       expect((await statuses(() => token(app), 4)).at(-1)).toBe(429);
     });
   });
 
   describe('when Redis hangs (SIGSTOP) in the middle of a run', () => {
-    it('costs requests at most about the 50 ms time-out, limits in memory, and comes back on SIGCONT', async () => {
+    it('costs requests at most about the 250 ms time-out, limits in memory, and comes back on SIGCONT', async () => {
       const redis = await startRedis();
       const logger = levelLogger();
       const app = redisApp(redis.url, { REDIS_KEY_PREFIX: freshPrefix() }, logger);
@@ -219,12 +206,9 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
 
       redis.signal('SIGSTOP');
       try {
-        // Sent together, all ten wait for the time-out, then count in memory: a fresh budget.
+        // Sent together, all ten wait for the time-out, then count in memory: a share.
         const together = await Promise.all(Array.from({ length: 10 }, () => token(app)));
-        expect(together.map(({ status }) => status).sort()).toEqual([
-          ...Array(3).fill(200),
-          ...Array(7).fill(429),
-        ]);
+        expect(together.map(({ status }) => status).sort()).toEqual([200, ...Array(9).fill(429)]);
         // From then on, requests skip Redis but for one probe a second.
         expect(await statuses(() => token(app), 3)).toEqual([429, 429, 429]);
         expect(statusOf(app)).toMatchObject({ store: 'memory', redisReachable: false });
@@ -260,14 +244,18 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
     it('answers every request in time from memory, and still limits', async () => {
       const logger = levelLogger();
       const app = redisApp(silent.url, {}, logger);
+      await token(app).expect(200);
       for (let round = 0; round < 3; round += 1) {
         // Spread over the connection's attempts and ready checks, which time out too.
         await new Promise((resolve) => setTimeout(resolve, 60));
-        await token(app).expect(200);
+        await token(app).expect(429);
       }
-      expect(await statuses(() => token(app), 3)).toEqual([429, 429, 429]);
       expect(statusOf(app)).toMatchObject({ store: 'memory', redisReachable: false });
-      // Each attempt's ready check times out; the first one is logged.
+      // Each attempt's ready check times out (after REDIS_TIMEOUT_MS); the first is logged.
+      const deadline = Date.now() + STORE_WAIT_MS;
+      while (!logger.lines.some(({ level }) => level === 'warn') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(logger.lines.filter(({ level }) => level === 'warn')).toEqual([
         expect.objectContaining({
           fields: { redis_url: silent.url, reason: expect.stringMatching(/timed out/) },
@@ -281,7 +269,7 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
       const logger = levelLogger();
       const url = `redis://:a-password-never-logged@127.0.0.1:${await freePort()}`;
       const app = redisApp(url, {}, logger);
-      expect(await statuses(() => token(app), 4)).toEqual([200, 200, 200, 429]);
+      expect(await statuses(() => token(app), 4)).toEqual([200, 429, 429, 429]);
       // Several reconnection attempts (100, 200, 400 ms apart) fail meanwhile.
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(statusOf(app)).toMatchObject({ store: 'memory', redisConfigured: true });
@@ -307,7 +295,7 @@ describeWithRedis()('POST /token with REDIS_URL', () => {
       await untilStore(app, 'redis');
       await lifecycleOf(app).close();
       expect(statusOf(app).store).toBe('memory');
-      expect(await statuses(() => token(app), 4)).toEqual([200, 200, 200, 429]);
+      expect(await statuses(() => token(app), 4)).toEqual([200, 429, 429, 429]);
       expect(logger.lines.filter(({ level }) => level !== 'info')).toEqual([]);
       await redis.stop();
     });

@@ -15,8 +15,6 @@ export interface LimiterStoreOptions {
   logger?: Logger;
   /** Callers each in-memory budget tracks at most. */
   maxTrackedCallers?: number;
-  /** Longest one Redis call may take, in milliseconds (50). */
-  redisTimeoutMs?: number;
   /** While Redis does not answer, how often one request tries it, in milliseconds (1000). */
   redisProbeIntervalMs?: number;
 }
@@ -39,7 +37,8 @@ export function createLimiterStore(
     keyPrefix: config.redisKeyPrefix,
     maxTrackedCallers,
     logger: options.logger,
-    timeoutMs: options.redisTimeoutMs,
+    timeoutMs: config.redisTimeoutMs,
+    fallbackShare: config.redisFallbackShare,
     probeIntervalMs: options.redisProbeIntervalMs,
   });
 }

@@ -2,9 +2,6 @@
 // a Redis that is down, slow or restarting never holds a request up.
 import Redis from 'ioredis';
 
-/** Longest one Redis call may take before the request is counted in memory instead, in ms. */
-export const REDIS_TIMEOUT_MS = 50;
-
 /** Longest a connection attempt (TCP and TLS) may take, in milliseconds. */
 const CONNECT_TIMEOUT_MS = 2_000;
 
@@ -32,7 +29,7 @@ export function reconnectDelayMs(attempt: number): number {
  * disconnection. The caller must listen for `error`, or ioredis prints every failed
  * reconnection, and must `disconnect()` it to let the process exit.
  */
-export function createRedisClient(url: string, timeoutMs: number = REDIS_TIMEOUT_MS): Redis {
+export function createRedisClient(url: string, timeoutMs: number): Redis {
   return new Redis(url, {
     commandTimeout: timeoutMs,
     connectTimeout: CONNECT_TIMEOUT_MS,

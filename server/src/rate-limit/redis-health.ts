@@ -1,11 +1,17 @@
 // Whether the shared Redis answers: followed from the connection's events and from each
-// call, with one log line when it stops answering and one when it answers again.
+// call, with one log line when it stops answering and one when it answers again. A call
+// that fails now and then (a process not scheduled for a moment) does not make Redis
+// "away"; several in a row do, and then the connection is made anew, since replies lost on
+// the way would otherwise go to the wrong commands for as long as it lasts.
 import type Redis from 'ioredis';
 import type { Logger } from '../logger';
 import type { LimiterStatus } from './types';
 
 /** While Redis does not answer, one request in this many milliseconds tries it again. */
 export const REDIS_PROBE_INTERVAL_MS = 1_000;
+
+/** Calls failing in a row that make Redis away: fewer are the noise of a busy host. */
+export const FAILURES_BEFORE_AWAY = 3;
 
 /** Longest error message a log line quotes from Redis or the connection. */
 const MAX_REASON_LENGTH = 200;
@@ -21,6 +27,7 @@ export class RedisHealth {
   private connectedOnce = false;
   private outageLogged = false;
   private errors = 0;
+  private failuresInARow = 0;
   private nextProbeAt = 0;
   private stopped = false;
 
@@ -32,7 +39,11 @@ export class RedisHealth {
     private readonly probeIntervalMs: number = REDIS_PROBE_INTERVAL_MS,
   ) {
     client.on('ready', () => this.answered());
-    client.on('error', (error: Error) => this.failed(error));
+    client.on('error', (error: Error) => {
+      // The connection itself failed: away at once, whatever came before.
+      this.errors += 1;
+      this.lost(error.message);
+    });
     client.on('close', () => this.lost('the connection closed'));
   }
 
@@ -48,6 +59,7 @@ export class RedisHealth {
 
   /** Redis answered, with a count or a refusal. */
   answered(): void {
+    this.failuresInARow = 0;
     if (this.reachable || this.stopped) return;
     this.reachable = true;
     const fields = { redis_url: this.printableUrl };
@@ -63,11 +75,21 @@ export class RedisHealth {
     this.outageLogged = false;
   }
 
-  /** A call or a connection attempt failed or timed out. */
+  /**
+   * A call failed or timed out. After FAILURES_BEFORE_AWAY in a row Redis is away, and a
+   * connection that still looks ready is made anew: a reply lost on the way (a proxy
+   * dropping bytes, a half-dead link) leaves every later reply matched to the wrong call.
+   */
   failed(error: unknown): void {
     if (this.stopped) return;
     this.errors += 1;
+    this.failuresInARow += 1;
+    if (this.failuresInARow < FAILURES_BEFORE_AWAY) return;
     this.lost(error instanceof Error ? error.message : String(error));
+    if (this.client.status === 'ready') {
+      this.failuresInARow = 0;
+      this.client.disconnect(true);
+    }
   }
 
   /** Stops following the connection, before it is closed on purpose. */
@@ -92,7 +114,7 @@ export class RedisHealth {
     if (this.outageLogged) return;
     this.outageLogged = true;
     this.logger.warn(
-      'Redis does not answer: each instance counts rate limits in its own memory until it answers again',
+      'Redis does not answer: each instance counts rate limits in its own memory, a share of each budget, until it answers again',
       { redis_url: this.printableUrl, reason: reason.slice(0, MAX_REASON_LENGTH) },
     );
   }

@@ -4,7 +4,8 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { silentLogger, withoutCredentials, type Logger } from '../logger';
 import { BoundedMemoryLimiter, MAX_TRACKED_CALLERS } from './memory-store';
-import { createRedisClient, DISCONNECT_TIMEOUT_MS, REDIS_TIMEOUT_MS } from './redis-client';
+import { DEFAULT_REDIS_FALLBACK_SHARE, DEFAULT_REDIS_TIMEOUT_MS } from '../config/redis';
+import { createRedisClient, DISCONNECT_TIMEOUT_MS } from './redis-client';
 import { REDIS_PROBE_INTERVAL_MS, RedisHealth } from './redis-health';
 import type { BudgetLimiter, LimiterStore } from './types';
 
@@ -19,16 +20,21 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   /** Callers each budget's in-memory fallback tracks at most. */
   maxTrackedCallers?: number;
-  /** Longest one Redis call may take, in milliseconds (50). */
+  /** Longest one Redis call may take, in milliseconds (DEFAULT_REDIS_TIMEOUT_MS). */
   timeoutMs?: number;
+  /**
+   * The share of each budget counted in memory for a request that Redis did not answer in
+   * time: never a whole budget per instance (DEFAULT_REDIS_FALLBACK_SHARE).
+   */
+  fallbackShare?: number;
   /** While Redis does not answer, how often one request tries it, in milliseconds. */
   probeIntervalMs?: number;
 }
 
 /**
- * One budget counted in Redis, or in memory while Redis does not answer. The fallback is
- * ours rather than the library's insuranceLimiter, which cannot tell which store answered:
- * the status, the once-only log lines and the probing need to know.
+ * One budget counted in Redis, or in memory, for a share of the budget, when Redis does not
+ * answer. The fallback is ours rather than the library's insuranceLimiter, which cannot tell
+ * which store answered: the status, the once-only log lines and the probing need to know.
  */
 class SharedBudget implements BudgetLimiter {
   constructor(
@@ -57,11 +63,20 @@ class SharedBudget implements BudgetLimiter {
 }
 
 /**
+ * What an instance hands a caller on its own in one window while Redis does not answer: its
+ * share of the budget, rounded up, so that even a budget of 1 lets one request through.
+ */
+export function fallbackPoints(perWindow: number, share: number): number {
+  return Math.max(1, Math.ceil(perWindow * share));
+}
+
+/**
  * Keeps budgets in the Redis at `url`, and connects to it at once. `close()` disconnects;
  * until then the connection keeps the process alive, and reconnects whenever it drops.
  */
 export function createRedisStore(url: string, options: RedisStoreOptions): LimiterStore {
-  const timeoutMs = options.timeoutMs ?? REDIS_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const fallbackShare = options.fallbackShare ?? DEFAULT_REDIS_FALLBACK_SHARE;
   const client = createRedisClient(url, timeoutMs);
   const health = new RedisHealth(
     client,
@@ -81,7 +96,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions): Limit
           rejectIfRedisNotReady: true,
         }),
         new BoundedMemoryLimiter(
-          perWindow,
+          fallbackPoints(perWindow, fallbackShare),
           windowSeconds,
           options.maxTrackedCallers ?? MAX_TRACKED_CALLERS,
         ),

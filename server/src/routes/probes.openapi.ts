@@ -28,16 +28,37 @@ export function healthzOperation({ guard }: OperationContext): Operation {
   };
 }
 
+/** The 200 of /readyz: ready, and what the instance serves without, if anything. */
+const READY_ANSWER: JsonSchema = {
+  type: 'object',
+  required: ['status'],
+  additionalProperties: false,
+  properties: {
+    status: { const: 'ready' },
+    degraded: {
+      type: 'array',
+      description:
+        'What the instance serves without, less well, when anything: `redis` while the rate limits’ Redis does not answer (each instance then counts a share of each budget in memory).',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        additionalProperties: false,
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
 /** `GET /readyz` in the document: the readiness probe. */
 export function readyzOperation({ guard }: OperationContext): Operation {
   return {
     operationId: 'getReadiness',
     summary: 'Readiness probe',
     description:
-      'Answers 200 when this instance can mint tokens as configured, else 503 listing what is missing in `details`: `shutdown` while it drains, `jwks` until the login provider’s keys were fetched, `redis` while the rate limits’ Redis is away. A failed probe starts fetching what is missing.',
+      'Answers 200 when this instance can mint tokens as configured, listing under `degraded` what it serves without (`redis`: the rate limits’ Redis does not answer, so budgets are counted in memory), else 503 listing what is missing in `details`: `shutdown` while it drains, `jwks` until the login provider’s keys were fetched. A failed probe starts fetching what is missing.',
     tags: ['health'],
     responses: {
-      '200': jsonAnswer('The instance is ready for traffic.', statusAnswer('ready')),
+      '200': jsonAnswer('The instance is ready for traffic.', READY_ANSWER),
       ...errorResponses([...guard.errors, 'NOT_READY']),
     },
   };

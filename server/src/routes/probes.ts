@@ -13,15 +13,20 @@ const healthzHandler: RequestHandler = (_req, res) => {
 };
 
 /**
- * `GET /readyz`: 200 when this instance can mint tokens as configured, else 503 listing
- * what is not ready. A failed check also starts `prepare` (fetching the login provider's
+ * `GET /readyz`: 200 when this instance can mint tokens as configured (listing, under
+ * `degraded`, what it serves without), else 503 listing what is not ready. A failed check also starts `prepare` (fetching the login provider's
  * keys, say), so that the probe itself brings the instance back without waiting for logins.
  */
 function readyzHandler(readiness: Readiness, prepare: () => Promise<void>): RequestHandler {
   return (_req, res) => {
     const notReady = readiness.notReady();
     if (notReady.length === 0) {
-      sendJson(res, 200, { status: 'ready' });
+      const degraded = readiness.degraded();
+      sendJson(
+        res,
+        200,
+        degraded.length === 0 ? { status: 'ready' } : { status: 'ready', degraded },
+      );
       return;
     }
     if (!readiness.stopping) void prepare();
