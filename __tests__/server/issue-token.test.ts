@@ -348,3 +348,61 @@ describe.each([
     expect(claims.name).toBeUndefined();
   });
 });
+
+describe.each([
+  ['POST /token', '/token', 200, 'attributes', { user_id: 'ada', full_name: 'Ada' }],
+  ['POST /connection-details', '/connection-details', 201, 'participant_attributes', {}],
+] as const)("%s with LiveKit's own lk.* attributes", (_route, path, okStatus, field, baseBody) => {
+  const livekitUrl = { LIVEKIT_URL: 'wss://livekit.example.test' };
+  const reserved = { 'lk.agent.state': 'speaking', team: 'blue' };
+
+  it('responds 403 with ATTRIBUTE_NOT_ALLOWED and no token to an anonymous caller', async () => {
+    const response = await request(createApp(testConfig(livekitUrl)))
+      .post(path)
+      .send({ ...baseBody, [field]: reserved });
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({
+      error: { code: 'ATTRIBUTE_NOT_ALLOWED', message: expect.stringMatching(/lk\./) },
+    });
+  });
+
+  it('responds 403 with ATTRIBUTE_NOT_ALLOWED to a login, lk.publish_on_behalf among them', async () => {
+    const app = createApp(
+      testConfig({
+        ...livekitUrl,
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_SECRET: CALLER_JWT_SECRET,
+        AUTH_ISSUER: CALLER_ISSUER,
+        AUTH_AUDIENCE: CALLER_AUDIENCE,
+      }),
+    );
+    const login = await callerJwtWithSecret(CALLER_JWT_SECRET, { claims: { sub: 'ada' } });
+    const response = await request(app)
+      .post(path)
+      .set('Authorization', `Bearer ${login}`)
+      .send({ ...baseBody, [field]: { 'lk.publish_on_behalf': 'agent-1' } });
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe('ATTRIBUTE_NOT_ALLOWED');
+  });
+
+  it(`responds ${okStatus} to a backend with an API key, with the attributes in the token`, async () => {
+    const app = createApp(
+      testConfig({ ...livekitUrl, AUTH_MODE: 'api-key', TOKEN_SERVER_API_KEYS: CALLER_KEY }),
+    );
+    const response = await request(app)
+      .post(path)
+      .set('X-API-Key', CALLER_KEY)
+      .send({ ...baseBody, [field]: reserved });
+    expect(response.status).toBe(okStatus);
+    const claims = await verifier.verify(response.body.token ?? response.body.participant_token);
+    expect(claims.attributes).toEqual(reserved);
+  });
+
+  it(`responds ${okStatus} to anyone for attributes that only look alike (lk, lkx.a, LK.a)`, async () => {
+    const lookalikes = { lk: 'a', 'lkx.state': 'b', 'LK.agent.state': 'c' };
+    const response = await request(createApp(testConfig(livekitUrl)))
+      .post(path)
+      .send({ ...baseBody, [field]: lookalikes });
+    expect(response.status).toBe(okStatus);
+  });
+});

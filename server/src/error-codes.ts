@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     when: 'a role (or, with no role, DEFAULT_ROLE) the caller may not ask for',
   },
   AGENT_NOT_ALLOWED: { status: 403, when: 'room_config names an agent not in AGENT_NAMES' },
+  ATTRIBUTE_NOT_ALLOWED: {
+    status: 403,
+    when: "an attribute starting with lk., LiveKit's own, from a caller without an API key",
+  },
   NOT_FOUND: { status: 404, when: 'no such route' },
   METHOD_NOT_ALLOWED: {
     status: 405,

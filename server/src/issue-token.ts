@@ -10,6 +10,13 @@ import { grantFor } from './roles';
 import type { RoomConfigBody } from './schemas/fields';
 import { isPrintableText } from './text';
 
+/**
+ * The attributes LiveKit reads itself: `lk.agent.state`, `lk.publish_on_behalf` and the
+ * like, which its UI components and agents trust. A participant that sets them can pose as
+ * an agent or publish in another's name.
+ */
+export const RESERVED_ATTRIBUTE_PREFIX = 'lk.';
+
 /** A room name nobody can guess: 96 random bits. */
 export function generateRoomName(): string {
   return `room-${randomBytes(12).toString('base64url')}`;
@@ -155,6 +162,15 @@ export function issueParticipantToken(
       refusedAgent.agent_name === undefined
         ? 'room_config asks for the default agent (no agent_name), which AGENT_NAMES does not list.'
         : 'room_config names an agent this server does not dispatch (see AGENT_NAMES).',
+    );
+  }
+  const reserved = Object.keys(request.attributes ?? {}).find((key) =>
+    key.startsWith(RESERVED_ATTRIBUTE_PREFIX),
+  );
+  if (reserved !== undefined && caller.kind !== 'api-key') {
+    throw new HttpError(
+      'ATTRIBUTE_NOT_ALLOWED',
+      `Attributes starting with ${RESERVED_ATTRIBUTE_PREFIX} are LiveKit's own (an agent's state, publishing on another's behalf): only a backend with an API key may set them.`,
     );
   }
   const roleGrant = config.roles.get(role);

@@ -160,7 +160,10 @@ describe('the OpenAPI document', () => {
     });
 
     it('lists the 403s the configuration makes possible', () => {
-      expect(codesOf(plain, '/token', 'post', '403')).toEqual(['ROLE_NOT_ALLOWED']);
+      expect(codesOf(plain, '/token', 'post', '403')).toEqual([
+        'ROLE_NOT_ALLOWED',
+        'ATTRIBUTE_NOT_ALLOWED',
+      ]);
       expect(codesOf(configured, '/connection-details', 'post', '403')).toEqual([
         'ROOM_NOT_ALLOWED',
         'AGENT_NOT_ALLOWED',

@@ -63,8 +63,10 @@ export function participantTokenErrors(config: Config): OperationError[] {
   return [
     ...(config.auth.mode === 'jwt' ? (['IDENTITY_MISMATCH'] as const) : []),
     ...(config.roomNamePattern === undefined ? [] : (['ROOM_NOT_ALLOWED'] as const)),
-    // API-key callers may ask for any role.
-    ...(config.auth.mode === 'api-key' ? [] : (['ROLE_NOT_ALLOWED'] as const)),
+    // API-key callers may ask for any role, and set LiveKit's own attributes.
+    ...(config.auth.mode === 'api-key'
+      ? []
+      : (['ROLE_NOT_ALLOWED', 'ATTRIBUTE_NOT_ALLOWED'] as const)),
     ...(config.agentNames === undefined ? [] : (['AGENT_NOT_ALLOWED'] as const)),
   ];
 }
