@@ -201,7 +201,7 @@ function serve(config: Config, warnings: string[]): void {
 function supervise(config: Config, warnings: string[]): void {
   printWarnings(warnings);
   // Without Redis, the workers count their budgets here, so they share one per caller.
-  if (config.redisUrl === undefined) holdClusterBudgets();
+  if (config.redisUrl === undefined) holdClusterBudgets(config.rateLimitMaxCallers);
   let announced = false;
   cluster.on('listening', (_worker, address) => {
     if (announced) return;

@@ -88,6 +88,7 @@ describe('loadConfig', () => {
         metricsHost: '127.0.0.1',
         agentNames: new Set(['support-agent', 'tutor']),
         maxMetadataBytes: 524288,
+        rateLimitMaxCallers: 100_000,
         redisUrl: 'rediss://:redis-password@redis.example.com:6380/1',
         redisKeyPrefix: 'tokens:',
         redisTimeoutMs: 400,

@@ -19,6 +19,17 @@ describe('loadConfig for limits', () => {
     );
   });
 
+  it('tracks at most 100,000 callers per budget unless RATE_LIMIT_MAX_CALLERS says otherwise', () => {
+    expect(loadConfig({}).rateLimitMaxCallers).toBe(100_000);
+    expect(loadConfig({ RATE_LIMIT_MAX_CALLERS: '5000' }).rateLimitMaxCallers).toBe(5000);
+  });
+
+  it.each([['9'], ['10000001'], ['many'], ['1e5']])('refuses RATE_LIMIT_MAX_CALLERS=%s', (cap) => {
+    expect(problemsOf({ RATE_LIMIT_MAX_CALLERS: cap })).toEqual([
+      'RATE_LIMIT_MAX_CALLERS must be a whole number from 10 to 10000000',
+    ]);
+  });
+
   it('anchors ROOM_NAME_PATTERN to the whole name', () => {
     const pattern = loadConfig({ ROOM_NAME_PATTERN: 'class-[0-9]+' }).roomNamePattern;
     expect(pattern?.test('class-101')).toBe(true);

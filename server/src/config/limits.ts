@@ -23,7 +23,20 @@ export const LIMITS_VARIABLES = sectionVariables('limits', [
     name: 'MAX_METADATA_BYTES',
     description: 'Largest participant metadata, in bytes of UTF-8 (default 65536, at most 524288)',
   },
+  {
+    name: 'RATE_LIMIT_MAX_CALLERS',
+    description:
+      'The most callers each budget tracks in memory, the oldest window forgotten first (default 100000)',
+  },
 ]);
+
+/**
+ * The most callers one in-memory budget tracks by default: about 47 MB per budget at some
+ * 470 bytes each. Made-up forwarded addresses once grew the heap to 2.5 GB without a cap.
+ */
+export const DEFAULT_RATE_LIMIT_MAX_CALLERS = 100_000;
+const MIN_RATE_LIMIT_MAX_CALLERS = 10;
+const MAX_RATE_LIMIT_MAX_CALLERS = 10_000_000;
 
 /** Our default cap on participant metadata, in bytes of UTF-8: a token travels in a URL. */
 export const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
@@ -42,6 +55,8 @@ export interface LimitsConfig {
   agentNames: ReadonlySet<string> | undefined;
   /** Largest participant metadata a request may set, in bytes of UTF-8. */
   maxMetadataBytes: number;
+  /** The most callers each in-memory budget tracks, per instance (the primary's, with workers). */
+  rateLimitMaxCallers: number;
 }
 
 function parseRateLimit(
@@ -92,6 +107,22 @@ function parseAgentNames(raw: string | undefined, problems: string[]): Set<strin
   return new Set(names);
 }
 
+function parseMaxCallers(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return DEFAULT_RATE_LIMIT_MAX_CALLERS;
+  const callers = Number(raw);
+  if (
+    !isWholeNumber(raw) ||
+    callers < MIN_RATE_LIMIT_MAX_CALLERS ||
+    callers > MAX_RATE_LIMIT_MAX_CALLERS
+  ) {
+    problems.push(
+      `RATE_LIMIT_MAX_CALLERS must be a whole number from ${MIN_RATE_LIMIT_MAX_CALLERS} to ${MAX_RATE_LIMIT_MAX_CALLERS}`,
+    );
+    return DEFAULT_RATE_LIMIT_MAX_CALLERS;
+  }
+  return callers;
+}
+
 /** Reads the limits section. */
 export function parseLimits({ env, problems }: ParseContext): LimitsConfig {
   return {
@@ -110,6 +141,7 @@ export function parseLimits({ env, problems }: ParseContext): LimitsConfig {
     roomNamePattern: parseRoomNamePattern(read(env, 'ROOM_NAME_PATTERN'), problems),
     agentNames: parseAgentNames(read(env, 'AGENT_NAMES'), problems),
     maxMetadataBytes: parseMaxMetadataBytes(read(env, 'MAX_METADATA_BYTES'), problems),
+    rateLimitMaxCallers: parseMaxCallers(read(env, 'RATE_LIMIT_MAX_CALLERS'), problems),
   };
 }
 
@@ -121,5 +153,6 @@ export function describeLimits(config: LimitsConfig): Record<string, string | nu
     validate_rate_limit_per_minute: config.validateRateLimitPerMinute || 'off',
     agent_names: config.agentNames === undefined ? '(any)' : [...config.agentNames].join(','),
     max_metadata_bytes: config.maxMetadataBytes,
+    rate_limit_max_callers: config.rateLimitMaxCallers,
   };
 }

@@ -2,10 +2,12 @@
 // primary's memory for node:cluster workers, or in this process's memory. The middleware
 // only sees a LimiterStore.
 import cluster from 'node:cluster';
+import type { LimitsConfig } from '../config/limits';
 import type { RedisConfig } from '../config/redis';
+import type { RuntimeConfig } from '../config/runtime';
 import type { Logger } from '../logger';
 import { createClusterStore } from './cluster-store';
-import { createMemoryStore, MAX_TRACKED_CALLERS } from './memory-store';
+import { createMemoryStore } from './memory-store';
 import type * as RedisStoreModule from './redis-store';
 import type { LimiterStore } from './types';
 
@@ -13,21 +15,19 @@ import type { LimiterStore } from './types';
 export interface LimiterStoreOptions {
   /** Where Redis outages and recoveries are logged. */
   logger?: Logger;
-  /** Callers each in-memory budget tracks at most. */
-  maxTrackedCallers?: number;
   /** While Redis does not answer, how often one request tries it, in milliseconds (1000). */
   redisProbeIntervalMs?: number;
 }
 
 /** The store the configuration asks for; with REDIS_URL, it starts connecting at once. */
 export function createLimiterStore(
-  config: RedisConfig,
+  config: RedisConfig & Pick<LimitsConfig, 'rateLimitMaxCallers'> & Pick<RuntimeConfig, 'workers'>,
   options: LimiterStoreOptions = {},
 ): LimiterStore {
-  const maxTrackedCallers = options.maxTrackedCallers ?? MAX_TRACKED_CALLERS;
+  const maxTrackedCallers = config.rateLimitMaxCallers;
   if (config.redisUrl === undefined) {
     return cluster.isWorker
-      ? createClusterStore(maxTrackedCallers)
+      ? createClusterStore(config.workers, maxTrackedCallers)
       : createMemoryStore(maxTrackedCallers);
   }
   // Loaded here, not at the top: ioredis costs some 50 ms of start-up without REDIS_URL.
