@@ -87,3 +87,55 @@ describe('the server process on SIGTERM under keep-alive load', () => {
     expect(result.exitCode).toBe(0);
   });
 });
+
+describe('the server process with TOKEN_SERVER_WORKERS=2 on SIGTERM, behind a load balancer', () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer({
+      RATE_LIMIT_PER_MINUTE: '0',
+      TOKEN_SERVER_WORKERS: '2',
+      SHUTDOWN_DRAIN_MS: '1000',
+    });
+  });
+
+  afterAll(() => {
+    server.child.kill('SIGKILL');
+  });
+
+  it('answers every request sent before /readyz failed, resets none, and exits 0', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    const outcomes: Outcome[] = [];
+    // The load balancer: it polls /readyz, and once it fails sends no new request there.
+    let draining = false;
+    const poller = setInterval(() => {
+      fetch(`${server.url}/readyz`).then(
+        (response) => {
+          if (response.status === 503) draining = true;
+        },
+        () => {
+          draining = true;
+        },
+      );
+    }, 50);
+    let signalled = false;
+    const client = async () => {
+      while (!draining) {
+        const outcome = await postToken(agent, server.port);
+        outcomes.push(outcome);
+        if (!signalled && outcomes.length >= 300) {
+          signalled = true;
+          server.child.kill('SIGTERM');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    clearInterval(poller);
+    agent.destroy();
+    const result = await server.exited();
+    expect(signalled).toBe(true);
+    expect(outcomes.filter((outcome) => 'error' in outcome)).toEqual([]);
+    expect(outcomes.filter((outcome) => 'status' in outcome && outcome.status !== 200)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+  }, 30_000);
+});

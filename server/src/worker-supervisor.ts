@@ -35,6 +35,12 @@ export const DEFAULT_SUPERVISOR_OPTIONS: Omit<
  * exiting while no stop was asked for is a crash.
  */
 export function superviseWorkers(options: SupervisorOptions): void {
+  // The workers accept connections themselves, from the one listening socket, rather than
+  // the primary accepting and handing each on (round-robin, Node's default on Linux). In
+  // round-robin the primary went on accepting while the workers drained, and reset what it
+  // still held when the last one stopped: 1 to 12 requests already sent, in 5 of 8 stops.
+  // Accepting themselves, each worker stops as a single process does, losing none.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   /** True once a worker failed to drain cleanly: the primary's exit code says so too. */
   let stopFailed = false;
