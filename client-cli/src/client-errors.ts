@@ -29,6 +29,29 @@ export class UnreachableServerError extends Error {
   }
 }
 
+/**
+ * The token server answered with a redirect (3xx), which request-token does not follow: the
+ * request, with its credentials, was sent to --server only.
+ */
+export class RedirectRefusedError extends Error {
+  constructor(
+    /** The token server's base URL that was asked. */
+    readonly serverUrl: string,
+    /** The path that answered: `/token` or `/validate`. */
+    readonly path: string,
+    /** HTTP status of the answer, 300 to 399. */
+    readonly status: number,
+    /**
+     * The origin (scheme://host[:port]) the redirect points to, never its path, query or user
+     * info; undefined when the answer named no http(s) URL.
+     */
+    readonly targetOrigin: string | undefined,
+  ) {
+    super(`The token server at ${serverUrl} answered ${path} with a ${status} redirect.`);
+    this.name = 'RedirectRefusedError';
+  }
+}
+
 /** What a TokenServerError knows besides status, code and message. */
 export interface TokenServerErrorContext {
   /** Per-field details the server sent, if any. */

@@ -4,12 +4,14 @@
 import { credentialHeaders, type CallerCredentials } from './caller-credentials';
 import {
   InvalidTokenError,
+  RedirectRefusedError,
   TokenServerError,
   UnreachableServerError,
   type ErrorDetail,
   type TokenServerErrorContext,
 } from './client-errors';
 import { classifyNetworkFailure } from './network-failure';
+import { redirectOrigin } from './redirect';
 import {
   isRecord,
   isTokenResponse,
@@ -156,8 +158,8 @@ interface JsonAnswer {
 
 /**
  * POSTs `body` as JSON to `path` on the token server, with the caller's credentials. Throws
- * UnreachableServerError when no answer arrives in time, and TokenServerError for an error
- * status, unless `isAnswer` accepts the error answer's body.
+ * UnreachableServerError when no answer arrives in time, RedirectRefusedError for a redirect,
+ * and TokenServerError for an error status, unless `isAnswer` accepts the error answer's body.
  */
 async function postJson(
   path: string,
@@ -167,10 +169,11 @@ async function postJson(
   { isAnswer = () => false }: { isAnswer?: (body: unknown) => boolean } = {},
 ): Promise<JsonAnswer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const url = endpointUrl(options.serverUrl, path);
   let response: Response;
   let text: string;
   try {
-    response = await fetch(endpointUrl(options.serverUrl, path), {
+    response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -178,13 +181,30 @@ async function postJson(
         ...credentialHeaders(options.credentials),
       },
       body: JSON.stringify(body),
+      // Never followed: fetch would resend the credentials (and, for 307 and 308, the body) to
+      // any host the Location names, in clear for an http:// one. See redirect.ts.
+      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    // Reading the body is inside the try: the timeout and a dropped connection hit it too.
-    text = await response.text();
+    if (isRedirect(response.status)) {
+      // Its body is of no use: not read, and the connection freed.
+      await response.body?.cancel();
+      text = '';
+    } else {
+      // Reading the body is inside the try: the timeout and a dropped connection hit it too.
+      text = await response.text();
+    }
   } catch (error) {
     const failure = classifyNetworkFailure(error, timeoutMs);
     throw new UnreachableServerError(options.serverUrl, failure.reason, failure.kind);
+  }
+  if (isRedirect(response.status)) {
+    throw new RedirectRefusedError(
+      options.serverUrl,
+      path,
+      response.status,
+      redirectOrigin(response.headers.get('location'), url),
+    );
   }
   const parsed = parseJson(text);
   const context: TokenServerErrorContext = {
@@ -200,6 +220,11 @@ async function postJson(
     });
   }
   return { status: response.status, text, body: parsed, context };
+}
+
+/** Whether `status` is a redirect (3xx), which `redirect: 'manual'` hands back as is. */
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }
 
 function agentBody(agent: AgentDispatch): { agent_name: string; metadata?: string } {

@@ -2,7 +2,12 @@
 // network) said, and for the refusals people hit most (400 for a name left to a login, 401,
 // 403, 404 under a path, 429) one line on what it means and what to do. Secrets never appear: the errors do not
 // carry them.
-import { InvalidTokenError, TokenServerError, UnreachableServerError } from './client-errors';
+import {
+  InvalidTokenError,
+  RedirectRefusedError,
+  TokenServerError,
+  UnreachableServerError,
+} from './client-errors';
 import { MissingServerUrlError } from './output';
 
 // An unreachable server is most often one nobody started: say how, or how to use another.
@@ -16,6 +21,7 @@ const START_HINT =
 export function explainFailure(error: unknown): string | undefined {
   if (error instanceof UnreachableServerError) return explainUnreachable(error);
   if (error instanceof TokenServerError) return describeServerError(error);
+  if (error instanceof RedirectRefusedError) return explainRedirect(error);
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`;
   }
@@ -41,6 +47,23 @@ function explainUnreachable(error: UnreachableServerError): string {
     );
   }
   return `error: could not reach the token server at ${error.serverUrl} (${error.reason}).\n${START_HINT}\n`;
+}
+
+/**
+ * A redirect, in one line: where it points (the origin only), that request-token does not
+ * follow it, and what to do if the target is the right server.
+ */
+function explainRedirect(error: RedirectRefusedError): string {
+  const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
+  const target =
+    error.targetOrigin === undefined
+      ? 'a redirect without an http(s) Location'
+      : `a redirect to ${error.targetOrigin}`;
+  const fix =
+    error.targetOrigin === undefined
+      ? 'check --server (or TOKEN_SERVER_URL)'
+      : 'if that is the token server, use it as --server (or TOKEN_SERVER_URL)';
+  return `error: the token server at ${error.serverUrl} ${answered} ${error.status}, ${target}; request-token does not follow redirects, which would send the credentials and the request there: ${fix}.\n`;
 }
 
 /**

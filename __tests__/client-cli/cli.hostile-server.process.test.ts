@@ -1,0 +1,54 @@
+// request-token as users start it, against a hostile token server: the built CLI run as a
+// real process, for what only a process shows (the exit code, what reaches stdout and
+// stderr, how soon it ends). What each defence does in detail is tested in-process, in the
+// files named after its source.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_KEY } from '../support/fake-fetch';
+import { answerJson, startHostileServer, type HostileServer } from '../support/hostile-server';
+import { CLI_ENTRY, requireBuilt, runRequestToken } from '../support/processes';
+
+describe('request-token against a hostile token server (process)', () => {
+  let workDirectory: string;
+  let target: HostileServer;
+  let hostile: HostileServer | undefined;
+
+  beforeAll(async () => {
+    requireBuilt(CLI_ENTRY);
+    workDirectory = mkdtempSync(join(tmpdir(), 'request-token-hostile-'));
+    target = await startHostileServer((_request, response) => answerJson(response, 200, {}));
+  });
+
+  afterAll(async () => {
+    await target.close();
+    rmSync(workDirectory, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await hostile?.close();
+    hostile = undefined;
+  });
+
+  describe('that redirects to another server', () => {
+    it('exits 1 without sending the API key from .env there, naming only its origin', async () => {
+      hostile = await startHostileServer((_request, response) => {
+        response.writeHead(307, { location: `${target.url}/steal?key=abc` }).end();
+      });
+      writeFileSync(join(workDirectory, '.env'), `TOKEN_SERVER_API_KEY=${API_KEY}\n`);
+
+      const result = await runRequestToken(['--server', hostile.url], { cwd: workDirectory });
+
+      expect(hostile.requests[0]?.headers['x-api-key']).toBe(API_KEY);
+      expect(target.requests).toEqual([]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.split('\n')).toEqual([
+        expect.stringContaining(`a redirect to ${target.url};`),
+        '',
+      ]);
+      expect(result.stderr).not.toContain('/steal');
+      expect(result.stderr).not.toContain(API_KEY);
+    });
+  });
+});
