@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY } from '../support/fake-fetch';
-import { answerJson, startHostileServer, type HostileServer } from '../support/hostile-server';
+import {
+  answerJson,
+  startHostileServer,
+  streamAnswer,
+  type HostileServer,
+} from '../support/hostile-server';
 import { CLI_ENTRY, requireBuilt, runRequestToken } from '../support/processes';
 
 describe('request-token against a hostile token server (process)', () => {
@@ -49,6 +54,32 @@ describe('request-token against a hostile token server (process)', () => {
       ]);
       expect(result.stderr).not.toContain('/steal');
       expect(result.stderr).not.toContain(API_KEY);
+    });
+  });
+
+  describe('that streams a token without end', () => {
+    it('exits 1 in one line well before the 10 s timeout, and hangs up', async () => {
+      let closedByClient: Promise<boolean> | undefined;
+      hostile = await startHostileServer((_request, response) => {
+        closedByClient = streamAnswer(response, {
+          status: 200,
+          head: '{"token":"',
+          chunk: 'a'.repeat(64 * 1024),
+          totalBytes: Infinity,
+          tail: '"}',
+        }).then((outcome) => outcome.closedByClient);
+      });
+      const started = Date.now();
+
+      const result = await runRequestToken(['--server', hostile.url], { cwd: workDirectory });
+
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^error: the server at \S+ answered with more than 4 MiB, [^\n]*\n$/,
+      );
+      await expect(closedByClient).resolves.toBe(true);
     });
   });
 });

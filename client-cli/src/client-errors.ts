@@ -52,6 +52,21 @@ export class RedirectRefusedError extends Error {
   }
 }
 
+/** The answer was longer than request-token reads (read-body.ts); reading stopped. */
+export class AnswerTooLargeError extends Error {
+  constructor(
+    /** The token server's base URL that was asked. */
+    readonly serverUrl: string,
+    /** The path that answered: `/token` or `/validate`. */
+    readonly path: string,
+    /** How much was read before giving up, in bytes. */
+    readonly maxBytes: number,
+  ) {
+    super(`The token server at ${serverUrl} answered ${path} with more than ${maxBytes} bytes.`);
+    this.name = 'AnswerTooLargeError';
+  }
+}
+
 /** What a TokenServerError knows besides status, code and message. */
 export interface TokenServerErrorContext {
   /** Per-field details the server sent, if any. */

@@ -3,6 +3,7 @@
 // client-errors.ts. It knows nothing of the command line.
 import { credentialHeaders, type CallerCredentials } from './caller-credentials';
 import {
+  AnswerTooLargeError,
   InvalidTokenError,
   RedirectRefusedError,
   TokenServerError,
@@ -11,6 +12,7 @@ import {
   type TokenServerErrorContext,
 } from './client-errors';
 import { classifyNetworkFailure } from './network-failure';
+import { MAX_ANSWER_BYTES, readCappedText } from './read-body';
 import { redirectOrigin } from './redirect';
 import {
   isRecord,
@@ -159,7 +161,8 @@ interface JsonAnswer {
 /**
  * POSTs `body` as JSON to `path` on the token server, with the caller's credentials. Throws
  * UnreachableServerError when no answer arrives in time, RedirectRefusedError for a redirect,
- * and TokenServerError for an error status, unless `isAnswer` accepts the error answer's body.
+ * AnswerTooLargeError past MAX_ANSWER_BYTES, and TokenServerError for an error status, unless
+ * `isAnswer` accepts the error answer's body.
  */
 async function postJson(
   path: string,
@@ -171,7 +174,7 @@ async function postJson(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const url = endpointUrl(options.serverUrl, path);
   let response: Response;
-  let text: string;
+  let text: string | undefined;
   try {
     response = await fetch(url, {
       method: 'POST',
@@ -192,7 +195,7 @@ async function postJson(
       text = '';
     } else {
       // Reading the body is inside the try: the timeout and a dropped connection hit it too.
-      text = await response.text();
+      text = await readCappedText(response);
     }
   } catch (error) {
     const failure = classifyNetworkFailure(error, timeoutMs);
@@ -206,6 +209,7 @@ async function postJson(
       redirectOrigin(response.headers.get('location'), url),
     );
   }
+  if (text === undefined) throw new AnswerTooLargeError(options.serverUrl, path, MAX_ANSWER_BYTES);
   const parsed = parseJson(text);
   const context: TokenServerErrorContext = {
     credentialsSent: options.credentials?.kind ?? 'none',

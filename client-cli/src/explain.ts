@@ -3,6 +3,7 @@
 // 403, 404 under a path, 429) one line on what it means and what to do. Secrets never appear: the errors do not
 // carry them.
 import {
+  AnswerTooLargeError,
   InvalidTokenError,
   RedirectRefusedError,
   TokenServerError,
@@ -22,6 +23,10 @@ export function explainFailure(error: unknown): string | undefined {
   if (error instanceof UnreachableServerError) return explainUnreachable(error);
   if (error instanceof TokenServerError) return describeServerError(error);
   if (error instanceof RedirectRefusedError) return explainRedirect(error);
+  if (error instanceof AnswerTooLargeError) {
+    const answered = error.path === '/token' ? 'answered' : `answered ${error.path}`;
+    return `error: the server at ${error.serverUrl} ${answered} with more than ${error.maxBytes / (1024 * 1024)} MiB, far more than a token server sends; request-token stopped reading: check --server (or TOKEN_SERVER_URL).\n`;
+  }
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`;
   }
@@ -78,14 +83,22 @@ function plainHttpUrl(httpsUrl: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** How many of an error answer's details are printed, as many as the token server lists. */
+export const MAX_DETAILS_SHOWN = 20;
+
 /**
  * The token server's error answer as lines for stderr: status, code, message, one line per
- * detail, then the explanation of a 400 for a name left to a login, a 401, 403, 404 or 429.
+ * detail (the first MAX_DETAILS_SHOWN, then how many more), then the explanation of a 400 for a name left to a login, a 401, 403, 404 or 429.
  */
 export function describeServerError(error: TokenServerError): string {
-  const details = error.details.map(
-    (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
-  );
+  // A server may send any number of details (an attack sent 200,000): the first few say enough.
+  const details = error.details
+    .slice(0, MAX_DETAILS_SHOWN)
+    .map(
+      (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
+    );
+  const notShown = error.details.length - MAX_DETAILS_SHOWN;
+  if (notShown > 0) details.push(`  - and ${notShown.toLocaleString('en-US')} more\n`);
   const explanation = explainRefusal(error);
   const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
   return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
