@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_KEY } from '../support/fake-fetch';
+import { API_KEY, TOKEN, TOKEN_ANSWER } from '../support/fake-fetch';
 import {
   answerJson,
+  expectInert,
+  HOSTILE_TEXT,
   startHostileServer,
   streamAnswer,
   type HostileServer,
@@ -54,6 +56,47 @@ describe('request-token against a hostile token server (process)', () => {
       ]);
       expect(result.stderr).not.toContain('/steal');
       expect(result.stderr).not.toContain(API_KEY);
+    });
+  });
+
+  describe('that answers with escapes, CR, LF and bidi characters in every field', () => {
+    const hostileText = Object.values(HOSTILE_TEXT).join('');
+
+    it.each<[string, string[]]>([
+      ['the summary', []],
+      ['--json', ['--json']],
+    ])('prints %s inert, and the token whole', async (_mode, args) => {
+      hostile = await startHostileServer((_request, response) =>
+        answerJson(response, 200, {
+          ...TOKEN_ANSWER,
+          room_name: hostileText,
+          identity: hostileText,
+          expires_at: hostileText,
+        }),
+      );
+
+      const result = await runRequestToken(['--server', hostile.url, ...args], {
+        cwd: workDirectory,
+      });
+
+      expect(result.exitCode).toBe(0);
+      expectInert(result.stdout);
+      expect(result.stdout).toContain(TOKEN);
+    });
+
+    it('with --quiet, exits 1 for a token that is not a JWT, printing nothing of it', async () => {
+      hostile = await startHostileServer((_request, response) =>
+        answerJson(response, 200, { ...TOKEN_ANSWER, token: `${TOKEN}\r${hostileText}` }),
+      );
+
+      const result = await runRequestToken(['--server', hostile.url, '--quiet'], {
+        cwd: workDirectory,
+      });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expectInert(result.stderr);
+      expect(result.stderr).not.toContain(TOKEN);
     });
   });
 

@@ -7,6 +7,33 @@ import type { AddressInfo } from 'node:net';
 import type { Env } from '../../client-cli/src/environment';
 import { run } from '../../client-cli/src/program';
 
+/**
+ * Text a hostile server puts in any field it answers with: what would drive a terminal,
+ * forge a line, or reorder what is shown, if printed raw.
+ */
+export const HOSTILE_TEXT = {
+  'ANSI sequences that clear the screen, move the cursor and colour':
+    '\u001b[2J\u001b[1;1H\u001b[32mok\u001b[0m',
+  'an OSC sequence that retitles the window': '\u001b]0;pwned\u0007',
+  'C1 controls (CSI, OSC, ST) and DEL': '\u009b2J\u009d0;pwned\u009c\u007f',
+  'CR and LF that forge a line': 'lobby\r\nerror: none\rtoken:      forged',
+  'bidi overrides and isolates': 'abc\u202edcba\u2066x\u2069\u200f',
+} as const;
+
+/**
+ * What must never reach a terminal raw, written out here rather than imported, so that the
+ * filter's own list is checked: C0 controls but LF (the CLI's own line ends), DEL and C1,
+ * bidi controls, line and paragraph separators, invisible characters.
+ */
+const NOT_INERT =
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/** Checks that `output` holds nothing a terminal acts on but its own line ends. */
+export function expectInert(output: string): void {
+  expect(output).not.toMatch(NOT_INERT);
+}
+
 /** One request the server received, body included. */
 export interface ReceivedRequest {
   method: string;

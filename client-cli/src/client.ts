@@ -15,6 +15,7 @@ import { classifyNetworkFailure } from './network-failure';
 import { MAX_ANSWER_BYTES, readCappedText } from './read-body';
 import { redirectOrigin } from './redirect';
 import {
+  isJwtShaped,
   isRecord,
   isTokenResponse,
   isValidationResponse,
@@ -102,6 +103,15 @@ export async function requestToken(
       answer.status,
       'UNEXPECTED_RESPONSE',
       `The server at ${options.serverUrl} answered ${answer.status} without a token; is it the token server?`,
+      answer.context,
+    );
+  }
+  if (!isJwtShaped(answer.body.token)) {
+    // Not shown: what is not a token may be anything, a terminal escape or a line for .env.
+    throw new TokenServerError(
+      answer.status,
+      'UNEXPECTED_RESPONSE',
+      `The server at ${options.serverUrl} answered ${answer.status} with a token that is not a JWT (three base64url parts joined by dots), not shown; is it the token server?`,
       answer.context,
     );
   }

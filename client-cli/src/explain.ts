@@ -9,6 +9,7 @@ import {
   TokenServerError,
   UnreachableServerError,
 } from './client-errors';
+import { displayText } from './display-text';
 import { MissingServerUrlError } from './output';
 
 // An unreachable server is most often one nobody started: say how, or how to use another.
@@ -28,7 +29,7 @@ export function explainFailure(error: unknown): string | undefined {
     return `error: the server at ${error.serverUrl} ${answered} with more than ${error.maxBytes / (1024 * 1024)} MiB, far more than a token server sends; request-token stopped reading: check --server (or TOKEN_SERVER_URL).\n`;
   }
   if (error instanceof InvalidTokenError) {
-    return `error: the token server issued a token, but /validate says it is not valid: ${error.code}: ${error.message}\n`;
+    return `error: the token server issued a token, but /validate says it is not valid: ${displayText(error.code)}: ${displayText(error.message)}\n`;
   }
   if (error instanceof MissingServerUrlError) {
     return (
@@ -45,13 +46,15 @@ export function explainFailure(error: unknown): string | undefined {
  * reason and how to start a server.
  */
 function explainUnreachable(error: UnreachableServerError): string {
+  // The reason may quote the server, such as the names in its certificate.
+  const reason = displayText(error.reason);
   if (error.failure === 'tls-handshake' && error.serverUrl.startsWith('https:')) {
     return (
-      `error: the server at ${error.serverUrl} does not speak HTTPS; it probably serves plain HTTP (the TLS handshake failed: ${error.reason}).\n` +
+      `error: the server at ${error.serverUrl} does not speak HTTPS; it probably serves plain HTTP (the TLS handshake failed: ${reason}).\n` +
       `Use ${plainHttpUrl(error.serverUrl)} instead, with --server or TOKEN_SERVER_URL.\n`
     );
   }
-  return `error: could not reach the token server at ${error.serverUrl} (${error.reason}).\n${START_HINT}\n`;
+  return `error: could not reach the token server at ${error.serverUrl} (${reason}).\n${START_HINT}\n`;
 }
 
 /**
@@ -63,7 +66,7 @@ function explainRedirect(error: RedirectRefusedError): string {
   const target =
     error.targetOrigin === undefined
       ? 'a redirect without an http(s) Location'
-      : `a redirect to ${error.targetOrigin}`;
+      : `a redirect to ${displayText(error.targetOrigin)}`;
   const fix =
     error.targetOrigin === undefined
       ? 'check --server (or TOKEN_SERVER_URL)'
@@ -88,20 +91,23 @@ export const MAX_DETAILS_SHOWN = 20;
 
 /**
  * The token server's error answer as lines for stderr: status, code, message, one line per
- * detail (the first MAX_DETAILS_SHOWN, then how many more), then the explanation of a 400 for a name left to a login, a 401, 403, 404 or 429.
+ * detail (the first MAX_DETAILS_SHOWN, then how many more), then the explanation of a 400 for
+ * a name left to a login, a 401, 403, 404 or 429. What the server wrote is filtered.
  */
 export function describeServerError(error: TokenServerError): string {
   // A server may send any number of details (an attack sent 200,000): the first few say enough.
   const details = error.details
     .slice(0, MAX_DETAILS_SHOWN)
     .map(
-      (detail) => `  - ${detail.field === undefined ? '' : `${detail.field}: `}${detail.message}\n`,
+      (detail) =>
+        `  - ${detail.field === undefined ? '' : `${displayText(detail.field)}: `}${displayText(detail.message)}\n`,
     );
   const notShown = error.details.length - MAX_DETAILS_SHOWN;
   if (notShown > 0) details.push(`  - and ${notShown.toLocaleString('en-US')} more\n`);
   const explanation = explainRefusal(error);
   const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
-  return `error: the token server ${answered} ${error.status} ${error.code}: ${error.message}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
+  // Code and message are the server's, or quote it (an unexpected answer's status text).
+  return `error: the token server ${answered} ${error.status} ${displayText(error.code)}: ${displayText(error.message)}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;
 }
 
 /** For a 400, 401, 403, 404 or 429: what it means and what to do, in one line. */

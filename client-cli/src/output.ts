@@ -1,6 +1,8 @@
 // What the CLI prints once it has a token: the text summary, the server's JSON (--json),
 // the token alone (--quiet), or LIVEKIT_URL/LIVEKIT_TOKEN lines for eval or .env (--env);
-// with --validate, what the token server decoded from the token.
+// with --validate, what the token server decoded from the token. Every string the server
+// supplied goes through display-text.ts but the token, which requestToken checked is a JWT.
+import { displayJson, displayText, isSafeToShow } from './display-text';
 import type { CliOptions } from './options';
 import type { IssuedToken, TokenResponse, TokenValidation, ValidationResponse } from './responses';
 
@@ -41,9 +43,14 @@ export function formatOutput(
     if (validation !== undefined) {
       // Both answers parsed whole, unknown fields included: one JSON document on stdout.
       const combined = { ...issued.response, validation: validation.response };
-      return { stdout: `${JSON.stringify(combined)}\n`, stderr: '' };
+      return { stdout: `${displayJson(combined)}\n`, stderr: '' };
     }
-    const text = issued.responseText;
+    // As received, unless it holds what a terminal would act on (a line break or CR between
+    // fields, a bidi override or a C1 control in a string): then re-serialised on one line,
+    // with those escaped. Either way, it parses to the same values.
+    const text = isSafeToShow(issued.responseText.replace(/\n$/, ''))
+      ? issued.responseText
+      : displayJson(issued.response);
     return { stdout: text.endsWith('\n') ? text : `${text}\n`, stderr: '' };
   }
   if (options.env) {
@@ -76,23 +83,26 @@ export function shellQuote(value: string): string {
 
 function formatSummary(response: TokenResponse, options: CliOptions): string {
   const rows: Array<[label: string, value: string]> = [
-    ['room', response.room_name],
-    ['identity', response.identity],
+    ['room', displayText(response.room_name)],
+    ['identity', displayText(response.identity)],
   ];
-  if (response.role !== undefined) rows.push(['role', response.role]);
-  rows.push(['expires at', response.expires_at]);
-  if (response.server_url !== undefined) rows.push(['server URL', response.server_url]);
+  if (response.role !== undefined) rows.push(['role', displayText(response.role)]);
+  rows.push(['expires at', displayText(response.expires_at)]);
+  if (response.server_url !== undefined) {
+    rows.push(['server URL', displayText(response.server_url)]);
+  }
   // What was asked for: the answer of /token does not repeat it (--validate shows the token's).
   if (options.metadata !== undefined && options.metadata !== '') {
     rows.push(['metadata', displayText(options.metadata)]);
   }
   if (options.attribute !== undefined) {
-    rows.push(['attributes', JSON.stringify(Object.fromEntries(options.attribute))]);
+    rows.push(['attributes', displayText(displayJson(Object.fromEntries(options.attribute)))]);
   }
   if (options.agent !== undefined) rows.push(['agent', displayText(options.agent)]);
   if (options.agentMetadata !== undefined) {
     rows.push(['agent metadata', displayText(options.agentMetadata)]);
   }
+  // In full and raw: requestToken let through only a JWT.
   rows.push(['token', response.token]);
   return formatRows(rows, '');
 }
@@ -100,12 +110,12 @@ function formatSummary(response: TokenResponse, options: CliOptions): string {
 /** What /validate decoded from the token. Values it reports as null show as (none). */
 function formatValidation(response: ValidationResponse): string {
   const text = (value: string | null) => (value === null ? '(none)' : displayText(value));
-  const json = (value: unknown) => (value === null ? '(none)' : JSON.stringify(value));
+  const json = (value: unknown) => (value === null ? '(none)' : displayText(displayJson(value)));
   const rows: Array<[label: string, value: string]> = [
     ['identity', text(response.identity)],
     ['name', text(response.name)],
     ['room', text(response.room)],
-    ['expires at', response.expires_at],
+    ['expires at', displayText(response.expires_at)],
     ['grants', json(response.grants)],
   ];
   // Servers that predate these fields leave them out: nothing to show rather than "(none)".
@@ -120,12 +130,4 @@ function formatRows(rows: ReadonlyArray<[label: string, value: string]>, indent:
   return rows
     .map(([label, value]) => `${indent}${`${label}:`.padEnd(labelWidth)}${value}\n`)
     .join('');
-}
-
-/**
- * Text as is, or as a JSON string when it holds line breaks or other control characters,
- * which would break the layout or drive the terminal.
- */
-function displayText(value: string): string {
-  return /\p{Cc}/u.test(value) ? JSON.stringify(value) : value;
 }

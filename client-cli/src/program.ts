@@ -181,7 +181,12 @@ export function buildProgram(deps: ProgramDeps): Command {
         'have the token server check the new token (POST /validate) and print what it grants',
       ),
     )
-    .addOption(new Option('--json', "print the server's JSON answer unchanged").conflicts('quiet'))
+    .addOption(
+      new Option(
+        '--json',
+        "print the server's JSON answer as received (on one line, with control and bidi characters escaped, if it holds any)",
+      ).conflicts('quiet'),
+    )
     .addOption(new Option('--quiet', 'print only the token, for TOKEN=$(request-token --quiet)'))
     .addOption(
       new Option(

@@ -21,7 +21,7 @@ export interface TokenResponse {
 export interface IssuedToken {
   /** The parsed answer. */
   response: TokenResponse;
-  /** The answer's body as received, so `--json` can print the server's JSON unchanged. */
+  /** The answer's body as received, so `--json` can print the server's JSON as it is. */
   responseText: string;
 }
 
@@ -55,6 +55,18 @@ export interface TokenValidation {
 /** A JSON object (not null, not an array), whose fields can be looked at. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JWT in compact form: three base64url segments joined by dots, and nothing else. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Whether `token` has the shape of a JWT, as every LiveKit token does. Nothing else is printed
+ * as a token: it may be printed raw (by --quiet, for $(...)), and a JWT holds nothing that a
+ * terminal, a shell or a .env file reads specially.
+ */
+export function isJwtShaped(token: string): boolean {
+  return JWT_SHAPE.test(token);
 }
 
 /** Whether `value` is a success answer of `POST /token`: a non-empty token and its facts. */
