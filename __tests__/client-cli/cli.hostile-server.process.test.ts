@@ -2,7 +2,7 @@
 // real process, for what only a process shows (the exit code, what reaches stdout and
 // stderr, how soon it ends). What each defence does in detail is tested in-process, in the
 // files named after its source.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY, TOKEN, TOKEN_ANSWER } from '../support/fake-fetch';
@@ -14,7 +14,13 @@ import {
   streamAnswer,
   type HostileServer,
 } from '../support/hostile-server';
-import { CLI_ENTRY, requireBuilt, runRequestToken } from '../support/processes';
+import {
+  cleanEnv,
+  CLI_ENTRY,
+  requireBuilt,
+  runProcess,
+  runRequestToken,
+} from '../support/processes';
 
 describe('request-token against a hostile token server (process)', () => {
   let workDirectory: string;
@@ -97,6 +103,31 @@ describe('request-token against a hostile token server (process)', () => {
       expect(result.stdout).toBe('');
       expectInert(result.stderr);
       expect(result.stderr).not.toContain(TOKEN);
+    });
+  });
+
+  describe('that answers a server_url with a line for .env in it', () => {
+    it('makes `request-token --env >> .env` exit 1 and append nothing', async () => {
+      hostile = await startHostileServer((_request, response) =>
+        answerJson(response, 200, {
+          ...TOKEN_ANSWER,
+          server_url: "wss://lk.test'\nAUTH_MODE=none\n'",
+        }),
+      );
+      const envFile = join(workDirectory, '.env');
+      writeFileSync(envFile, 'AUTH_MODE=api-key\n');
+
+      const result = await runProcess(
+        'sh',
+        ['-c', '"$@" --env >> .env', 'sh', process.execPath, CLI_ENTRY, '--server', hostile.url],
+        { cwd: workDirectory, env: cleanEnv() },
+      );
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(
+        /^error: --env cannot write the token server's value for LIVEKIT_URL /,
+      );
+      expect(readFileSync(envFile, 'utf8')).toBe('AUTH_MODE=api-key\n');
     });
   });
 

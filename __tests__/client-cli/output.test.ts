@@ -1,8 +1,7 @@
 // What the CLI prints once it has a token: the summary, --json, --quiet, what --validate
-// adds, and the --env lines that sh and .env files read.
+// adds, and the --env lines that sh and .env files read (env-lines.test.ts has the quoting).
 import { spawnSync } from 'node:child_process';
 import { parse as parseDotenv } from 'dotenv';
-import { shellQuote } from '../../client-cli/src/output';
 import { ExitCode } from '../../client-cli/src/program';
 import {
   byPath,
@@ -276,7 +275,8 @@ describe('request-token --env', () => {
 
   it.each<[string, string]>([
     ['a plain URL', 'wss://livekit.example.test'],
-    ['a URL with a query, a fragment and a quote', "wss://lk.example.test/it's?a=1&b=$HOME#x"],
+    ['a URL with a query, a fragment and a quote', "wss://lk.example.test/it's?a=1&b=2#x"],
+    ['a URL with a $ and parentheses', 'wss://lk.example.test/$(id)?a=$HOME'],
   ])(
     'prints two lines that sh evaluates back to the URL and the token, given %s',
     async (_case, serverUrl) => {
@@ -324,22 +324,15 @@ describe('request-token --env', () => {
         );
       },
     );
-  });
-});
 
-describe('shellQuote', () => {
-  it.each<[string, string]>([
-    [TOKEN, TOKEN],
-    ['wss://livekit.example.com:7880', 'wss://livekit.example.com:7880'],
-    ['https://user@host/a%20b+c,d=e', 'https://user@host/a%20b+c,d=e'],
-    ['http://[::1]:7880', "'http://[::1]:7880'"],
-    ['wss://host/rtc?a=1&b=2', "'wss://host/rtc?a=1&b=2'"],
-    ['$HOME', "'$HOME'"],
-    ['a#comment', "'a#comment'"],
-    ['two words', "'two words'"],
-    ["it's", "'it'\\''s'"],
-    ['', "''"],
-  ])('writes %j as %s', (value, expected) => {
-    expect(shellQuote(value)).toBe(expected);
+    it('says the same for a server_url that is empty', async () => {
+      const { exitCode, stdout, stderr } = await runCli(['--env'], {
+        answer: () => jsonResponse(200, { ...TOKEN_ANSWER, server_url: '' }),
+      });
+
+      expect(exitCode).toBe(ExitCode.RequestFailed);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/has no LIVEKIT_URL set/);
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
   UnreachableServerError,
 } from './client-errors';
 import { displayText } from './display-text';
+import { UnwritableEnvValueError } from './env-lines';
 import { MissingServerUrlError } from './output';
 
 // An unreachable server is most often one nobody started: say how, or how to use another.
@@ -30,6 +31,10 @@ export function explainFailure(error: unknown): string | undefined {
   }
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${displayText(error.code)}: ${displayText(error.message)}\n`;
+  }
+  if (error instanceof UnwritableEnvValueError) {
+    // The value is not shown: it is what a hostile server would have a shell or .env read.
+    return `error: --env cannot write the token server's value for ${error.variable} so that a shell and a .env file both read it back exactly (it holds characters a URL does not, or both ' and $); nothing was printed. Check the token server's LIVEKIT_URL, or leave out --env.\n`;
   }
   if (error instanceof MissingServerUrlError) {
     return (

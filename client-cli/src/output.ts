@@ -3,6 +3,7 @@
 // with --validate, what the token server decoded from the token. Every string the server
 // supplied goes through display-text.ts but the token, which requestToken checked is a JWT.
 import { displayJson, displayText, isSafeToShow } from './display-text';
+import { envLines } from './env-lines';
 import type { CliOptions } from './options';
 import type { IssuedToken, TokenResponse, TokenValidation, ValidationResponse } from './responses';
 
@@ -57,7 +58,11 @@ export function formatOutput(
     // The action refused an answer without server_url before getting here.
     const serverUrl = issued.response.server_url ?? '';
     return {
-      stdout: `LIVEKIT_URL=${shellQuote(serverUrl)}\nLIVEKIT_TOKEN=${shellQuote(issued.response.token)}\n`,
+      // Throws, before anything is printed, for a value that sh or dotenv would misread.
+      stdout: envLines([
+        ['LIVEKIT_URL', serverUrl],
+        ['LIVEKIT_TOKEN', issued.response.token],
+      ]),
       // On stderr, so that stdout stays two lines that eval or a .env file can take.
       stderr: validationSummary,
     };
@@ -67,18 +72,6 @@ export function formatOutput(
     stdout: validationSummary === '' ? summary : `${summary}\n${validationSummary}`,
     stderr: '',
   };
-}
-
-/** Characters that need no quoting in a POSIX shell word nor in a .env value. */
-const SHELL_SAFE = /^[A-Za-z0-9_.:/@%+=,-]+$/;
-
-/**
- * `value` as one shell word: as is when it is safe, else in single quotes, each `'` inside
- * written as `'\''`. JWTs and usual URLs are safe.
- */
-export function shellQuote(value: string): string {
-  if (SHELL_SAFE.test(value)) return value;
-  return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 function formatSummary(response: TokenResponse, options: CliOptions): string {

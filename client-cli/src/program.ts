@@ -63,16 +63,18 @@ const HELP_AFTER_OPTIONS = [
   'With --bearer (or TOKEN_SERVER_BEARER), --email and --name are sent only when',
   'given: a server with AUTH_MODE=jwt takes the identity and the name from the login.',
   '',
-  '--env needs a token server with LIVEKIT_URL set. With --validate, --json adds the',
-  'answer of /validate under "validation", and --env prints its summary on stderr.',
+  "--env needs a token server with LIVEKIT_URL set, of a URL's characters and not both",
+  "' and $, so that sh and a .env file read it back exactly. With --validate, --json",
+  'adds the answer of /validate under "validation", and --env prints its summary on',
+  'stderr.',
   '',
   'Exit codes:',
   '  0  the token was printed (or the help, or the version)',
   '  1  the token server could not be reached, or answered with an error (such as',
   '     401 for missing or refused credentials, 403 not allowed, 429 rate limited),',
   '     a redirect (never followed: it would take the credentials elsewhere) or',
-  '     over 4 MiB, or /validate refused the token, or --env got no server_url;',
-  '     nothing on stdout',
+  '     over 4 MiB, or /validate refused the token, or --env got no server_url',
+  '     (or one it cannot write exactly); nothing on stdout',
   '  2  invalid options; nothing was sent, and stderr names the problem',
   '',
   'Examples:',
@@ -217,8 +219,9 @@ export function buildProgram(deps: ProgramDeps): Command {
         resolveCallerCredentials(options, deps.env),
       );
       const issued = await requestToken(tokenRequest(options, serverUrl, credentials), deps.fetch);
-      // Checked before /validate: without a URL, --env has nothing worth validating for.
-      if (options.env && issued.response.server_url === undefined) {
+      // Checked before /validate: without a URL, --env has nothing worth validating for. An
+      // empty one is none, as an empty LIVEKIT_URL is for the server.
+      if (options.env && !issued.response.server_url) {
         throw new MissingServerUrlError(serverUrl);
       }
       const validation = options.validate
