@@ -2,15 +2,18 @@
 // secrets that may come from a file named by NAME_FILE. Every config section reads through
 // these, so that each variable is read the same way and no value that could be a secret
 // ever reaches a message.
-import { readFileSync } from 'node:fs';
+import { MAX_SECRET_FILE_BYTES, readFileFromDisk, UnusableFileError } from './files';
+
+export { readFileFromDisk };
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
 
-/** Reads a secret file's contents; injectable so tests need no files. */
-export type SecretFileReader = (path: string) => string;
-
-export const readFileFromDisk: SecretFileReader = (path) => readFileSync(path, 'utf8');
+/**
+ * Reads a named file's contents, refusing one over `maxBytes` bytes; injectable so tests need
+ * no files. Throws UnusableFileError, or an error with Node's `code`, when it cannot.
+ */
+export type SecretFileReader = (path: string, maxBytes: number) => string;
 
 /** What every section parser gets: the variables, and where to report problems. */
 export interface ParseContext {
@@ -140,15 +143,37 @@ export function parseUrl(
 }
 
 /**
+ * Reads the file that `variable` names, of at most `maxBytes` bytes. When it cannot, reports
+ * why in one problem naming the variable and the path (never any of the contents), and
+ * answers undefined.
+ */
+export function readNamedFile(
+  { problems, readFile }: ParseContext,
+  variable: string,
+  path: string,
+  maxBytes: number,
+): string | undefined {
+  try {
+    return readFile(path, maxBytes);
+  } catch (error) {
+    if (error instanceof UnusableFileError) {
+      problems.push(`${variable} names ${error.message} (${path})`);
+    } else {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${variable} names a file that cannot be read (${path}: ${code})`);
+    }
+    return undefined;
+  }
+}
+
+/**
  * Reads a variable that may instead come from a file named by NAME_FILE, as container
- * secrets are mounted. Never puts the value into a problem message. Answers null when the
+ * secrets are mounted (a regular file of at most MAX_SECRET_FILE_BYTES). Never puts the value into a problem message. Answers null when the
  * variable was given but cannot be used (the problem is already reported), so that callers
  * do not report it missing as well.
  */
-export function readSecret(
-  { env, problems, readFile }: ParseContext,
-  name: string,
-): string | null | undefined {
+export function readSecret(context: ParseContext, name: string): string | null | undefined {
+  const { env, problems } = context;
   const direct = read(env, name);
   const file = read(env, `${name}_FILE`);
   if (file === undefined) return direct;
@@ -156,14 +181,8 @@ export function readSecret(
     problems.push(`${name} and ${name}_FILE are both set: set one`);
     return null;
   }
-  let contents: string;
-  try {
-    contents = readFile(file).trim();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    problems.push(`${name}_FILE names a file that cannot be read (${file}: ${code})`);
-    return null;
-  }
+  const contents = readNamedFile(context, `${name}_FILE`, file, MAX_SECRET_FILE_BYTES)?.trim();
+  if (contents === undefined) return null;
   if (contents === '') {
     problems.push(`${name}_FILE names an empty file (${file})`);
     return null;

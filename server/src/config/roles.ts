@@ -2,7 +2,8 @@
 // ask for (PUBLIC_ROLES), and the role of a request that names none (DEFAULT_ROLE).
 import { BUILT_IN_ROLES, DEFAULT_ROLE, parseRolesFile, type RoleGrant } from '../roles';
 import type { AuthMode } from './auth';
-import { commaList, read, sectionVariables, type ParseContext } from './env';
+import { commaList, read, readNamedFile, sectionVariables, type ParseContext } from './env';
+import { MAX_ROLES_FILE_BYTES } from './files';
 
 export const ROLES_VARIABLES = sectionVariables('roles', [
   { name: 'ROLES_FILE', description: 'A JSON file of role name to LiveKit video-grant fields' },
@@ -24,16 +25,13 @@ export interface RolesConfig {
 }
 
 /** Reads the roles section, and the ROLES_FILE it names. */
-export function parseRoles({ env, problems, readFile }: ParseContext): RolesConfig {
+export function parseRoles(context: ParseContext): RolesConfig {
+  const { env, problems } = context;
   const rolesFile = read(env, 'ROLES_FILE');
   let roles: ReadonlyMap<string, RoleGrant> = BUILT_IN_ROLES;
   if (rolesFile !== undefined) {
-    try {
-      roles = parseRolesFile(readFile(rolesFile), problems);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.push(`ROLES_FILE names a file that cannot be read (${rolesFile}: ${code})`);
-    }
+    const text = readNamedFile(context, 'ROLES_FILE', rolesFile, MAX_ROLES_FILE_BYTES);
+    if (text !== undefined) roles = parseRolesFile(text, problems);
   }
   const rawPublicRoles = read(env, 'PUBLIC_ROLES') ?? 'participant,viewer';
   // `none`: anonymous callers get no token at all, logins only the roles their claim lists.
