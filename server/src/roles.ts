@@ -1,5 +1,6 @@
 // Roles: the built-in ones and what each grants, and reading ROLES_FILE, which adds or
 // redefines roles. Who may ask for which role is decided where tokens are issued.
+import { describeJsonError } from './config/json-position';
 import type { TrackSourceName, VideoGrant } from './grants';
 
 /** What a role may do in a room: a video grant without the room, which each request names. */
@@ -74,6 +75,20 @@ const GRANT_FIELDS: Readonly<Record<keyof RoleGrant, FieldCheck>> = {
   destinationRoom: ROOM_NAME,
 };
 
+// A ROLES_FILE named by mistake may hold a secret, so its problems never show a value, nor a
+// name that could be one: names are quoted only up to this length, and no secret is that
+// short (LiveKit's, the API keys and the login secret are 32 characters or more). Every grant
+// field is (at most 21), and so is a typo of one. Usable role names are always shown: the
+// start-up report shows them too.
+const MAX_QUOTED_NAME_LENGTH = 24;
+
+/** A name from the file, quoted as JSON (it could hold a line break) when short enough. */
+function quotedName(name: string, what: string): string {
+  return name.length <= MAX_QUOTED_NAME_LENGTH
+    ? JSON.stringify(name)
+    : `a ${what} of ${name.length} characters (not shown)`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -94,9 +109,8 @@ function parseRoleGrant(role: string, grant: unknown, problems: string[]): RoleG
       const problem = GRANT_FIELDS[field as keyof RoleGrant](value);
       if (problem !== undefined) problems.push(`ROLES_FILE: role "${role}": ${field} ${problem}`);
     } else {
-      // Quoted as JSON: a name from the file could hold a line break.
       problems.push(
-        `ROLES_FILE: role "${role}" has ${JSON.stringify(field)}, which is not a LiveKit video grant`,
+        `ROLES_FILE: role "${role}" has ${quotedName(field, 'field')}, which is not a LiveKit video grant`,
       );
     }
   }
@@ -113,8 +127,9 @@ export function parseRolesFile(text: string, problems: string[]): Map<string, Ro
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    problems.push(`ROLES_FILE is not valid JSON (${(error as Error).message})`);
+  } catch {
+    // Never JSON.parse's message: it quotes some of the text.
+    problems.push(`ROLES_FILE is not valid JSON (${describeJsonError(text)})`);
     return roles;
   }
   if (!isPlainObject(parsed)) {
@@ -124,7 +139,7 @@ export function parseRolesFile(text: string, problems: string[]): Map<string, Ro
   for (const [role, grant] of Object.entries(parsed)) {
     if (!ROLE_NAME_PATTERN.test(role)) {
       problems.push(
-        `ROLES_FILE: ${JSON.stringify(role)} is not a usable role name (letters, digits, _ and -, up to 64)`,
+        `ROLES_FILE: ${quotedName(role, 'name')} is not a usable role name (letters, digits, _ and -, up to 64)`,
       );
       continue;
     }

@@ -140,6 +140,8 @@ describe('loadConfig problems', () => {
     ['AUTH_JWKS_URL', jwtEnv],
     ['CORS_ORIGINS', {}],
     ['TRUST_PROXY', {}],
+    ['PUBLIC_ROLES', {}],
+    ['DEFAULT_ROLE', {}],
   ])('name %s but never show a secret pasted into it', (name, env) => {
     const secret = secretLike(name);
     for (const value of pastedSecrets(secret)) {

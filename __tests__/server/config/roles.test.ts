@@ -5,7 +5,7 @@ import {
   loadConfig,
 } from '../../../server/src/config';
 import { BUILT_IN_ROLES } from '../../../server/src/roles';
-import { LIVEKIT_CREDENTIALS as credentials, problemsOf } from '../../support/config';
+import { LIVEKIT_CREDENTIALS as credentials, problemsOf, secretLike } from '../../support/config';
 
 describe('loadConfig for roles', () => {
   const rolesPath = '/etc/token-server/roles.json';
@@ -107,6 +107,59 @@ describe('loadConfig for roles', () => {
       expect(
         problemsWithFiles({ ...credentials, ROLES_FILE: rolesPath }, { [rolesPath]: 'moderator' }),
       ).toEqual([expect.stringMatching(/^ROLES_FILE is not valid JSON/)]);
+    });
+
+    describe('holding a secret instead of roles, as when pointed at the wrong file', () => {
+      const secret = `LKSECRET_${secretLike('roles-file')}`;
+
+      /** Every run of 6 characters of the secret: none may appear in a problem. */
+      function partsOf(value: string): string[] {
+        return Array.from({ length: value.length - 5 }, (_, start) =>
+          value.slice(start, start + 6),
+        );
+      }
+
+      function expectNoPartOfTheSecret(problems: string[]): void {
+        const text = problems.join('\n');
+        expect(partsOf(secret).filter((part) => text.includes(part))).toEqual([]);
+      }
+
+      it.each([
+        ['the secret alone', `${secret}\n`],
+        ["LiveKit's key: secret form", `APIkey: ${secret}\n`],
+        ['a value that is not JSON', `{"moderator": {"canPublish": ${secret}}}`],
+        ['an unterminated string', `{"${secret}`],
+        ['a bad escape', `{"moderator": "\\${secret}"}`],
+        ['a control character', `{"${secret}\u0001": {}}`],
+      ])('reports where the JSON breaks, and none of the contents: %s', (_label, text) => {
+        const problems = problemsWithFiles(
+          { ...credentials, ROLES_FILE: rolesPath },
+          { [rolesPath]: text },
+        );
+        expect(problems).toEqual([
+          expect.stringMatching(
+            /^ROLES_FILE is not valid JSON \((it ends too soon, )?at line \d+, column \d+\)$/,
+          ),
+        ]);
+        expectNoPartOfTheSecret(problems);
+      });
+
+      it.each([
+        ['an unusable role name', { [`${secret}.`]: {} }],
+        ['a role name over 64 characters', { [`${secret}${secret}`]: {} }],
+        ['a field that is not a grant', { moderator: { [secret]: true } }],
+        ['a value of the wrong type', { moderator: { canPublish: secret } }],
+        ['a list of the wrong sources', { moderator: { canPublishSources: [secret] } }],
+        ['a room it must not set', { moderator: { room: secret } }],
+        ['a role that is not an object', { moderator: secret }],
+      ])('names the problem without the secret: %s', (_label, file) => {
+        const problems = problemsWithFiles(
+          { ...credentials, ROLES_FILE: rolesPath },
+          { [rolesPath]: JSON.stringify(file) },
+        );
+        expect(problems).toHaveLength(1);
+        expectNoPartOfTheSecret(problems);
+      });
     });
 
     it("reports the file's problems together with those of other variables", () => {

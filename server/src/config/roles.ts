@@ -2,7 +2,14 @@
 // ask for (PUBLIC_ROLES), and the role of a request that names none (DEFAULT_ROLE).
 import { BUILT_IN_ROLES, DEFAULT_ROLE, parseRolesFile, type RoleGrant } from '../roles';
 import type { AuthMode } from './auth';
-import { commaList, read, readNamedFile, sectionVariables, type ParseContext } from './env';
+import {
+  commaList,
+  isQuotable,
+  read,
+  readNamedFile,
+  sectionVariables,
+  type ParseContext,
+} from './env';
 import { MAX_ROLES_FILE_BYTES } from './files';
 
 export const ROLES_VARIABLES = sectionVariables('roles', [
@@ -13,6 +20,12 @@ export const ROLES_VARIABLES = sectionVariables('roles', [
   },
   { name: 'DEFAULT_ROLE', description: 'The role of a request that names none (participant)' },
 ]);
+
+/**
+ * The characters of a role name: a role that does not exist is quoted only when it is short
+ * and made of these (isQuotable), since PUBLIC_ROLES or DEFAULT_ROLE may hold a pasted secret.
+ */
+const ROLE_CHARACTERS = /^[\w-]+$/;
 
 /** The roles a request may name, and who may name which. */
 export interface RolesConfig {
@@ -36,7 +49,11 @@ export function parseRoles(context: ParseContext): RolesConfig {
   const rawPublicRoles = read(env, 'PUBLIC_ROLES') ?? 'participant,viewer';
   // `none`: anonymous callers get no token at all, logins only the roles their claim lists.
   const publicRoles = rawPublicRoles === 'none' ? [] : commaList(rawPublicRoles);
-  const unknownPublicRoles = publicRoles.filter((name) => !roles.has(name));
+  const unknownPublicRoles = publicRoles.flatMap((name, index) =>
+    roles.has(name)
+      ? []
+      : [isQuotable(name, ROLE_CHARACTERS) ? name : `entry ${index + 1} (not shown)`],
+  );
   if (unknownPublicRoles.length > 0) {
     problems.push(
       `PUBLIC_ROLES names roles that are neither built in nor in ROLES_FILE: ${unknownPublicRoles.join(', ')}`,
@@ -44,7 +61,11 @@ export function parseRoles(context: ParseContext): RolesConfig {
   }
   const defaultRole = read(env, 'DEFAULT_ROLE') ?? DEFAULT_ROLE;
   if (!roles.has(defaultRole)) {
-    problems.push(`DEFAULT_ROLE "${defaultRole}" is neither built in nor in ROLES_FILE`);
+    problems.push(
+      isQuotable(defaultRole, ROLE_CHARACTERS)
+        ? `DEFAULT_ROLE "${defaultRole}" is neither built in nor in ROLES_FILE`
+        : 'DEFAULT_ROLE names a role neither built in nor in ROLES_FILE (the value is not shown)',
+    );
   }
   return { roles, publicRoles: new Set(publicRoles), defaultRole };
 }
