@@ -1,5 +1,6 @@
-// Structured JSON logging (info batched to stdout, problems at once to stderr) and the
-// redaction of request paths, so that tokens pasted into URLs never reach a log.
+// Structured JSON logging (info batched to stdout, problems at once to stderr, neither able
+// to stop the server or grow its memory) and the redaction of request paths, so that tokens
+// pasted into URLs never reach a log.
 /** Fields of one structured log line; values must never hold secrets or tokens. */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
@@ -28,10 +29,110 @@ export interface BufferOptions {
   maxBufferedChars: number;
 }
 
-const defaultSinks: LogSinks = {
-  info: (chunk) => process.stdout.write(chunk),
-  problems: (chunk) => process.stderr.write(chunk),
-};
+/** What the default sinks write to: process.stdout and process.stderr, or fakes in tests. */
+export interface LogStream {
+  write(chunk: string): unknown;
+  /** What the stream holds, written but not yet taken by its reader. */
+  readonly writableLength: number;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+}
+
+/**
+ * Most a stream may hold unread before log lines are dropped rather than queued, in
+ * characters. Without it, a stdout nobody read (a stalled log shipper) grew memory without
+ * bound: +35 MB for 58,000 requests.
+ */
+export const MAX_QUEUED_LOG_CHARS = 1024 * 1024;
+
+function jsonLine(level: string, message: string, fields?: LogFields): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`;
+}
+
+function lineCount(chunk: string): number {
+  let lines = 0;
+  for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines += 1;
+  return lines;
+}
+
+/**
+ * Writes to `stream`, and says on `notify` (the other stream) what it could not write. A
+ * stream that fails (EPIPE: its reader went away, as after `| head`) is written no more, said
+ * once; Node would otherwise throw its 'error' and stop the server. While the stream holds
+ * more than `maxQueuedChars` unread, chunks are dropped, said once, and their lines counted;
+ * once it holds half as much, writing resumes and the count is said.
+ */
+function guardedSink(
+  stream: LogStream,
+  name: string,
+  maxQueuedChars: number,
+  notify: () => (chunk: string) => void,
+): (chunk: string) => void {
+  let failed = false;
+  let droppedLines: number | undefined;
+  const fail = (error: unknown): void => {
+    if (failed) return;
+    failed = true;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'an error';
+    notify()(jsonLine('warn', `${name} is closed (${code}): lines meant for it are lost`));
+  };
+  stream.on('error', fail);
+  return (chunk) => {
+    if (failed) return;
+    const queued = stream.writableLength;
+    if (droppedLines !== undefined) {
+      if (queued > maxQueuedChars / 2) {
+        droppedLines += lineCount(chunk);
+        return;
+      }
+      const dropped = droppedLines;
+      droppedLines = undefined;
+      notify()(
+        jsonLine('warn', `${name} is read again: log lines were dropped while it was not`, {
+          dropped_lines: dropped,
+        }),
+      );
+    } else if (queued + chunk.length > maxQueuedChars) {
+      droppedLines = lineCount(chunk);
+      notify()(
+        jsonLine('warn', `${name} is not being read: log lines are dropped until it is`, {
+          queued_chars: queued,
+        }),
+      );
+      return;
+    }
+    try {
+      stream.write(chunk);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+/**
+ * Sinks writing info lines to `stdout` and problems to `stderr`, neither of which may stop
+ * the server: each says on the other what it could not write.
+ */
+export function streamSinks(
+  stdout: LogStream,
+  stderr: LogStream,
+  maxQueuedChars = MAX_QUEUED_LOG_CHARS,
+): LogSinks {
+  const sinks: LogSinks = {
+    info: guardedSink(stdout, 'stdout', maxQueuedChars, () => sinks.problems),
+    problems: guardedSink(stderr, 'stderr', maxQueuedChars, () => sinks.info),
+  };
+  return sinks;
+}
+
+// One pair for the process, made on first use: each sink listens on its stream, and the
+// process makes several loggers (tests, many).
+let processSinks: LogSinks | undefined;
+
+/** The process's own sinks: stdout and stderr. */
+function defaultSinks(): LogSinks {
+  processSinks ??= streamSinks(process.stdout, process.stderr);
+  return processSinks;
+}
 
 const defaultBuffer: BufferOptions = { flushIntervalMs: 100, maxBufferedChars: 64 * 1024 };
 
@@ -42,7 +143,7 @@ const defaultBuffer: BufferOptions = { flushIntervalMs: 100, maxBufferedChars: 6
  * benchmark). Warnings and errors are written at once.
  */
 export function createJsonLogger(
-  sinks: LogSinks = defaultSinks,
+  sinks: LogSinks = defaultSinks(),
   buffer: BufferOptions = defaultBuffer,
 ): Logger {
   let pending: string[] = [];
@@ -61,12 +162,9 @@ export function createJsonLogger(
     sinks.info(chunk);
   };
 
-  const format = (level: string, message: string, fields?: LogFields): string =>
-    `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`;
-
   return {
     info: (message, fields) => {
-      const line = format('info', message, fields);
+      const line = jsonLine('info', message, fields);
       pending.push(line);
       pendingChars += line.length;
       if (pendingChars >= buffer.maxBufferedChars) {
@@ -76,8 +174,8 @@ export function createJsonLogger(
         timer = setTimeout(flush, buffer.flushIntervalMs).unref();
       }
     },
-    warn: (message, fields) => sinks.problems(format('warn', message, fields)),
-    error: (message, fields) => sinks.problems(format('error', message, fields)),
+    warn: (message, fields) => sinks.problems(jsonLine('warn', message, fields)),
+    error: (message, fields) => sinks.problems(jsonLine('error', message, fields)),
     flush,
   };
 }
