@@ -55,6 +55,12 @@ describe('loadConfig', () => {
       REDIS_KEY_PREFIX: 'tokens:',
       REDIS_TIMEOUT_MS: '400',
       REDIS_FALLBACK_SHARE: '0.5',
+      DATA_DIR: '/var/lib/token-server',
+      ROOM_MAX_PARTICIPANTS: '12',
+      SEAT_HOLD_SECONDS: '30',
+      DUPLICATE_IDENTITY: 'refuse',
+      AUDIT_RETENTION_DAYS: '7',
+      MODERATION_RATE_LIMIT_PER_MINUTE: '30',
       TOKEN_SERVER_WORKERS: '3',
       SHUTDOWN_DRAIN_MS: '2500',
       METRICS_PORT: '9100',
@@ -93,6 +99,12 @@ describe('loadConfig', () => {
         redisKeyPrefix: 'tokens:',
         redisTimeoutMs: 400,
         redisFallbackShare: 0.5,
+        dataDir: '/var/lib/token-server',
+        roomMaxParticipants: 12,
+        seatHoldSeconds: 30,
+        duplicateIdentity: 'refuse',
+        auditRetentionDays: 7,
+        moderationRateLimitPerMinute: 30,
       });
     });
 
@@ -239,6 +251,7 @@ describe('CONFIG_VARIABLES', () => {
         'auth',
         'limits',
         'redis',
+        'moderation',
         'roles',
         'docs',
         'runtime',

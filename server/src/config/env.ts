@@ -33,6 +33,7 @@ export type SectionName =
   | 'auth'
   | 'limits'
   | 'redis'
+  | 'moderation'
   | 'roles'
   | 'docs'
   | 'runtime'

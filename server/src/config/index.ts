@@ -27,6 +27,12 @@ import {
   redisWarnings,
   type RedisConfig,
 } from './redis';
+import {
+  describeModeration,
+  MODERATION_VARIABLES,
+  parseModeration,
+  type ModerationConfig,
+} from './moderation';
 import { describeMetrics, METRICS_VARIABLES, parseMetrics, type MetricsConfig } from './metrics';
 import { describeRuntime, parseRuntime, RUNTIME_VARIABLES, type RuntimeConfig } from './runtime';
 import {
@@ -40,6 +46,7 @@ import {
 export type { AuthConfig, AuthMode, JwtAuthConfig } from './auth';
 export type { ConfigVariable, Env, SecretFileReader } from './env';
 export type { CorsOrigins } from './http';
+export type { DuplicateIdentity } from './moderation';
 export {
   DEVELOPMENT_API_KEY,
   DEVELOPMENT_API_SECRET,
@@ -63,6 +70,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   ...AUTH_VARIABLES,
   ...LIMITS_VARIABLES,
   ...REDIS_VARIABLES,
+  ...MODERATION_VARIABLES,
   ...RUNTIME_VARIABLES,
   ...METRICS_VARIABLES,
   ...ROLES_VARIABLES,
@@ -74,6 +82,7 @@ export type Config = HttpConfig &
   LivekitConfig &
   LimitsConfig &
   RedisConfig &
+  ModerationConfig &
   RuntimeConfig &
   MetricsConfig &
   RolesConfig &
@@ -114,6 +123,7 @@ export function loadConfig(
     auth: parseAuth(context),
     ...parseLimits(context),
     ...parseRedis(context),
+    ...parseModeration(context),
     ...parseRuntime(context),
     ...parseMetrics(context),
     ...parseRoles(context),
@@ -155,6 +165,7 @@ export function describeConfigBySection(
     { section: 'auth', settings: describeAuth(config.auth) },
     { section: 'limits', settings: describeLimits(config) },
     { section: 'redis', settings: describeRedis(config) },
+    { section: 'moderation', settings: describeModeration(config) },
     { section: 'runtime', settings: describeRuntime(config) },
     { section: 'metrics', settings: describeMetrics(config) },
     { section: 'roles', settings: describeRoles(config) },

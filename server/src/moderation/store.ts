@@ -1,0 +1,171 @@
+// The moderation state behind one small interface: bans, room limits, seats, presence from
+// LiveKit's webhooks, processed webhook ids and the audit trail. Two stores implement it
+// (rate-limiter-flexible's way: one file per store): SQLite in DATA_DIR by default
+// (sqlite-store.ts) and Redis with REDIS_URL (redis-store.ts), both checked by one contract
+// suite (__tests__/server/moderation/store.contract.ts). Atomic operations (a seat) are the
+// store's job, never read-then-write in a route. A leaf module: it imports nothing of ours.
+//
+// Times are epoch milliseconds, given by the caller (`nowMs`), so that tests need no clock.
+
+/** A ban: an identity kept out of one room, or out of every room. */
+export interface Ban {
+  /** Unique, chosen by the caller (a random UUID). */
+  id: string;
+  identity: string;
+  /** The room the ban holds for; null for every room. */
+  room: string | null;
+  reason: string | null;
+  createdAtMs: number;
+  /** When the ban stops applying; null until it is lifted. */
+  expiresAtMs: number | null;
+  /** Who banned: a caller label (`api-key:<name>`, `login:<sub>`, `livekit:<identity>`), never a key. */
+  createdBy: string;
+}
+
+/** What to filter bans by; absent fields match all. `room` matches bans of that room only. */
+export interface BanFilter {
+  room?: string;
+  identity?: string;
+}
+
+/** Asks for a seat in a room for one identity, atomically across instances. */
+export interface SeatRequest {
+  room: string;
+  identity: string;
+  /** The room's cap; undefined for none (a seat is still held, to count the room). */
+  maxParticipants: number | undefined;
+  /** How long the seat is held for a token that has not joined yet, in milliseconds. */
+  holdMs: number;
+  /** `refuse`: an identity already present in the room gets `identity-in-use`. */
+  duplicateIdentity: 'replace' | 'refuse';
+  nowMs: number;
+}
+
+/**
+ * The answer to a seat request. Seats are the participants present plus the unexpired
+ * holds of identities not present; an identity already present or holding one takes no
+ * second seat (a reconnect or a refresh), and its hold is renewed.
+ */
+export type SeatClaim =
+  | { outcome: 'granted'; seats: number }
+  | { outcome: 'full'; seats: number }
+  | { outcome: 'identity-in-use' };
+
+/** Who the store knows to be in a room. */
+export interface RoomOccupancy {
+  /** Identities present, from webhooks and reconciliation, sorted. */
+  participants: string[];
+  /** Identities holding an unexpired seat that are not present, sorted. */
+  held: string[];
+  /** When presence was last heard of (a webhook or a reconciliation); null if never. */
+  lastHeardMs: number | null;
+}
+
+/** One entry of the audit trail. Never holds a token or a key. */
+export interface AuditEntry {
+  atMs: number;
+  /** What happened: `token_issued`, `ban_added`, `participant_joined`, ... (docs/moderation.md). */
+  event: string;
+  /** The room it concerns; null for acts on every room (a ban everywhere). */
+  room: string | null;
+  identity: string | null;
+  /** Who did it: a caller label, `livekit` for webhooks; null when nobody did. */
+  actor: string | null;
+  /** The request it came from (X-Request-Id), when one. */
+  requestId: string | null;
+  /** Event-specific facts (role, expiry, reason), flat and small. */
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** A stored audit entry, with the store's sortable id. */
+export interface StoredAuditEntry extends AuditEntry {
+  id: string;
+}
+
+/** What to read of a room's audit trail, oldest first. */
+export interface AuditQuery {
+  room: string;
+  /** Entries at or after this time. */
+  sinceMs?: number;
+  /** Entries before this time. */
+  untilMs?: number;
+  identity?: string;
+  /** At most this many entries (1 to 1000). */
+  limit: number;
+  /** The `next` of the previous page: entries after it. */
+  after?: string;
+}
+
+/** A page of the audit trail; `next` is absent on the last page. */
+export interface AuditPage {
+  entries: StoredAuditEntry[];
+  next?: string;
+}
+
+/**
+ * Thrown by a store that cannot answer (Redis down, disk full, file locked): the routes
+ * answer 503 MODERATION_UNAVAILABLE and nothing is assumed, so no ban is ever lost.
+ */
+export class ModerationStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ModerationStoreUnavailableError';
+  }
+}
+
+/** The moderation state; every method may reject with ModerationStoreUnavailableError. */
+export interface ModerationStore {
+  /** Which store this is, for /readyz, the start-up report and metrics. */
+  readonly kind: 'sqlite' | 'redis';
+
+  /** Stores a ban (its id is new). */
+  addBan(ban: Ban): Promise<void>;
+  /** The ban with this id, even expired, or undefined. */
+  banById(id: string): Promise<Ban | undefined>;
+  /** Bans in force at `nowMs` matching the filter, oldest first. */
+  listBans(filter: BanFilter, nowMs: number): Promise<Ban[]>;
+  /** Lifts a ban; answers the ban lifted, or undefined when there was none. */
+  removeBan(id: string): Promise<Ban | undefined>;
+  /** A ban in force at `nowMs` keeping `identity` out of `room` (its own or every room's). */
+  banFor(identity: string, room: string, nowMs: number): Promise<Ban | undefined>;
+
+  /** Sets a room's cap, or clears it with null. */
+  setRoomLimit(room: string, maxParticipants: number | null): Promise<void>;
+  /** A room's cap, or undefined when it has none of its own. */
+  roomLimit(room: string): Promise<number | undefined>;
+
+  /** Takes (or renews) a seat, atomically: no seat counted twice when instances race. */
+  claimSeat(request: SeatRequest): Promise<SeatClaim>;
+  /** Gives back a seat held for a token that was then not issued. */
+  releaseSeat(room: string, identity: string): Promise<void>;
+  /**
+   * Records a participant's arrival (its hold, if any, becomes presence). Events older
+   * than the last one recorded for that identity in that room are ignored: webhooks come
+   * out of order.
+   */
+  participantJoined(room: string, identity: string, atMs: number): Promise<void>;
+  /** Records a participant's leaving; older events ignored as above. */
+  participantLeft(room: string, identity: string, atMs: number): Promise<void>;
+  /** Replaces a room's presence with what LiveKit lists (reconciliation) at `atMs`. */
+  replaceParticipants(room: string, identities: readonly string[], atMs: number): Promise<void>;
+  /** Forgets a room's presence and holds (room_finished). */
+  roomFinished(room: string, atMs: number): Promise<void>;
+  /** Who is in a room at `nowMs`. */
+  occupancy(room: string, nowMs: number): Promise<RoomOccupancy>;
+
+  /** Marks a webhook event id processed; true the first time, false for a retry. */
+  markWebhookProcessed(id: string, nowMs: number): Promise<boolean>;
+
+  /** Appends to the audit trail. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Reads a room's audit trail. */
+  listAudit(query: AuditQuery): Promise<AuditPage>;
+  /**
+   * Forgets audit entries older than `beforeMs`, expired bans and holds, and webhook ids
+   * older than a day; answers how many audit entries were removed.
+   */
+  prune(beforeMs: number, nowMs: number): Promise<number>;
+
+  /** Closes the file or connection; later calls reject. */
+  close(): Promise<void>;
+}
