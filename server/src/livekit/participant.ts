@@ -35,7 +35,8 @@ const DEPENDENT_KINDS: ReadonlySet<string | number> = new Set(['AGENT', 4, 'EGRE
  */
 export function takesSeat(
   kind: unknown,
-  permission: { agent?: unknown; recorder?: unknown },
+  /** ParticipantPermission as JSON: `agent` and `recorder` are read. */
+  permission: Readonly<Record<string, unknown>>,
 ): boolean {
   if ((typeof kind === 'string' || typeof kind === 'number') && DEPENDENT_KINDS.has(kind)) {
     return false;
