@@ -6,8 +6,11 @@
 # processes (no Docker engine needed) and starts the ENTRYPOINT below; keep them plain.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
+# The build stage compiles better-sqlite3's native module when no prebuilt binary can be
+# fetched: the full image has python3, make and g++; the same Node.js, so the same ABI.
+ARG BUILD_IMAGE=node:20-bookworm
 
-FROM ${NODE_IMAGE} AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY server/package.json server/tsconfig.build.json server/
@@ -16,6 +19,9 @@ COPY server/package.json server/tsconfig.build.json server/
 # (__tests__/deploy/dockerfile.test.ts names each one the lock file has, and why).
 # The cache mount keeps npm's download cache between builds and out of every layer.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+# The one install script the server needs: better-sqlite3's native module (the moderation
+# store's SQLite), built here where the compilers are; the runtime stage copies it.
+RUN npm rebuild better-sqlite3
 COPY server/src server/src
 COPY server/scripts server/scripts
 # tsc, then the API reference's browser files from the swagger-ui-dist devDependency into
@@ -37,6 +43,13 @@ COPY server/package.json server/
 RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspace server --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/server/dist server/dist
+# better-sqlite3's native module, built in the build stage (this stage has no compiler).
+COPY --from=build /app/node_modules/better-sqlite3/build node_modules/better-sqlite3/build
+# DATA_DIR (default ./data, so /app/data): the moderation state (bans, caps, the audit
+# trail) on a volume, the one folder the node user (uid 1000) may write, so that bans
+# survive the container. With REDIS_URL the state lives in Redis instead.
+RUN mkdir -p data && chown 1000:1000 data
+VOLUME ["/app/data"]
 # The node user (uid 1000) of the official image; it owns nothing in /app, so the
 # server cannot rewrite its own code.
 USER node

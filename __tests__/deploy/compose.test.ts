@@ -191,12 +191,12 @@ describe('compose.yaml', () => {
     expect(names.filter((variable) => !LIVEKIT_CONTAINER_VARIABLES.includes(variable))).toEqual([]);
   });
 
-  it('runs Redis 7 without persistence', () => {
+  it('runs Redis 7 with an append-only file on a volume, so that bans survive its restart', () => {
     const [, redis] = serviceWithImage('redis:');
     expect(redis.image).toBe('redis:7-alpine');
     const command = commandOf(redis);
-    expect(command[command.indexOf('--save') + 1]).toBe('');
-    expect(command[command.indexOf('--appendonly') + 1]).toBe('no');
+    expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
+    expect((redis as { volumes?: string[] }).volumes).toEqual(['redis-data:/data']);
     expect(Object.keys(environmentOf(redis))).toEqual([]);
   });
 });

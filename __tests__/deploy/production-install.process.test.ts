@@ -31,9 +31,13 @@ import { runStages, type BuiltStage } from './support/stages';
  */
 const BUILD_TIMEOUT_MS = 600_000;
 
-/** The production install's budget: packages, and megabytes of files (10^6 bytes). */
-const MAX_PRODUCTION_PACKAGES = 130;
-const MAX_PRODUCTION_MEGABYTES = 25;
+/**
+ * The production install's budget: packages, and megabytes of files (10^6 bytes). The
+ * moderation store's better-sqlite3 (with prebuild-install's tree, which its install
+ * script names) is what grew it from 112 packages and 13 MB.
+ */
+const MAX_PRODUCTION_PACKAGES = 180;
+const MAX_PRODUCTION_MEGABYTES = 45;
 
 /** Packages a server install must never hold: compilers, UI frameworks, bundlers, AI SDKs. */
 const NEVER_IN_PRODUCTION = [

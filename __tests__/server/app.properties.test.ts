@@ -275,7 +275,7 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])(
       { maxKeys: 6 },
     );
 
-    it.each(['/token', '/validate', '/connection-details'])(
+    it.each(['/token', '/validate', '/connection-details', '/bans', '/livekit/webhook'])(
       'POST %s never answers 5xx, anything but JSON, or not at all',
       async (path) => {
         await fc.assert(

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { loadConfig, type Config } from '../../server/src/config';
 
@@ -5,12 +8,24 @@ import { loadConfig, type Config } from '../../server/src/config';
 export const TEST_API_KEY = 'APItestkey123';
 export const TEST_API_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
+/** Where this test process keeps its apps' moderation state; removed when it exits. */
+const DATA_DIRS = join(tmpdir(), `lkts-data-${process.pid}`);
+process.once('exit', () => rmSync(DATA_DIRS, { recursive: true, force: true }));
+
+/** A new, empty DATA_DIR (created as the server creates it: on first use). */
+export function freshDataDir(): string {
+  mkdirSync(DATA_DIRS, { recursive: true });
+  return join(mkdtempSync(join(DATA_DIRS, 'app-')), 'data');
+}
+
 /**
  * A configuration as loadConfig builds it, with test credentials, rate limits off (the rate
  * limit has tests of its own) and any overrides.
  */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
+    // Each app its own moderation state: no ban or seat of one test reaches another.
+    DATA_DIR: freshDataDir(),
     LIVEKIT_API_KEY: TEST_API_KEY,
     LIVEKIT_API_SECRET: TEST_API_SECRET,
     RATE_LIMIT_PER_MINUTE: '0',

@@ -63,7 +63,22 @@ function validatorAt(document: OpenApiDocument, pointer: string): ValidateFuncti
 function documentedPath(document: OpenApiDocument, requestPath: string): string | undefined {
   const pathname = requestPath.split('?')[0] ?? '';
   const normalised = (pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname).toLowerCase();
-  return Object.keys(document.paths).find((path) => path.toLowerCase() === normalised);
+  const paths = Object.keys(document.paths);
+  // Exact paths first, then templates (`/bans/{id}`), as Express matches them.
+  return (
+    paths.find((path) => path.toLowerCase() === normalised) ??
+    paths.find((path) => templateOf(path).test(normalised))
+  );
+}
+
+/** A templated path (`/rooms/{room}/audit`) as a regular expression over lowercased paths. */
+function templateOf(path: string): RegExp {
+  const pattern = path
+    .toLowerCase()
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${pattern}$`);
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freshDataDir } from './fixtures';
 
 // Process tests run the built JavaScript: the root `pretest` script runs `npm run build` first.
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -25,7 +26,8 @@ export function requireBuilt(entry: string): void {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // A free port for each server's metrics listener: the default 9464 would be shared by every
   // server the tests run at once.
-  return { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...extra };
+  // Moderation state in a fresh folder, never ./data of the checkout.
+  return { PATH: process.env.PATH ?? '', METRICS_PORT: '0', DATA_DIR: freshDataDir(), ...extra };
 }
 
 /** How a finished process ended and what it printed. */

@@ -2,6 +2,8 @@
 // each line's level, key prefixes that no two apps share, and waiting for the store to
 // reach Redis or memory.
 import type { createApp } from '../../server/src/app';
+import { openSqliteModerationStore } from '../../server/src/moderation/sqlite-store';
+import type { ModerationStore } from '../../server/src/moderation/store';
 import { lifecycleOf } from '../../server/src/app';
 import type { LogFields, Logger } from '../../server/src/logger';
 import type { LimiterStatus } from '../../server/src/rate-limit';
@@ -44,4 +46,15 @@ export async function untilStore(app: App, store: LimiterStatus['store']): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * App options that keep moderation in SQLite (in the config's DATA_DIR) rather than in the
+ * Redis under test: these suites are about rate limits, which serve through a Redis outage,
+ * while moderation on Redis refuses tokens then (its own tests say so).
+ */
+export function moderationInSqlite(config: { dataDir: string }): {
+  openModerationStore: () => ModerationStore;
+} {
+  return { openModerationStore: () => openSqliteModerationStore(config.dataDir) };
 }

@@ -17,6 +17,12 @@ import { corsFor } from './cors';
 import { errorHandler, notFound } from './errors';
 import { TokenSigner } from './grants';
 import { createParticipantTokenIssuer } from './issue-token';
+import { livekitRoomService } from './livekit/for-config';
+import type { RoomServiceCalls } from './moderation/livekit-api';
+import { createModeration, type Moderation } from './moderation/moderation';
+import { livekitModeratorToken } from './moderation/moderator';
+import { openModerationStore } from './moderation/open-store';
+import type { ModerationStore } from './moderation/store';
 import { silentLogger, type Logger } from './logger';
 import { createAppMetrics, type AppMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
@@ -52,6 +58,10 @@ export interface AppOptions {
   jwks?: Partial<JwksOptions>;
   /** Where the API reference's built files are (server/dist/docs); tests point elsewhere. */
   docsAssetsFolder?: string;
+  /** Opens the moderation store (default: Redis with REDIS_URL, else SQLite in DATA_DIR). */
+  openModerationStore?: () => ModerationStore;
+  /** LiveKit's RoomService (default: the Twirp client when LIVEKIT_URL is set). */
+  roomService?: RoomServiceCalls;
 }
 
 /** What the entry point needs of an app beyond its routes. */
@@ -66,6 +76,8 @@ export interface AppLifecycle {
   close(): Promise<void>;
   /** The app's Prometheus metrics; the entry point serves `metrics.registry` on METRICS_PORT. */
   metrics: AppMetrics;
+  /** Bans, caps and the audit trail; the entry point opens the store at start-up. */
+  moderation: Moderation;
 }
 
 /** The lifecycle and the document of each app createApp made. */
@@ -188,6 +200,12 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
     logger,
   );
   const readiness = readinessOf(authentication, limiterStore);
+  const moderation = createModeration({
+    config,
+    logger,
+    openStore: options.openModerationStore ?? (() => openModerationStore(config)),
+    roomService: options.roomService ?? livekitRoomService(config, signer, logger),
+  });
   const prepare = () => authentication.prepare();
   let openApiDocument: OpenApiDocument | undefined;
   const parts: AppParts = {
@@ -195,7 +213,8 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
     logger,
     metrics,
     signer,
-    issuer: createParticipantTokenIssuer(config, signer, metrics.tokenIssued),
+    issuer: createParticipantTokenIssuer(config, signer, metrics.tokenIssued, moderation),
+    moderation,
     readiness,
     prepare,
     openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(config, SERVER_VERSION)),
@@ -206,6 +225,7 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
   useCommonMiddleware(app, config, logger, metrics);
   registerRoutes(app, ROUTES, parts, {
     authenticate: authenticateRequest(authentication.authenticate, metrics.authenticated),
+    moderatorToken: livekitModeratorToken(signer, config.livekitKeys),
     budgets: budgetLimiters(
       config,
       limiterStore,
@@ -221,8 +241,11 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
       readiness,
       prepare,
       limiter: limiterStore,
-      close: () => limiterStore.close(),
+      close: async () => {
+        await Promise.all([limiterStore.close(), moderation.close()]);
+      },
       metrics,
+      moderation,
     },
     openApiDocument: parts.openApiDocument,
   });

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
     status: 401,
     when: 'a wrong API key, or a login JWT that is expired, for another issuer or audience, signed by an unknown key or algorithm, or without the identity claim',
   },
+  INVALID_WEBHOOK: {
+    status: 401,
+    when: 'a webhook not signed as LiveKit signs: no or a bad Authorization JWT, an unknown key, expired, a body whose SHA-256 is not the `sha256` claim, or not application/webhook+json',
+  },
   IDENTITY_MISMATCH: {
     status: 403,
     when: "a body identity (user_id, participant_identity) other than the login's identity",
@@ -53,12 +57,26 @@ export const ERROR_CODES = {
     status: 403,
     when: "an attribute starting with lk., LiveKit's own, from a caller without an API key",
   },
+  NOT_A_MODERATOR: {
+    status: 403,
+    when: 'a moderation route called by someone who may not moderate that room (API-key callers, logins with a roomAdmin role and LiveKit tokens with roomAdmin for the room may)',
+  },
+  BANNED: { status: 403, when: 'the identity is banned from that room, or from every room' },
   NOT_FOUND: { status: 404, when: 'no such route' },
+  BAN_NOT_FOUND: { status: 404, when: 'no ban with that id (lifted, or never made)' },
   METHOD_NOT_ALLOWED: {
     status: 405,
     when: 'a known route with the wrong method; the Allow header names the right one',
   },
   REQUEST_TIMEOUT: { status: 408, when: 'a request not fully sent within 30 seconds' },
+  ROOM_FULL: {
+    status: 409,
+    when: "the room's cap is reached: participants present plus seats held by tokens not yet joined",
+  },
+  IDENTITY_IN_USE: {
+    status: 409,
+    when: 'DUPLICATE_IDENTITY=refuse and that identity is already in the room',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, when: 'the body is over the route’s limit' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -84,6 +102,10 @@ export const ERROR_CODES = {
   DOCS_UNAVAILABLE: {
     status: 503,
     when: 'GET /docs on a build without the API reference’s files (server/dist/docs): run `npm run build`',
+  },
+  MODERATION_UNAVAILABLE: {
+    status: 503,
+    when: 'the moderation store (the SQLite file in DATA_DIR, or Redis) cannot answer; nothing is issued rather than a ban missed',
   },
   LIVEKIT_URL_NOT_SET: {
     status: 503,

@@ -61,12 +61,14 @@ export interface RoomAgentDispatch {
 
 /**
  * Settings of a room created by the participant's join. Mirrors `RoomConfiguration`, of
- * which this server writes only `agents`, and only fields that are set: older LiveKit
+ * which this server writes only `agents` and `maxParticipants`, and only fields that are set: older LiveKit
  * servers refuse the default-filled fields the SDK writes.
  */
 export interface RoomConfiguration {
   /** Agents dispatched to the room. */
   agents?: RoomAgentDispatch[];
+  /** The room's cap on participants, applied by LiveKit when this join creates the room. */
+  maxParticipants?: number;
 }
 
 /** The claims LiveKit reads beside the registered JWT claims. Mirrors the SDK's `ClaimGrants`. */

@@ -152,6 +152,12 @@ function serve(config: Config, warnings: string[]): void {
   process.on('exit', () => logger.flush());
   const app = createApp(config, { logger });
   const lifecycle = lifecycleOf(app);
+  // Open the moderation store now: an unusable DATA_DIR is a start-up error, not a 503 later.
+  try {
+    lifecycle.moderation.store();
+  } catch (error) {
+    fail(`Moderation store: ${error instanceof Error ? error.message : String(error)}`);
+  }
   // Fetch the login provider's keys now, so that /readyz turns 200 before the first login.
   void lifecycle.prepare();
   const server = createHttpServer(app, {

@@ -2,11 +2,12 @@
 // and the signing itself. Shared by /token and /connection-details, so both obey one set of
 // rules. Knows nothing of HTTP beyond the HttpError it throws.
 import { randomBytes } from 'node:crypto';
-import type { Caller } from './caller';
+import { callerLabel, type Caller } from './caller';
 import type { Config } from './config';
 import { HttpError } from './errors';
 import type { RoomConfiguration, SignedToken, TokenSigner } from './grants';
-import { grantFor } from './roles';
+import type { Moderation } from './moderation/moderation';
+import { grantFor, type RoleGrant } from './roles';
 import type { RoomConfigBody } from './schemas/fields';
 import { isPrintableText } from './text';
 
@@ -126,16 +127,19 @@ function toRoomConfiguration(body: RoomConfigBody | undefined): RoomConfiguratio
   };
 }
 
-/**
- * Checks what the caller may ask for (room, role, agents) and signs the token. Shared by
- * `/token` and `/connection-details`, so both obey the same rules.
- */
-export function issueParticipantToken(
+/** A request checked against what the caller may ask for, ready to sign. */
+interface CheckedRequest {
+  roomName: string;
+  role: string;
+  roleGrant: RoleGrant;
+}
+
+/** Checks what the caller may ask for (room, role, agents, attributes). */
+function checkRequest(
   config: Config,
-  signer: TokenSigner,
   caller: Caller,
   request: ParticipantTokenRequest,
-): IssuedParticipantToken {
+): CheckedRequest {
   const { roomName: requestedRoom, role = config.defaultRole } = request;
   if (requestedRoom !== undefined && config.roomNamePattern?.test(requestedRoom) === false) {
     throw new HttpError(
@@ -176,23 +180,66 @@ export function issueParticipantToken(
   const roleGrant = config.roles.get(role);
   // Unreachable: validation allows only configured roles and config checks DEFAULT_ROLE.
   if (roleGrant === undefined) throw new Error(`role ${role} is not configured`);
-  const roomName = requestedRoom ?? generateRoomName();
+  return { roomName: requestedRoom ?? generateRoomName(), role, roleGrant };
+}
+
+/** Whether a role takes a seat: LiveKit leaves agents, recorders and hidden participants out. */
+export function takesSeat(grant: RoleGrant): boolean {
+  return grant.agent !== true && grant.recorder !== true && grant.hidden !== true;
+}
+
+/** Signs a checked request, with the room's cap when it has one. */
+function signChecked(
+  config: Config,
+  signer: TokenSigner,
+  request: ParticipantTokenRequest,
+  checked: CheckedRequest,
+  maxParticipants: number | undefined,
+): IssuedParticipantToken {
+  const roomConfig = toRoomConfiguration(request.roomConfig);
   const signed = signer.sign({
     identity: request.identity,
     name: request.name,
-    video: grantFor(roleGrant, roomName),
+    video: grantFor(checked.roleGrant, checked.roomName),
     ttlSeconds: request.ttlSeconds ?? config.tokenTtlSeconds,
     metadata: request.metadata,
     attributes: request.attributes,
-    roomConfig: toRoomConfiguration(request.roomConfig),
+    roomConfig: maxParticipants === undefined ? roomConfig : { ...roomConfig, maxParticipants },
   });
-  return { ...signed, roomName, role };
+  return { ...signed, roomName: checked.roomName, role: checked.role };
+}
+
+/**
+ * Checks what the caller may ask for (room, role, agents) and signs the token, without
+ * moderation. Shared by both token routes through the issuer below.
+ */
+export function issueParticipantToken(
+  config: Config,
+  signer: TokenSigner,
+  caller: Caller,
+  request: ParticipantTokenRequest,
+): IssuedParticipantToken {
+  return signChecked(config, signer, request, checkRequest(config, caller, request), undefined);
+}
+
+/** Where a token request came from, for the audit trail and the metrics. */
+export interface IssueContext {
+  /** The route asked (the metrics' label). */
+  route: string;
+  requestId: string | null;
 }
 
 /** Issues participant tokens under one configuration, counting each one as it is signed. */
 export interface ParticipantTokenIssuer {
-  /** Checks and signs a token for `caller`, asked for on `route` (the metrics' label). */
-  issue(caller: Caller, request: ParticipantTokenRequest, route: string): IssuedParticipantToken;
+  /**
+   * Checks what `caller` may ask for, then moderation (bans, caps, seats), signs, and
+   * records the token in the audit trail (never the token itself).
+   */
+  issue(
+    caller: Caller,
+    request: ParticipantTokenRequest,
+    context: IssueContext,
+  ): Promise<IssuedParticipantToken>;
 }
 
 /** The issuer of an app: `countIssued` hears of every token it signs, by route and role. */
@@ -200,10 +247,31 @@ export function createParticipantTokenIssuer(
   config: Config,
   signer: TokenSigner,
   countIssued: (route: string, role: string) => void,
+  moderation: Moderation,
 ): ParticipantTokenIssuer {
   return {
-    issue: (caller, request, route) => {
-      const issued = issueParticipantToken(config, signer, caller, request);
+    issue: async (caller, request, { route, requestId }) => {
+      const checked = checkRequest(config, caller, request);
+      const admission = await moderation.admit({
+        identity: request.identity,
+        room: checked.roomName,
+        takesSeat: takesSeat(checked.roleGrant),
+      });
+      const issued = signChecked(config, signer, request, checked, admission.maxParticipants);
+      try {
+        await moderation.record({
+          event: 'token_issued',
+          room: issued.roomName,
+          identity: request.identity,
+          actor: callerLabel(caller),
+          requestId,
+          details: { role: issued.role, route, expires_at: issued.expiresAt.toISOString() },
+        });
+      } catch (error) {
+        // Not recorded, not issued: the audit trail names every token handed out.
+        await admission.release().catch(() => {});
+        throw error;
+      }
       countIssued(route, issued.role);
       return issued;
     },

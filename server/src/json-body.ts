@@ -77,8 +77,29 @@ function payloadTooLarge(limitBytes: number): HttpError {
  * closes the connection after the answer, so the rest of the body is never read.
  */
 export function jsonBody(limitBytes: number): RequestHandler {
+  return boundedBody(limitBytes, contentTypeProblem, parseJson);
+}
+
+/**
+ * Reads a body as it came, bytes in a Buffer in `req.body`, within `limitBytes`: for a
+ * webhook whose signature covers its exact bytes. The route checks its Content-Type.
+ */
+export function rawBody(limitBytes: number): RequestHandler {
+  return boundedBody(
+    limitBytes,
+    () => undefined,
+    (body) => body,
+  );
+}
+
+/** The reader both bodies share: the size limit from the first byte, then `parse`. */
+function boundedBody(
+  limitBytes: number,
+  typeProblemOf: (contentType: string | undefined) => HttpError | undefined,
+  parse: (body: Buffer) => unknown,
+): RequestHandler {
   return (req, res, next) => {
-    const typeProblem = contentTypeProblem(req.headers['content-type']);
+    const typeProblem = typeProblemOf(req.headers['content-type']);
     if (typeProblem !== undefined) {
       next(typeProblem);
       return;
@@ -123,7 +144,7 @@ export function jsonBody(limitBytes: number): RequestHandler {
     const onEnd = () => {
       stopReading();
       try {
-        req.body = parseJson(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+        req.body = parse(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       } catch (error) {
         next(error);
         return;

@@ -3,6 +3,7 @@
 // context (id, address) and by authentication (caller, or its refusal).
 import type { Caller } from './caller';
 import type { HttpError } from './errors';
+import type { Moderator } from './moderation/moderator';
 
 declare global {
   // Express merges its `Locals` into every `res.locals`: a namespace is how it is extended.
@@ -17,6 +18,8 @@ declare global {
       caller?: Caller;
       /** Why authentication refused the caller, kept for requireAuthentication to answer. */
       authError?: HttpError;
+      /** A moderator proven by a LiveKit host token, on the moderation routes. */
+      moderator?: Moderator;
     }
   }
 }

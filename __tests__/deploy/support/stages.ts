@@ -27,6 +27,7 @@ const DESCRIPTIVE = new Set([
   'CMD',
   'LABEL',
   'STOPSIGNAL',
+  'VOLUME',
 ]);
 
 /** A stage that has run: its WORKDIR, the folder standing for it, and its ENV. */

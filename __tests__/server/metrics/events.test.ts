@@ -119,6 +119,7 @@ describe('the metrics after a sequence of requests', () => {
 
     it('counts the request over the budget under the budget it spent', async () => {
       expect(await samples(app, 'rate_limited_total')).toEqual({
+        '{budget="moderation"}': 0,
         '{budget="token"}': 1,
         '{budget="validate"}': 0,
       });
@@ -187,6 +188,7 @@ describe('the metrics after a sequence of requests', () => {
         '{route="/validate",code="RATE_LIMITED"}': 1,
       });
       expect(await samples(app, 'rate_limited_total')).toEqual({
+        '{budget="moderation"}': 0,
         '{budget="token"}': 0,
         '{budget="validate"}': 1,
       });

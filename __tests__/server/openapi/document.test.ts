@@ -1,3 +1,4 @@
+import { openApiPath } from '../../../server/src/openapi/document';
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -26,6 +27,7 @@ const CONFIGURATIONS: Record<string, Record<string, string>> = {
     ROOM_NAME_PATTERN: 'class-[0-9]+',
     AGENT_NAMES: 'tutor',
     LIVEKIT_URL: 'wss://livekit.example.test',
+    DUPLICATE_IDENTITY: 'refuse',
   },
   'AUTH_MODE=jwt with a JWKS': {
     AUTH_MODE: 'jwt',
@@ -112,7 +114,7 @@ describe('the OpenAPI document', () => {
       if (route.path === '/openapi.json') return [];
       return Object.keys(route.methods)
         .filter((method) => method !== '_all')
-        .map((method) => `${method} ${route.path}`);
+        .map((method) => `${method} ${openApiPath(route.path)}`);
     });
     const documented = Object.entries(documentOf(app).paths).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method} ${path}`),
@@ -163,16 +165,23 @@ describe('the OpenAPI document', () => {
       expect(codesOf(plain, '/token', 'post', '403')).toEqual([
         'ROLE_NOT_ALLOWED',
         'ATTRIBUTE_NOT_ALLOWED',
+        'BANNED',
       ]);
       expect(codesOf(configured, '/connection-details', 'post', '403')).toEqual([
         'ROOM_NOT_ALLOWED',
         'AGENT_NOT_ALLOWED',
+        'BANNED',
       ]);
     });
 
-    it('lists 503 LIVEKIT_URL_NOT_SET only without LIVEKIT_URL', () => {
-      expect(codesOf(plain, '/connection-details', 'post', '503')).toEqual(['LIVEKIT_URL_NOT_SET']);
-      expect(configured.paths['/connection-details']?.post?.responses['503']).toBeUndefined();
+    it('lists 503 LIVEKIT_URL_NOT_SET only without LIVEKIT_URL, MODERATION_UNAVAILABLE always', () => {
+      expect(codesOf(plain, '/connection-details', 'post', '503')).toEqual([
+        'MODERATION_UNAVAILABLE',
+        'LIVEKIT_URL_NOT_SET',
+      ]);
+      expect(codesOf(configured, '/connection-details', 'post', '503')).toEqual([
+        'MODERATION_UNAVAILABLE',
+      ]);
     });
 
     it("lists /validate's refusals of a token, and the caller's own when authenticated", () => {

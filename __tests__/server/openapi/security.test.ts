@@ -9,6 +9,13 @@ const GUARDED = [
   ['/validate', 'post'],
 ] as const;
 
+/** The scheme of moderators holding a LiveKit host token, in every mode. */
+const HOST_TOKEN_SCHEME = expect.objectContaining({
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+});
+
 function documentFor(env: Record<string, string>): OpenApiDocument {
   return openApiDocumentOf(createApp(testConfig(env))) as OpenApiDocument;
 }
@@ -17,11 +24,16 @@ describe('the security schemes of /openapi.json', () => {
   describe('with AUTH_MODE=none', () => {
     const document = documentFor({});
 
-    it('has none, and no route asks for any', () => {
-      expect(document.components.securitySchemes).toBeUndefined();
-      for (const operations of Object.values(document.paths)) {
-        for (const operation of Object.values(operations))
-          expect(operation.security).toBeUndefined();
+    it("has only the host token's, and only the moderation routes ask for it", () => {
+      expect(Object.keys(document.components.securitySchemes ?? {})).toEqual(['livekitHostToken']);
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const operation of Object.values(operations)) {
+          const moderated = path.startsWith('/bans') || path.startsWith('/rooms/');
+          expect({ path, security: operation.security }).toEqual({
+            path,
+            security: moderated ? [{ livekitHostToken: [] }] : undefined,
+          });
+        }
       }
     });
   });
@@ -33,6 +45,7 @@ describe('the security schemes of /openapi.json', () => {
       expect(document.components.securitySchemes).toEqual({
         apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
         apiKeyBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+        livekitHostToken: HOST_TOKEN_SCHEME,
       });
     });
 
@@ -40,6 +53,14 @@ describe('the security schemes of /openapi.json', () => {
       expect(document.paths[path]?.[method]?.security).toEqual([
         { apiKeyHeader: [] },
         { apiKeyBearer: [] },
+      ]);
+    });
+
+    it('asks the moderation routes for the key or a host token', () => {
+      expect(document.paths['/bans']?.post?.security).toEqual([
+        { apiKeyHeader: [] },
+        { apiKeyBearer: [] },
+        { livekitHostToken: [] },
       ]);
     });
 
@@ -64,6 +85,7 @@ describe('the security schemes of /openapi.json', () => {
           bearerFormat: 'JWT',
           description: expect.stringMatching(/https:\/\/login\.example\.com.*token-server/),
         }),
+        livekitHostToken: HOST_TOKEN_SCHEME,
       });
     });
 

@@ -10,6 +10,7 @@ import {
   statusOf,
   untilStore,
   type App,
+  moderationInSqlite,
 } from '../../support/redis-app';
 import {
   describeWithRedis,
@@ -29,16 +30,14 @@ function appOn(
   logger: Logger = levelLogger(),
   settings: Record<string, string> = {},
 ): App {
-  const app = createApp(
-    testConfig({
-      RATE_LIMIT_PER_MINUTE: String(BUDGET),
-      REDIS_URL: url,
-      REDIS_KEY_PREFIX: prefix,
-      TRUST_PROXY: 'loopback',
-      ...settings,
-    }),
-    { logger },
-  );
+  const config = testConfig({
+    RATE_LIMIT_PER_MINUTE: String(BUDGET),
+    REDIS_URL: url,
+    REDIS_KEY_PREFIX: prefix,
+    TRUST_PROXY: 'loopback',
+    ...settings,
+  });
+  const app = createApp(config, { logger, ...moderationInSqlite(config) });
   apps.push(app);
   return app;
 }

@@ -11,6 +11,7 @@ import {
   statusOf,
   untilStore,
   type App,
+  moderationInSqlite,
 } from '../../support/redis-app';
 import {
   describeWithRedis,
@@ -32,10 +33,16 @@ const body = { user_email: 'ada@example.com', full_name: 'Ada Lovelace', room_na
 const apps: App[] = [];
 
 function redisApp(url: string, env: Record<string, string> = {}, logger?: Logger): App {
-  const app = createApp(
-    testConfig({ RATE_LIMIT_PER_MINUTE: '3', REDIS_URL: url, REDIS_KEY_PREFIX: 'lkts:', ...env }),
-    logger === undefined ? {} : { logger },
-  );
+  const config = testConfig({
+    RATE_LIMIT_PER_MINUTE: '3',
+    REDIS_URL: url,
+    REDIS_KEY_PREFIX: 'lkts:',
+    ...env,
+  });
+  const app = createApp(config, {
+    ...moderationInSqlite(config),
+    ...(logger === undefined ? {} : { logger }),
+  });
   apps.push(app);
   return app;
 }

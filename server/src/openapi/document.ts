@@ -10,8 +10,13 @@ import type { RouteAccess, Route } from '../routes/route';
 import { ROUTES } from '../routes/table';
 import { ANY_REQUEST_ERRORS, authenticationErrors, bodyErrors, type RouteGuard } from './guard';
 import { ERROR_SCHEMA, HEADERS } from './responses';
-import { securityRequirements, securitySchemes } from './security';
-import type { OpenApiDocument, Operation } from './types';
+import {
+  LIVEKIT_HOST_TOKEN,
+  LIVEKIT_HOST_TOKEN_SCHEME,
+  securityRequirements,
+  securitySchemes,
+} from './security';
+import type { OpenApiDocument, Operation, SecurityRequirement } from './types';
 
 /** How callers authenticate, in a sentence for the document's description. */
 const AUTH_MODE_SENTENCES = {
@@ -33,6 +38,20 @@ function withSortedResponses(operation: Operation): Operation {
 
 /** What a route's access puts in front of its handler, as the document states it. */
 export function routeGuard(access: RouteAccess, config: Config): RouteGuard {
+  if (access.kind === 'webhook') {
+    return {
+      errors: [
+        ...ANY_REQUEST_ERRORS,
+        'INVALID_WEBHOOK',
+        'REQUEST_ABORTED',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+      ],
+      headers: [],
+      rateLimitPerMinute: 0,
+      bodyLimitBytes: access.bodyLimitBytes(config),
+    };
+  }
   if (access.kind === 'public') {
     return {
       errors: ANY_REQUEST_ERRORS,
@@ -47,6 +66,13 @@ export function routeGuard(access: RouteAccess, config: Config): RouteGuard {
     errors: [
       ...ANY_REQUEST_ERRORS,
       ...authenticationErrors(config),
+      // A LiveKit host token is checked in every mode, and moderates one room at most.
+      ...(access.kind === 'moderator'
+        ? ([
+            ...(config.auth.mode === 'none' ? (['INVALID_CREDENTIALS'] as const) : []),
+            'NOT_A_MODERATOR',
+          ] as const)
+        : []),
       ...(rateLimitPerMinute > 0 ? (['RATE_LIMITED'] as const) : []),
       ...(bodyLimitBytes === undefined ? [] : bodyErrors(bodyLimitBytes)),
     ],
@@ -54,6 +80,15 @@ export function routeGuard(access: RouteAccess, config: Config): RouteGuard {
     rateLimitPerMinute,
     bodyLimitBytes,
   };
+}
+
+/** What a route requires of its callers, as the document states it. */
+function securityOf(access: RouteAccess, config: Config): SecurityRequirement[] | undefined {
+  if (access.kind === 'public' || access.kind === 'webhook') return undefined;
+  const callers = securityRequirements(config.auth);
+  if (access.kind === 'caller') return callers;
+  // A host token moderates in every mode; without AUTH_MODE's schemes it is the only way.
+  return [...(callers ?? []), { [LIVEKIT_HOST_TOKEN_SCHEME]: [] }];
 }
 
 /** An Express path as OpenAPI writes it: `/bans/:id` becomes `/bans/{id}`. */
@@ -71,7 +106,7 @@ export function buildOpenApiDocument(
   for (const route of routes) {
     if (route.operation === undefined || !isServed(route, config)) continue;
     const guard = routeGuard(route.access, config);
-    const security = route.access.kind === 'caller' ? securityRequirements(config.auth) : undefined;
+    const security = securityOf(route.access, config);
     const operation = route.operation({ config, serverVersion, guard });
     const path = openApiPath(route.path);
     paths[path] = {
@@ -82,7 +117,14 @@ export function buildOpenApiDocument(
       }),
     };
   }
-  const schemes = securitySchemes(config.auth);
+  const moderated = routes.some(
+    (route) =>
+      route.access.kind === 'moderator' && route.operation !== undefined && isServed(route, config),
+  );
+  const schemes = {
+    ...securitySchemes(config.auth),
+    ...(moderated ? { [LIVEKIT_HOST_TOKEN_SCHEME]: LIVEKIT_HOST_TOKEN } : {}),
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -98,12 +140,17 @@ export function buildOpenApiDocument(
     tags: [
       { name: 'tokens', description: 'Minting and checking LiveKit tokens.' },
       { name: 'health', description: 'Whether the server is up.' },
+      {
+        name: 'moderation',
+        description:
+          'Bans, room caps and the audit trail, and the receiver of LiveKit webhooks that makes bans hold (docs/moderation.md).',
+      },
     ],
     paths,
     components: {
       schemas: { Error: ERROR_SCHEMA },
       headers: HEADERS,
-      ...(schemes === undefined ? {} : { securitySchemes: schemes }),
+      ...(Object.keys(schemes).length === 0 ? {} : { securitySchemes: schemes }),
     },
   };
 }

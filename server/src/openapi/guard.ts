@@ -68,5 +68,10 @@ export function participantTokenErrors(config: Config): OperationError[] {
       ? []
       : (['ROLE_NOT_ALLOWED', 'ATTRIBUTE_NOT_ALLOWED'] as const)),
     ...(config.agentNames === undefined ? [] : (['AGENT_NOT_ALLOWED'] as const)),
+    // Moderation: bans and caps can be set at any time, so they can always refuse.
+    'BANNED',
+    'ROOM_FULL',
+    ...(config.duplicateIdentity === 'refuse' ? (['IDENTITY_IN_USE'] as const) : []),
+    'MODERATION_UNAVAILABLE',
   ];
 }

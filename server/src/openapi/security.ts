@@ -3,6 +3,18 @@
 import type { AuthConfig } from '../config';
 import type { SecurityRequirement, SecurityScheme } from './types';
 
+/** The name of the scheme of moderators who hold a LiveKit host token. */
+export const LIVEKIT_HOST_TOKEN_SCHEME = 'livekitHostToken';
+
+/** A LiveKit token with roomAdmin for a room, signed by our keys: moderates that room only. */
+export const LIVEKIT_HOST_TOKEN: SecurityScheme = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    "A LiveKit access token signed by one of this server's LiveKit keys, unexpired, whose video grant has roomAdmin (the host role): it moderates the room it names, and only that room.",
+};
+
 /** The security schemes of an AUTH_MODE; none when callers go unchecked. */
 export function securitySchemes(auth: AuthConfig): Record<string, SecurityScheme> | undefined {
   switch (auth.mode) {

@@ -25,16 +25,22 @@ export function reconnectDelayMs(attempt: number): number {
 
 /**
  * Connects to `url` (redis://, or rediss:// with TLS). Every call fails within `timeoutMs`
- * rather than waits: nothing is queued while disconnected, nothing retried after a
+ * rather than waits: nothing is queued while disconnected (unless `queueWhileConnecting`), nothing retried after a
  * disconnection. The caller must listen for `error`, or ioredis prints every failed
  * reconnection, and must `disconnect()` it to let the process exit.
  */
-export function createRedisClient(url: string, timeoutMs: number): Redis {
+export function createRedisClient(
+  url: string,
+  timeoutMs: number,
+  options: { queueWhileConnecting?: boolean } = {},
+): Redis {
   return new Redis(url, {
     commandTimeout: timeoutMs,
     connectTimeout: CONNECT_TIMEOUT_MS,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    enableOfflineQueue: false,
+    // Rate limits would rather count in memory than wait; moderation waits (up to the
+    // timeout) for a connection being made, rather than refuse the first requests.
+    enableOfflineQueue: options.queueWhileConnecting ?? false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     retryStrategy: reconnectDelayMs,

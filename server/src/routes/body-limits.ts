@@ -15,3 +15,8 @@ export function tokenBodyLimitBytes(config: Config): number {
 export function validateBodyLimitBytes(config: Config): number {
   return 2 * tokenBodyLimitBytes(config);
 }
+
+/** Largest accepted moderation body (a ban, a room's cap): a few fields of short text. */
+export function moderationBodyLimitBytes(): number {
+  return 16 * 1024;
+}

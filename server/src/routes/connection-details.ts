@@ -18,7 +18,7 @@ const PATH = '/connection-details';
  */
 function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler {
   const schema = connectionDetailsBodySchema(config);
-  return (req, res) => {
+  return async (req, res) => {
     const serverUrl = config.livekitUrl;
     if (serverUrl === undefined) {
       throw new HttpError(
@@ -34,7 +34,7 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
       name: body.participant_name,
       defaultIdentity: generateIdentity,
     });
-    const issued = issuer.issue(
+    const issued = await issuer.issue(
       caller,
       {
         identity,
@@ -46,7 +46,7 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
         ttlSeconds: body.ttl_seconds,
         roomConfig: body.room_config,
       },
-      PATH,
+      { route: PATH, requestId: res.locals.requestId ?? null },
     );
     sendJson(res, 201, {
       server_url: serverUrl,

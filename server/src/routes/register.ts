@@ -5,7 +5,7 @@
 import type { Express, RequestHandler } from 'express';
 import { requireAuthentication } from '../auth';
 import { methodNotAllowed } from '../errors';
-import { jsonBody } from '../json-body';
+import { jsonBody, rawBody } from '../json-body';
 import type { BudgetName } from '../rate-limit/budgets';
 import type { AppParts, Route, RouteAccess } from './route';
 
@@ -13,6 +13,8 @@ import type { AppParts, Route, RouteAccess } from './route';
 export interface RouteGuards {
   /** Establishes the caller (or keeps the refusal for later). */
   authenticate: RequestHandler;
+  /** Checks a LiveKit host token on the moderation routes, before the caller's. */
+  moderatorToken: RequestHandler;
   /** Each budget's limiter: routes naming one budget share its counts. */
   budgets: Readonly<Record<BudgetName, RequestHandler>>;
 }
@@ -28,10 +30,25 @@ export function isServed(route: Route, config: AppParts['config']): boolean {
  */
 function guardOf(access: RouteAccess, parts: AppParts, guards: RouteGuards): RequestHandler[] {
   if (access.kind === 'public') return [];
-  const chain = [guards.authenticate, guards.budgets[access.budget], requireAuthentication];
+  if (access.kind === 'webhook') return [rawBody(access.bodyLimitBytes(parts.config))];
+  const chain =
+    access.kind === 'caller'
+      ? [guards.authenticate, guards.budgets[access.budget], requireAuthentication]
+      : [
+          guards.moderatorToken,
+          unlessModerator(guards.authenticate),
+          guards.budgets[access.budget],
+          unlessModerator(requireAuthentication),
+        ];
   if (access.bodyLimitBytes !== undefined)
     chain.push(jsonBody(access.bodyLimitBytes(parts.config)));
   return chain;
+}
+
+/** Runs `handler` unless a LiveKit host token already made the request a moderator's. */
+function unlessModerator(handler: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    res.locals.moderator === undefined ? handler(req, res, next) : next();
 }
 
 /** Registers every route the configuration serves, in the table's order. */

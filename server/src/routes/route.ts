@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { TokenSigner } from '../grants';
 import type { ParticipantTokenIssuer } from '../issue-token';
 import type { Logger } from '../logger';
+import type { Moderation } from '../moderation/moderation';
 import type { AppMetrics } from '../metrics';
 import type { OperationContext } from '../openapi/guard';
 import type { Operation, OpenApiDocument } from '../openapi/types';
@@ -29,6 +30,21 @@ export type RouteAccess =
       budget: BudgetName;
       /** The largest body read, in bytes; absent for routes that read none. */
       bodyLimitBytes?: (config: Config) => number;
+    }
+  /**
+   * LiveKit's webhooks: no caller authentication (the signature over the raw body is the
+   * credential, checked by the handler), the body read as bytes within the limit.
+   */
+  | { kind: 'webhook'; bodyLimitBytes: (config: Config) => number }
+  /**
+   * Moderators: a LiveKit host token (roomAdmin) is checked first and, when valid, stands
+   * in for the caller authentication; otherwise as `caller`. The handler decides which
+   * rooms the moderator may act on (moderation/moderator.ts).
+   */
+  | {
+      kind: 'moderator';
+      budget: BudgetName;
+      bodyLimitBytes?: (config: Config) => number;
     };
 
 /** What a route's handler is built from: the app's shared parts. */
@@ -38,6 +54,8 @@ export interface AppParts {
   metrics: AppMetrics;
   signer: TokenSigner;
   issuer: ParticipantTokenIssuer;
+  /** Bans, caps, seats, the audit trail and LiveKit's RoomService. */
+  moderation: Moderation;
   /** Decides GET /readyz. */
   readiness: Readiness;
   /** Fetches what the first requests would need (the login provider's keys). */

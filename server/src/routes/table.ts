@@ -1,11 +1,14 @@
 // The route table: every route the server serves, once, in the order Express matches them
 // and /openapi.json lists them. The app registers it (routes/register.ts) and the document
 // is built from it (openapi/document.ts); adding a route is adding its entry here.
+import { banRoutes } from './bans';
 import { connectionDetailsRoute } from './connection-details';
 import { docsAssetRoute, docsPageRoute } from './docs';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
+import { livekitWebhookRoute } from './livekit-webhook';
 import { healthzRoute, readyzRoute } from './probes';
+import { roomRoutes } from './rooms';
 import type { Route } from './route';
 import { tokenRoute } from './token';
 import { validateRoute } from './validate';
@@ -18,6 +21,9 @@ export const ROUTES: readonly Route[] = [
   tokenRoute,
   connectionDetailsRoute,
   validateRoute,
+  ...banRoutes,
+  ...roomRoutes,
+  livekitWebhookRoute,
   openApiRoute,
   docsPageRoute,
   docsAssetRoute,

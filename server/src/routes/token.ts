@@ -14,7 +14,7 @@ const PATH = '/token';
 /** `POST /token`: mints a LiveKit join token for one participant in one room. */
 function tokenHandler({ config, issuer }: AppParts): RequestHandler {
   const schema = tokenBodySchema(config);
-  return (req, res) => {
+  return async (req, res) => {
     const caller = callerOf(res.locals);
     const body = validateBody(schema, req.body);
     // A login's identity is the token's whatever the body says, so its email is not needed.
@@ -24,7 +24,7 @@ function tokenHandler({ config, issuer }: AppParts): RequestHandler {
       name: body.full_name,
       defaultIdentity: () => body.user_email,
     });
-    const issued = issuer.issue(
+    const issued = await issuer.issue(
       caller,
       {
         identity,
@@ -36,7 +36,7 @@ function tokenHandler({ config, issuer }: AppParts): RequestHandler {
         ttlSeconds: body.ttl_seconds,
         roomConfig: body.room_config,
       },
-      PATH,
+      { route: PATH, requestId: res.locals.requestId ?? null },
     );
     sendJson(res, 200, {
       token: issued.token,

@@ -80,7 +80,10 @@ function fieldOf(detail: Joi.ValidationErrorItem): string {
 export const MAX_LISTED_PROBLEMS = 20;
 
 /** The 400 for `total` problems, of which the first ones are worded in `problems`. */
-function validationError(problems: readonly FieldProblem[], total = problems.length): HttpError {
+export function validationError(
+  problems: readonly FieldProblem[],
+  total = problems.length,
+): HttpError {
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
   const unlisted = total - listed.length;
   return new HttpError(

@@ -1,0 +1,404 @@
+// The moderation store in Redis (REDIS_URL): shared by every instance and worker. A seat
+// and a presence event are each one Lua script, so instances racing for the last seat
+// never both get it, and an out-of-order webhook never undoes a newer one. Keys live under
+// REDIS_KEY_PREFIX + "mod:". Every failure (Redis down, slow past the timeout) rejects with
+// ModerationStoreUnavailableError: moderation refuses rather than guesses.
+import type Redis from 'ioredis';
+import {
+  ModerationStoreUnavailableError,
+  type AuditEntry,
+  type AuditPage,
+  type Ban,
+  type ModerationStore,
+  type SeatClaim,
+  type StoredAuditEntry,
+} from './store';
+
+/** Webhook ids are kept this long: LiveKit retries an event within minutes. */
+const WEBHOOK_ID_RETENTION_MS = 24 * 3600 * 1000;
+/** Audit entries read from Redis per round while a filtered page fills up. */
+const AUDIT_SCAN_BATCH = 500;
+
+/**
+ * Takes or renews a seat. KEYS: presence hash (identity -> "1:<ms>" present, "0:<ms>"
+ * gone), holds sorted set (identity by expiry). ARGV: identity, cap (-1: none), hold ms,
+ * refuse (1: an identity present is refused), now ms. Answers {outcome, seats}.
+ */
+const CLAIM_SEAT = `
+local identity, cap, holdMs, refuse, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local presence = redis.call('HGETALL', KEYS[1])
+local present, isPresent = {}, false
+for i = 1, #presence, 2 do
+  if string.sub(presence[i + 1], 1, 1) == '1' then
+    present[presence[i]] = true
+    if presence[i] == identity then isPresent = true end
+  end
+end
+local seats, isHeld = 0, false
+for _ in pairs(present) do seats = seats + 1 end
+for _, held in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if not present[held] then
+    seats = seats + 1
+    if held == identity then isHeld = true end
+  end
+end
+if isPresent then
+  if refuse == '1' then return {'identity-in-use', seats} end
+  return {'granted', seats}
+end
+if isHeld then
+  redis.call('ZADD', KEYS[2], now + holdMs, identity)
+  return {'granted', seats}
+end
+if cap >= 0 and seats >= cap then return {'full', seats} end
+redis.call('ZADD', KEYS[2], now + holdMs, identity)
+redis.call('PEXPIRE', KEYS[2], holdMs * 2)
+return {'granted', seats + 1}
+`;
+
+/**
+ * Records a join ("1") or a leave ("0"), unless an event at least as new was recorded.
+ * KEYS: presence hash, holds, heard. ARGV: identity, "1" or "0", at ms.
+ */
+const PRESENCE_EVENT = `
+local identity, state, at = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local current = redis.call('HGET', KEYS[1], identity)
+if current and tonumber(string.sub(current, 3)) > at then return 0 end
+redis.call('HSET', KEYS[1], identity, state .. ':' .. at)
+if state == '1' then redis.call('ZREM', KEYS[2], identity) end
+local heard = tonumber(redis.call('GET', KEYS[3]) or '0')
+if at > heard then redis.call('SET', KEYS[3], at) end
+return 1
+`;
+
+/**
+ * Replaces presence with LiveKit's list. KEYS: presence, holds, heard. ARGV: at ms, then
+ * the identities present.
+ */
+const REPLACE_PRESENCE = `
+local at = tonumber(ARGV[1])
+local presence = redis.call('HGETALL', KEYS[1])
+for i = 1, #presence, 2 do
+  local last = tonumber(string.sub(presence[i + 1], 3))
+  redis.call('HSET', KEYS[1], presence[i], '0:' .. math.max(last, at))
+end
+for i = 2, #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[i], '1:' .. at)
+  redis.call('ZREM', KEYS[2], ARGV[i])
+end
+local heard = tonumber(redis.call('GET', KEYS[3]) or '0')
+if at > heard then redis.call('SET', KEYS[3], at) end
+return 1
+`;
+
+type ModerationRedis = Redis & {
+  claimSeat(...args: Array<string | number>): Promise<[string, number]>;
+  presenceEvent(...args: Array<string | number>): Promise<number>;
+  replacePresence(...args: Array<string | number>): Promise<number>;
+};
+
+/** Options of the Redis store. */
+export interface RedisStoreOptions {
+  /** Close (disconnect) the client with the store: it was made for the store alone. */
+  ownsClient?: boolean;
+}
+
+/** The Redis store, and whether that Redis keeps its data over a restart. */
+export interface RedisModerationStore extends ModerationStore {
+  /**
+   * A warning when Redis persists nothing (neither AOF nor RDB snapshots): bans would not
+   * survive its restart. Undefined when it persists, or when CONFIG is refused (managed
+   * Redis usually persists, and hides CONFIG).
+   */
+  persistenceWarning(): Promise<string | undefined>;
+}
+
+/** The store over `client`, under `keyPrefix` + "mod:". */
+export function createRedisModerationStore(
+  client: Redis,
+  keyPrefix: string,
+  options: RedisStoreOptions = {},
+): RedisModerationStore {
+  const redis = client as ModerationRedis;
+  redis.defineCommand('claimSeat', { numberOfKeys: 2, lua: CLAIM_SEAT });
+  redis.defineCommand('presenceEvent', { numberOfKeys: 3, lua: PRESENCE_EVENT });
+  redis.defineCommand('replacePresence', { numberOfKeys: 3, lua: REPLACE_PRESENCE });
+  const p = `${keyPrefix}mod:`;
+  const key = {
+    ban: (id: string) => `${p}ban:${id}`,
+    bansOf: (identity: string) => `${p}bans:identity:${identity}`,
+    allBans: `${p}bans:all`,
+    limit: (room: string) => `${p}limit:${room}`,
+    presence: (room: string) => `${p}presence:${room}`,
+    holds: (room: string) => `${p}holds:${room}`,
+    heard: (room: string) => `${p}heard:${room}`,
+    webhook: (id: string) => `${p}webhook:${id}`,
+    audit: (room: string | null) => (room === null ? `${p}audit-everywhere` : `${p}audit:${room}`),
+    auditSeq: `${p}audit:seq`,
+    auditRooms: `${p}audit:rooms`,
+  };
+  let closed = false;
+
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (closed) throw new ModerationStoreUnavailableError('the moderation store is closed');
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ModerationStoreUnavailableError) throw error;
+      throw new ModerationStoreUnavailableError(
+        `Redis (REDIS_URL) failed: ${error instanceof Error ? error.message : 'error'}`,
+        { cause: error },
+      );
+    }
+  };
+
+  const bansByIds = async (ids: string[]): Promise<Ban[]> => {
+    if (ids.length === 0) return [];
+    const texts = await redis.mget(ids.map(key.ban));
+    return texts.flatMap((text) => (text === null ? [] : [JSON.parse(text) as Ban]));
+  };
+  const inForce = (ban: Ban, nowMs: number) => ban.expiresAtMs === null || ban.expiresAtMs > nowMs;
+  const byAge = (a: Ban, b: Ban) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id);
+
+  const store: RedisModerationStore = {
+    kind: 'redis',
+    addBan: (ban) =>
+      run(async () => {
+        await redis
+          .multi()
+          .set(key.ban(ban.id), JSON.stringify(ban))
+          .sadd(key.bansOf(ban.identity), ban.id)
+          .zadd(key.allBans, ban.createdAtMs, ban.id)
+          .exec();
+      }),
+    banById: (id) =>
+      run(async () => {
+        const text = await redis.get(key.ban(id));
+        return text === null ? undefined : (JSON.parse(text) as Ban);
+      }),
+    listBans: (filter, nowMs) =>
+      run(async () => {
+        const ids =
+          filter.identity === undefined
+            ? await redis.zrange(key.allBans, 0, -1)
+            : await redis.smembers(key.bansOf(filter.identity));
+        return (await bansByIds(ids))
+          .filter((ban) => inForce(ban, nowMs))
+          .filter((ban) => filter.room === undefined || ban.room === filter.room)
+          .filter((ban) => filter.identity === undefined || ban.identity === filter.identity)
+          .sort(byAge);
+      }),
+    removeBan: (id) =>
+      run(async () => {
+        const text = await redis.get(key.ban(id));
+        if (text === null) return undefined;
+        const ban = JSON.parse(text) as Ban;
+        const [[, deleted] = [null, 0]] =
+          (await redis
+            .multi()
+            .del(key.ban(id))
+            .srem(key.bansOf(ban.identity), id)
+            .zrem(key.allBans, id)
+            .exec()) ?? [];
+        // Lifted meanwhile by another instance: not this call's to report.
+        return deleted === 1 ? ban : undefined;
+      }),
+    banFor: (identity, room, nowMs) =>
+      run(async () => {
+        const bans = await bansByIds(await redis.smembers(key.bansOf(identity)));
+        return bans
+          .filter((ban) => inForce(ban, nowMs) && (ban.room === null || ban.room === room))
+          .sort(byAge)[0];
+      }),
+    setRoomLimit: (room, maxParticipants) =>
+      run(async () => {
+        if (maxParticipants === null) await redis.del(key.limit(room));
+        else await redis.set(key.limit(room), String(maxParticipants));
+      }),
+    roomLimit: (room) =>
+      run(async () => {
+        const text = await redis.get(key.limit(room));
+        return text === null ? undefined : Number(text);
+      }),
+    claimSeat: (request) =>
+      run(async () => {
+        const [outcome, seats] = await redis.claimSeat(
+          key.presence(request.room),
+          key.holds(request.room),
+          request.identity,
+          request.maxParticipants ?? -1,
+          request.holdMs,
+          request.duplicateIdentity === 'refuse' ? '1' : '0',
+          request.nowMs,
+        );
+        if (outcome === 'identity-in-use') return { outcome };
+        return { outcome, seats: Number(seats) } as SeatClaim;
+      }),
+    releaseSeat: (room, identity) =>
+      run(async () => {
+        await redis.zrem(key.holds(room), identity);
+      }),
+    participantJoined: (room, identity, atMs) =>
+      run(async () => {
+        await redis.presenceEvent(
+          key.presence(room),
+          key.holds(room),
+          key.heard(room),
+          identity,
+          '1',
+          atMs,
+        );
+      }),
+    participantLeft: (room, identity, atMs) =>
+      run(async () => {
+        await redis.presenceEvent(
+          key.presence(room),
+          key.holds(room),
+          key.heard(room),
+          identity,
+          '0',
+          atMs,
+        );
+      }),
+    replaceParticipants: (room, identities, atMs) =>
+      run(async () => {
+        await redis.replacePresence(
+          key.presence(room),
+          key.holds(room),
+          key.heard(room),
+          atMs,
+          ...identities,
+        );
+      }),
+    roomFinished: (room, atMs) =>
+      run(async () => {
+        await redis
+          .multi()
+          .del(key.presence(room), key.holds(room))
+          .set(key.heard(room), atMs)
+          .exec();
+      }),
+    occupancy: (room, nowMs) =>
+      run(async () => {
+        const [presence, holds, heard] = await Promise.all([
+          redis.hgetall(key.presence(room)),
+          redis.zrangebyscore(key.holds(room), `(${nowMs}`, '+inf'),
+          redis.get(key.heard(room)),
+        ]);
+        const participants = Object.entries(presence)
+          .filter(([, state]) => state.startsWith('1'))
+          .map(([identity]) => identity)
+          .sort();
+        const present = new Set(participants);
+        return {
+          participants,
+          held: holds.filter((identity) => !present.has(identity)).sort(),
+          lastHeardMs: heard === null ? null : Number(heard),
+        };
+      }),
+    markWebhookProcessed: (id, nowMs) =>
+      run(async () => {
+        const set = await redis.set(
+          key.webhook(id),
+          String(nowMs),
+          'PX',
+          WEBHOOK_ID_RETENTION_MS,
+          'NX',
+        );
+        return set === 'OK';
+      }),
+    appendAudit: (entry: AuditEntry) =>
+      run(async () => {
+        const seq = await redis.incr(key.auditSeq);
+        const stored: StoredAuditEntry = { ...entry, id: String(seq) };
+        await redis
+          .multi()
+          .zadd(key.audit(entry.room), seq, JSON.stringify(stored))
+          .sadd(key.auditRooms, entry.room ?? '')
+          .exec();
+      }),
+    listAudit: (query): Promise<AuditPage> =>
+      run(async () => {
+        const entries: StoredAuditEntry[] = [];
+        let from =
+          query.after === undefined
+            ? 0
+            : /^\d{1,15}$/.test(query.after)
+              ? Number(query.after)
+              : Infinity;
+        let more = false;
+        while (Number.isFinite(from)) {
+          const batch = await redis.zrangebyscore(
+            key.audit(query.room),
+            `(${from}`,
+            '+inf',
+            'LIMIT',
+            0,
+            AUDIT_SCAN_BATCH,
+          );
+          for (const text of batch) {
+            const entry = JSON.parse(text) as StoredAuditEntry;
+            from = Number(entry.id);
+            if (query.sinceMs !== undefined && entry.atMs < query.sinceMs) continue;
+            if (query.untilMs !== undefined && entry.atMs >= query.untilMs) continue;
+            if (query.identity !== undefined && entry.identity !== query.identity) continue;
+            if (entries.length === query.limit) {
+              more = true;
+              break;
+            }
+            entries.push(entry);
+          }
+          if (more || batch.length < AUDIT_SCAN_BATCH) break;
+        }
+        const last = entries.at(-1);
+        return more && last !== undefined ? { entries, next: last.id } : { entries };
+      }),
+    prune: (beforeMs, nowMs) =>
+      run(async () => {
+        let removed = 0;
+        const rooms = await redis.smembers(key.auditRooms);
+        for (const room of rooms) {
+          const auditKey = key.audit(room === '' ? null : room);
+          // Oldest first: entries were appended in time order, so stop at the first kept one.
+          for (;;) {
+            const oldest = await redis.zrange(auditKey, 0, AUDIT_SCAN_BATCH - 1);
+            const expired = oldest.filter(
+              (text) => (JSON.parse(text) as AuditEntry).atMs < beforeMs,
+            );
+            if (expired.length > 0) removed += await redis.zrem(auditKey, ...expired);
+            if (expired.length < oldest.length || oldest.length < AUDIT_SCAN_BATCH) break;
+          }
+        }
+        const ids = await redis.zrange(key.allBans, 0, -1);
+        for (const ban of await bansByIds(ids)) {
+          if (!inForce(ban, nowMs)) {
+            await redis
+              .multi()
+              .del(key.ban(ban.id))
+              .srem(key.bansOf(ban.identity), ban.id)
+              .zrem(key.allBans, ban.id)
+              .exec();
+          }
+        }
+        // Holds and webhook ids expire by themselves (PEXPIRE, PX).
+        return removed;
+      }),
+    persistenceWarning: async () => {
+      try {
+        const [, aof] = (await redis.config('GET', 'appendonly')) as [string, string];
+        const [, save] = (await redis.config('GET', 'save')) as [string, string];
+        if (aof === 'yes' || (save ?? '').trim() !== '') return undefined;
+        return 'Redis (REDIS_URL) persists nothing (appendonly no, no save points): bans and room caps are lost when it restarts; set appendonly yes';
+      } catch {
+        return undefined;
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (options.ownsClient) redis.disconnect();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,102 @@
+// POST /bans, GET /bans, DELETE /bans/{id}: bans that hold, in one room or every room.
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { HttpError } from '../errors';
+import { requireModerator } from '../moderation/moderator';
+import { sendJson } from '../respond';
+import { banBodySchema } from '../schemas/ban-body';
+import { validateBody } from '../schemas/request-body';
+import { banView } from './ban-view';
+import { createBanOperation, listBansOperation, removeBanOperation } from './bans.openapi';
+import { moderationBodyLimitBytes } from './body-limits';
+import { queryIdentifier } from './query';
+import type { AppParts, Route } from './route';
+
+/** Ban ids are UUIDs: anything else is no ban of ours. */
+const BAN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `POST /bans`: bans an identity, and removes it from LiveKit now. */
+function createBanHandler({ config, moderation }: AppParts): RequestHandler {
+  return async (req, res) => {
+    const body = validateBody(banBodySchema, req.body);
+    const moderator = requireModerator(res.locals, config, body.room ?? null);
+    const ban = await moderation.ban(
+      {
+        id: randomUUID(),
+        identity: body.identity,
+        room: body.room ?? null,
+        reason: body.reason ?? null,
+        expiresAtMs:
+          body.duration_seconds === undefined ? null : Date.now() + body.duration_seconds * 1000,
+        createdBy: moderator.label,
+      },
+      res.locals.requestId ?? null,
+    );
+    sendJson(res, 201, banView(ban));
+  };
+}
+
+/** `GET /bans`: the bans in force, by room and identity. */
+function listBansHandler({ config, moderation }: AppParts): RequestHandler {
+  return async (req, res) => {
+    const room = queryIdentifier(req, 'room');
+    const identity = queryIdentifier(req, 'identity');
+    requireModerator(res.locals, config, room);
+    const bans = await moderation.withStore((store) =>
+      store.listBans({ room, identity }, Date.now()),
+    );
+    sendJson(res, 200, { bans: bans.map(banView) });
+  };
+}
+
+/** `DELETE /bans/{id}`: lifts a ban. */
+function removeBanHandler({ config, moderation }: AppParts): RequestHandler {
+  return async (req, res) => {
+    const id = String(req.params.id);
+    const notFound = () =>
+      new HttpError('BAN_NOT_FOUND', 'There is no ban with this id: lifted already, or mistyped.');
+    if (!BAN_ID.test(id)) throw notFound();
+    const ban = await moderation.withStore((store) => store.banById(id));
+    if (ban === undefined) throw notFound();
+    // Checked before lifting: a host token may lift the bans of its own room only.
+    const moderator = requireModerator(res.locals, config, ban.room);
+    const removed = await moderation.withStore((store) => store.removeBan(id));
+    if (removed === undefined) throw notFound();
+    await moderation.record({
+      event: 'ban_removed',
+      room: removed.room,
+      identity: removed.identity,
+      actor: moderator.label,
+      requestId: res.locals.requestId ?? null,
+      details: { ban_id: removed.id },
+    });
+    res.status(204).end();
+  };
+}
+
+const MODERATOR = { kind: 'moderator', budget: 'moderation' } as const;
+
+/** The route table's entries for the bans. */
+export const banRoutes: readonly Route[] = [
+  {
+    method: 'post',
+    path: '/bans',
+    access: { ...MODERATOR, bodyLimitBytes: moderationBodyLimitBytes },
+    handler: createBanHandler,
+    operation: createBanOperation,
+  },
+  {
+    method: 'get',
+    path: '/bans',
+    access: MODERATOR,
+    handler: listBansHandler,
+    operation: listBansOperation,
+  },
+  {
+    method: 'delete',
+    path: '/bans/:id',
+    access: MODERATOR,
+    handler: removeBanHandler,
+    operation: removeBanOperation,
+  },
+];
