@@ -1,0 +1,528 @@
+// The one contract every moderation store passes (server/src/moderation/store.ts), run
+// against the real thing by each store's test file: a SQLite file, a redis-server. Times
+// are given as `nowMs` and `atMs`, so that no test waits on a clock.
+import {
+  ModerationStoreUnavailableError,
+  type AuditEntry,
+  type Ban,
+  type ModerationStore,
+  type SeatRequest,
+} from '../../../server/src/moderation/store';
+
+/** Some time, in epoch milliseconds; every test counts from it. */
+const T0 = 1_700_000_000_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function ban(overrides: Partial<Ban> & Pick<Ban, 'id'>): Ban {
+  return {
+    identity: 'mallory',
+    room: 'lobby',
+    reason: null,
+    createdAtMs: T0,
+    expiresAtMs: null,
+    createdBy: 'api-key:ops',
+    ...overrides,
+  };
+}
+
+function seat(overrides: Partial<SeatRequest> & Pick<SeatRequest, 'identity'>): SeatRequest {
+  return {
+    room: 'stage',
+    maxParticipants: 3,
+    holdMs: 60_000,
+    duplicateIdentity: 'replace',
+    nowMs: T0,
+    ...overrides,
+  };
+}
+
+function audit(overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    atMs: T0,
+    event: 'token_issued',
+    room: 'lobby',
+    identity: 'ada',
+    actor: 'api-key:backend',
+    requestId: null,
+    details: {},
+    ...overrides,
+  };
+}
+
+/**
+ * Declares the contract's tests for one store. `makeStore` answers a store with nothing in
+ * it, for each test; each test closes it after.
+ */
+export function describeModerationStoreContract(
+  name: string,
+  makeStore: () => Promise<ModerationStore>,
+): void {
+  describe(`${name}: the moderation store contract`, () => {
+    let store: ModerationStore;
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('bans', () => {
+      it('stores a ban and reads it back by id, every field as given', async () => {
+        const everywhere = ban({
+          id: 'b1',
+          room: null,
+          reason: 'spam',
+          expiresAtMs: T0 + 5_000,
+          createdBy: 'login:admin',
+        });
+        await store.addBan(everywhere);
+        expect(await store.banById('b1')).toEqual(everywhere);
+        expect(await store.banById('missing')).toBeUndefined();
+      });
+
+      it('keeps an identity out of its room only, or out of every room', async () => {
+        await store.addBan(ban({ id: 'room-ban', identity: 'mallory', room: 'lobby' }));
+        await store.addBan(ban({ id: 'global-ban', identity: 'eve', room: null }));
+        expect((await store.banFor('mallory', 'lobby', T0))?.id).toBe('room-ban');
+        expect(await store.banFor('mallory', 'other', T0)).toBeUndefined();
+        expect((await store.banFor('eve', 'lobby', T0))?.id).toBe('global-ban');
+        expect((await store.banFor('eve', 'any-room', T0))?.id).toBe('global-ban');
+        expect(await store.banFor('ada', 'lobby', T0)).toBeUndefined();
+      });
+
+      it('stops applying a ban at its expiry, and still finds it by id', async () => {
+        await store.addBan(ban({ id: 'b1', expiresAtMs: T0 + 1_000 }));
+        expect((await store.banFor('mallory', 'lobby', T0 + 999))?.id).toBe('b1');
+        expect(await store.listBans({}, T0 + 999)).toHaveLength(1);
+        expect(await store.banFor('mallory', 'lobby', T0 + 1_000)).toBeUndefined();
+        expect(await store.listBans({}, T0 + 1_000)).toEqual([]);
+        expect((await store.banById('b1'))?.id).toBe('b1');
+      });
+
+      it('lists the bans in force, oldest first, by room and by identity', async () => {
+        await store.addBan(
+          ban({ id: 'c', identity: 'mallory', room: 'lobby', createdAtMs: T0 + 3 }),
+        );
+        await store.addBan(ban({ id: 'a', identity: 'eve', room: null, createdAtMs: T0 + 1 }));
+        await store.addBan(
+          ban({ id: 'b', identity: 'mallory', room: 'stage', createdAtMs: T0 + 2 }),
+        );
+        await store.addBan(
+          ban({ id: 'gone', identity: 'mallory', expiresAtMs: T0 + 10, createdAtMs: T0 }),
+        );
+        const ids = async (filter: Parameters<ModerationStore['listBans']>[0]) =>
+          (await store.listBans(filter, T0 + 10)).map((found) => found.id);
+        expect(await ids({})).toEqual(['a', 'b', 'c']);
+        // A room's own bans: not those of every room.
+        expect(await ids({ room: 'lobby' })).toEqual(['c']);
+        expect(await ids({ identity: 'mallory' })).toEqual(['b', 'c']);
+        expect(await ids({ identity: 'mallory', room: 'stage' })).toEqual(['b']);
+        expect(await ids({ identity: 'nobody' })).toEqual([]);
+      });
+
+      it('lifts a ban once, answering it, then answers undefined', async () => {
+        const lifted = ban({ id: 'b1', room: null, reason: 'spam' });
+        await store.addBan(lifted);
+        await store.addBan(ban({ id: 'b2', identity: 'eve' }));
+        expect(await store.removeBan('b1')).toEqual(lifted);
+        expect(await store.removeBan('b1')).toBeUndefined();
+        expect(await store.banById('b1')).toBeUndefined();
+        expect(await store.banFor('mallory', 'lobby', T0)).toBeUndefined();
+        expect((await store.listBans({}, T0)).map((found) => found.id)).toEqual(['b2']);
+      });
+
+      it('tells apart rooms and identities that share a prefix or hold separators', async () => {
+        await store.addBan(ban({ id: 'b1', identity: 'a:b', room: 'x:y' }));
+        expect(await store.banFor('a', 'x:y', T0)).toBeUndefined();
+        expect(await store.banFor('a:b', 'x', T0)).toBeUndefined();
+        expect((await store.banFor('a:b', 'x:y', T0))?.id).toBe('b1');
+        expect(await store.listBans({ room: 'x' }, T0)).toEqual([]);
+      });
+    });
+
+    describe('room limits', () => {
+      it('sets, changes and clears a room’s cap, room by room', async () => {
+        expect(await store.roomLimit('lobby')).toBeUndefined();
+        await store.setRoomLimit('lobby', 5);
+        await store.setRoomLimit('stage', 2);
+        expect(await store.roomLimit('lobby')).toBe(5);
+        await store.setRoomLimit('lobby', 7);
+        expect(await store.roomLimit('lobby')).toBe(7);
+        await store.setRoomLimit('lobby', null);
+        expect(await store.roomLimit('lobby')).toBeUndefined();
+        expect(await store.roomLimit('stage')).toBe(2);
+      });
+    });
+
+    describe('seats', () => {
+      it('grants seats up to the cap, then answers full with the seats taken', async () => {
+        const cap = { maxParticipants: 2 };
+        expect(await store.claimSeat(seat({ identity: 'a', ...cap }))).toEqual({
+          outcome: 'granted',
+          seats: 1,
+        });
+        expect(await store.claimSeat(seat({ identity: 'b', ...cap }))).toEqual({
+          outcome: 'granted',
+          seats: 2,
+        });
+        expect(await store.claimSeat(seat({ identity: 'c', ...cap }))).toEqual({
+          outcome: 'full',
+          seats: 2,
+        });
+      });
+
+      it('gives an identity holding a seat no second one, even in a full room', async () => {
+        const cap = { maxParticipants: 1 };
+        await store.claimSeat(seat({ identity: 'a', ...cap }));
+        expect(await store.claimSeat(seat({ identity: 'a', ...cap, nowMs: T0 + 1 }))).toEqual({
+          outcome: 'granted',
+          seats: 1,
+        });
+        expect(await store.occupancy('stage', T0 + 1)).toMatchObject({ held: ['a'] });
+      });
+
+      it('renews the hold of an identity that claims again', async () => {
+        const claim = (identity: string, nowMs: number) =>
+          store.claimSeat(seat({ identity, maxParticipants: 1, holdMs: 1_000, nowMs }));
+        await claim('a', T0);
+        expect((await claim('a', T0 + 900)).outcome).toBe('granted');
+        // Held until T0 + 1900 now, not T0 + 1000.
+        expect((await claim('b', T0 + 1_500)).outcome).toBe('full');
+        expect((await claim('b', T0 + 1_900)).outcome).toBe('granted');
+      });
+
+      it('lets a hold expire at its end, freeing the seat', async () => {
+        await store.claimSeat(seat({ identity: 'a', maxParticipants: 1, holdMs: 1_000 }));
+        expect((await store.occupancy('stage', T0 + 999)).held).toEqual(['a']);
+        expect((await store.occupancy('stage', T0 + 1_000)).held).toEqual([]);
+        expect(
+          await store.claimSeat(seat({ identity: 'b', maxParticipants: 1, nowMs: T0 + 1_000 })),
+        ).toEqual({ outcome: 'granted', seats: 1 });
+      });
+
+      it('counts the participants present, and frees their seats when they leave', async () => {
+        await store.participantJoined('stage', 'x', T0);
+        await store.participantJoined('stage', 'y', T0);
+        const claim = () => store.claimSeat(seat({ identity: 'a', maxParticipants: 2 }));
+        expect(await claim()).toEqual({ outcome: 'full', seats: 2 });
+        await store.participantLeft('stage', 'x', T0 + 1);
+        expect(await claim()).toEqual({ outcome: 'granted', seats: 2 });
+      });
+
+      it('turns a hold into presence when its identity joins: still one seat', async () => {
+        await store.claimSeat(seat({ identity: 'a' }));
+        await store.participantJoined('stage', 'a', T0 + 1);
+        expect(await store.occupancy('stage', T0 + 2)).toEqual({
+          participants: ['a'],
+          held: [],
+          lastHeardMs: T0 + 1,
+        });
+        expect(await store.claimSeat(seat({ identity: 'b', nowMs: T0 + 2 }))).toEqual({
+          outcome: 'granted',
+          seats: 2,
+        });
+      });
+
+      it('with refuse, answers identity-in-use to an identity present, whatever the cap', async () => {
+        await store.participantJoined('stage', 'a', T0);
+        for (const maxParticipants of [1, 5, undefined]) {
+          expect(
+            await store.claimSeat(
+              seat({ identity: 'a', maxParticipants, duplicateIdentity: 'refuse' }),
+            ),
+          ).toEqual({ outcome: 'identity-in-use' });
+        }
+        // replace: the present identity gets its seat back, not a second one.
+        expect(await store.claimSeat(seat({ identity: 'a', maxParticipants: 1 }))).toEqual({
+          outcome: 'granted',
+          seats: 1,
+        });
+      });
+
+      it('with refuse, renews the hold of an identity that is not present yet', async () => {
+        const refuse = { duplicateIdentity: 'refuse' as const, maxParticipants: 1 };
+        await store.claimSeat(seat({ identity: 'a', ...refuse }));
+        expect(await store.claimSeat(seat({ identity: 'a', ...refuse, nowMs: T0 + 1 }))).toEqual({
+          outcome: 'granted',
+          seats: 1,
+        });
+      });
+
+      it('gives back a held seat, and leaves presence alone', async () => {
+        const cap = { maxParticipants: 1 };
+        await store.claimSeat(seat({ identity: 'a', ...cap }));
+        await store.releaseSeat('stage', 'a');
+        expect(await store.claimSeat(seat({ identity: 'b', ...cap }))).toEqual({
+          outcome: 'granted',
+          seats: 1,
+        });
+        await store.participantJoined('stage', 'b', T0 + 1);
+        await store.releaseSeat('stage', 'b');
+        await store.releaseSeat('stage', 'nobody');
+        expect((await store.occupancy('stage', T0 + 1)).participants).toEqual(['b']);
+      });
+
+      it('holds seats without a cap, to count the room', async () => {
+        for (const [index, identity] of ['c', 'a', 'b'].entries()) {
+          expect(await store.claimSeat(seat({ identity, maxParticipants: undefined }))).toEqual({
+            outcome: 'granted',
+            seats: index + 1,
+          });
+        }
+        expect(await store.occupancy('stage', T0)).toEqual({
+          participants: [],
+          held: ['a', 'b', 'c'],
+          lastHeardMs: null,
+        });
+      });
+
+      it('counts each room on its own', async () => {
+        await store.claimSeat(seat({ identity: 'a', room: 'x', maxParticipants: 1 }));
+        expect(
+          await store.claimSeat(seat({ identity: 'b', room: 'x:y', maxParticipants: 1 })),
+        ).toEqual({ outcome: 'granted', seats: 1 });
+        expect(
+          (await store.claimSeat(seat({ identity: 'b', room: 'x', maxParticipants: 1 }))).outcome,
+        ).toBe('full');
+      });
+    });
+
+    describe('presence', () => {
+      it('knows nothing of a room never heard of', async () => {
+        expect(await store.occupancy('lobby', T0)).toEqual({
+          participants: [],
+          held: [],
+          lastHeardMs: null,
+        });
+      });
+
+      it('lists the participants present, sorted, and when it last heard', async () => {
+        await store.participantJoined('lobby', 'zoe', T0);
+        await store.participantJoined('lobby', 'ada', T0 + 5);
+        await store.participantJoined('other', 'bob', T0 + 9);
+        expect(await store.occupancy('lobby', T0 + 10)).toEqual({
+          participants: ['ada', 'zoe'],
+          held: [],
+          lastHeardMs: T0 + 5,
+        });
+      });
+
+      it('ignores a left older than the joined recorded after it', async () => {
+        await store.participantJoined('lobby', 'ada', T0 + 10);
+        await store.participantLeft('lobby', 'ada', T0 + 5);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual(['ada']);
+        await store.participantLeft('lobby', 'ada', T0 + 11);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual([]);
+      });
+
+      it('ignores a joined older than the left recorded after it', async () => {
+        await store.participantLeft('lobby', 'ada', T0 + 10);
+        await store.participantJoined('lobby', 'ada', T0 + 5);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual([]);
+        await store.participantJoined('lobby', 'ada', T0 + 11);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual(['ada']);
+      });
+
+      it('replaces a room’s presence with what LiveKit lists, holds of those listed included', async () => {
+        await store.participantJoined('lobby', 'a', T0);
+        await store.participantJoined('lobby', 'b', T0);
+        const uncapped = { room: 'lobby', maxParticipants: undefined, nowMs: T0 };
+        await store.claimSeat(seat({ identity: 'c', ...uncapped }));
+        await store.claimSeat(seat({ identity: 'd', ...uncapped }));
+        await store.replaceParticipants('lobby', ['b', 'c'], T0 + 10);
+        expect(await store.occupancy('lobby', T0 + 10)).toEqual({
+          participants: ['b', 'c'],
+          held: ['d'],
+          lastHeardMs: T0 + 10,
+        });
+      });
+
+      it('keeps, through a reconciliation, a webhook newer than its list', async () => {
+        await store.participantJoined('lobby', 'a', T0);
+        await store.participantLeft('lobby', 'a', T0 + 20);
+        await store.participantJoined('lobby', 'b', T0 + 20);
+        // A list taken at T0 + 10, answered after those webhooks.
+        await store.replaceParticipants('lobby', ['a'], T0 + 10);
+        expect((await store.occupancy('lobby', T0 + 30)).participants).toEqual(['b']);
+        // And a webhook older than the list changes nothing after it.
+        await store.replaceParticipants('lobby', ['b', 'c'], T0 + 40);
+        await store.participantLeft('lobby', 'c', T0 + 35);
+        expect((await store.occupancy('lobby', T0 + 50)).participants).toEqual(['b', 'c']);
+      });
+
+      it('forgets a finished room’s presence and holds, and its older webhooks', async () => {
+        await store.participantJoined('lobby', 'a', T0);
+        await store.claimSeat(seat({ room: 'lobby', identity: 'b', nowMs: T0 }));
+        await store.roomFinished('lobby', T0 + 10);
+        expect(await store.occupancy('lobby', T0 + 10)).toEqual({
+          participants: [],
+          held: [],
+          lastHeardMs: T0 + 10,
+        });
+        // A joined of the session that finished, delivered late.
+        await store.participantJoined('lobby', 'c', T0 + 5);
+        await store.replaceParticipants('lobby', ['a'], T0 + 6);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual([]);
+        // The room's next session.
+        await store.participantJoined('lobby', 'c', T0 + 15);
+        expect((await store.occupancy('lobby', T0 + 20)).participants).toEqual(['c']);
+      });
+    });
+
+    describe('webhook ids', () => {
+      it('answers true the first time an id is marked, false for its retries', async () => {
+        expect(await store.markWebhookProcessed('evt-1', T0)).toBe(true);
+        expect(await store.markWebhookProcessed('evt-1', T0 + 1_000)).toBe(false);
+        expect(await store.markWebhookProcessed('evt-2', T0 + 1_000)).toBe(true);
+        expect(await store.markWebhookProcessed('evt-1', T0 + DAY_MS - 1)).toBe(false);
+      });
+    });
+
+    describe('audit trail', () => {
+      const entries = [
+        audit({ atMs: T0, identity: 'ada', details: { role: 'speaker', ttl: 600 } }),
+        audit({ atMs: T0 + 1, identity: 'bob', event: 'ban_added', requestId: 'req-1' }),
+        audit({ atMs: T0 + 2, identity: 'ada', actor: null, details: { kept: true, gone: null } }),
+        audit({ atMs: T0 + 3, identity: 'bob' }),
+        audit({ atMs: T0 + 4, identity: 'ada' }),
+      ];
+
+      beforeEach(async () => {
+        for (const entry of entries) await store.appendAudit(entry);
+        await store.appendAudit(audit({ atMs: T0 + 2, room: 'other' }));
+        await store.appendAudit(audit({ atMs: T0 + 2, room: null, event: 'ban_added' }));
+      });
+
+      it('reads a room’s entries back, oldest first, with ids that sort as strings', async () => {
+        const page = await store.listAudit({ room: 'lobby', limit: 100 });
+        expect(page.next).toBeUndefined();
+        expect(page.entries.map(({ id: _id, ...entry }) => entry)).toEqual(entries);
+        const ids = page.entries.map((entry) => entry.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect([...ids].sort()).toEqual(ids);
+      });
+
+      it('filters by time, at or after since and before until', async () => {
+        const page = await store.listAudit({
+          room: 'lobby',
+          sinceMs: T0 + 1,
+          untilMs: T0 + 3,
+          limit: 100,
+        });
+        expect(page.entries.map((entry) => entry.atMs)).toEqual([T0 + 1, T0 + 2]);
+      });
+
+      it('filters by identity', async () => {
+        const page = await store.listAudit({ room: 'lobby', identity: 'bob', limit: 100 });
+        expect(page.entries.map((entry) => entry.atMs)).toEqual([T0 + 1, T0 + 3]);
+        expect(await store.listAudit({ room: 'lobby', identity: 'nobody', limit: 100 })).toEqual({
+          entries: [],
+        });
+      });
+
+      it('pages with next and after, with no next on the last page', async () => {
+        const seen: number[] = [];
+        const first = await store.listAudit({ room: 'lobby', limit: 2 });
+        expect(first.entries).toHaveLength(2);
+        expect(first.next).toBe(first.entries[1]?.id);
+        const second = await store.listAudit({ room: 'lobby', limit: 2, after: first.next });
+        expect(second.next).toBeDefined();
+        const third = await store.listAudit({ room: 'lobby', limit: 2, after: second.next });
+        expect(third.next).toBeUndefined();
+        for (const page of [first, second, third]) {
+          seen.push(...page.entries.map((entry) => entry.atMs));
+        }
+        expect(seen).toEqual(entries.map((entry) => entry.atMs));
+      });
+
+      it('pages a filtered trail, and ends on a page exactly full', async () => {
+        const first = await store.listAudit({ room: 'lobby', identity: 'ada', limit: 2 });
+        expect(first.entries.map((entry) => entry.atMs)).toEqual([T0, T0 + 2]);
+        const second = await store.listAudit({
+          room: 'lobby',
+          identity: 'ada',
+          limit: 2,
+          after: first.next,
+        });
+        expect(second).toEqual({ entries: [expect.objectContaining({ atMs: T0 + 4 })] });
+        const exact = await store.listAudit({ room: 'lobby', identity: 'bob', limit: 2 });
+        expect(exact.entries).toHaveLength(2);
+        expect(exact.next).toBeUndefined();
+      });
+
+      it('keeps rooms apart, and acts on every room out of any room’s trail', async () => {
+        const other = await store.listAudit({ room: 'other', limit: 100 });
+        expect(other.entries).toEqual([expect.objectContaining({ room: 'other', atMs: T0 + 2 })]);
+      });
+    });
+
+    describe('prune', () => {
+      it('forgets audit entries older than beforeMs, answering how many', async () => {
+        for (const atMs of [T0, T0 + 1, T0 + 2]) await store.appendAudit(audit({ atMs }));
+        await store.appendAudit(audit({ atMs: T0, room: 'other' }));
+        expect(await store.prune(T0 + 2, T0 + 10)).toBe(3);
+        expect(
+          (await store.listAudit({ room: 'lobby', limit: 100 })).entries.map((entry) => entry.atMs),
+        ).toEqual([T0 + 2]);
+        expect((await store.listAudit({ room: 'other', limit: 100 })).entries).toEqual([]);
+        expect(await store.prune(T0 + 2, T0 + 10)).toBe(0);
+      });
+
+      it('forgets expired bans and keeps the others', async () => {
+        await store.addBan(ban({ id: 'expired', expiresAtMs: T0 + 10 }));
+        await store.addBan(ban({ id: 'later', expiresAtMs: T0 + 11, createdAtMs: T0 + 1 }));
+        await store.addBan(ban({ id: 'forever', createdAtMs: T0 + 2 }));
+        await store.prune(T0, T0 + 10);
+        expect(await store.banById('expired')).toBeUndefined();
+        expect((await store.banById('later'))?.id).toBe('later');
+        expect((await store.banById('forever'))?.id).toBe('forever');
+        expect(
+          (await store.listBans({ identity: 'mallory' }, T0)).map((found) => found.id),
+        ).toEqual(['later', 'forever']);
+      });
+
+      it('forgets expired holds and keeps the others', async () => {
+        await store.claimSeat(seat({ identity: 'a', holdMs: 1_000 }));
+        await store.claimSeat(seat({ identity: 'b', holdMs: 5_000 }));
+        // Asked about an earlier time, occupancy shows what is still stored.
+        expect((await store.occupancy('stage', T0)).held).toEqual(['a', 'b']);
+        await store.prune(T0, T0 + 1_000);
+        expect((await store.occupancy('stage', T0)).held).toEqual(['b']);
+      });
+
+      it('forgets webhook ids older than a day, and keeps newer ones', async () => {
+        await store.markWebhookProcessed('old', T0);
+        await store.markWebhookProcessed('recent', T0 + 1);
+        await store.prune(T0, T0 + DAY_MS);
+        expect(await store.markWebhookProcessed('old', T0 + DAY_MS)).toBe(true);
+        expect(await store.markWebhookProcessed('recent', T0 + DAY_MS)).toBe(false);
+      });
+    });
+
+    describe('close', () => {
+      it('makes every later call reject with ModerationStoreUnavailableError', async () => {
+        await store.close();
+        const calls: Array<() => Promise<unknown>> = [
+          () => store.addBan(ban({ id: 'b1' })),
+          () => store.banById('b1'),
+          () => store.listBans({}, T0),
+          () => store.banFor('a', 'b', T0),
+          () => store.roomLimit('lobby'),
+          () => store.claimSeat(seat({ identity: 'a' })),
+          () => store.participantJoined('lobby', 'a', T0),
+          () => store.occupancy('lobby', T0),
+          () => store.markWebhookProcessed('evt', T0),
+          () => store.appendAudit(audit()),
+          () => store.listAudit({ room: 'lobby', limit: 1 }),
+          () => store.prune(T0, T0),
+        ];
+        for (const call of calls) {
+          await expect(call()).rejects.toBeInstanceOf(ModerationStoreUnavailableError);
+        }
+        // Closing again is harmless: afterEach does it.
+      });
+    });
+  });
+}
