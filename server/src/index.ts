@@ -17,6 +17,7 @@ import {
   shareMetricsWithPrimary,
   type MetricsSource,
 } from './metrics';
+import type { RedisModerationStore } from './moderation/redis-store';
 import { holdClusterBudgets } from './rate-limit/cluster-store';
 import { reportStyleFor, startupReport } from './startup-report';
 import { DEFAULT_SUPERVISOR_OPTIONS, superviseWorkers } from './worker-supervisor';
@@ -154,7 +155,13 @@ function serve(config: Config, warnings: string[]): void {
   const lifecycle = lifecycleOf(app);
   // Open the moderation store now: an unusable DATA_DIR is a start-up error, not a 503 later.
   try {
-    lifecycle.moderation.store();
+    const store = lifecycle.moderation.store();
+    // Bans in a Redis that persists nothing are lost when it restarts: say so, once.
+    if (!isWorker && 'persistenceWarning' in store) {
+      void (store as RedisModerationStore)
+        .persistenceWarning()
+        .then((warning) => warning !== undefined && logger.warn(warning));
+    }
   } catch (error) {
     fail(`Moderation store: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -183,9 +183,13 @@ function checkRequest(
   return { roomName: requestedRoom ?? generateRoomName(), role, roleGrant };
 }
 
-/** Whether a role takes a seat: LiveKit leaves agents, recorders and hidden participants out. */
+/**
+ * Whether a role takes a seat, by LiveKit's own rule for max_participants (pkg/rtc/room.go,
+ * Join: agents and recorders are left out; hidden participants count), as
+ * livekit/participant.ts applies it to the participants LiveKit reports.
+ */
 export function takesSeat(grant: RoleGrant): boolean {
-  return grant.agent !== true && grant.recorder !== true && grant.hidden !== true;
+  return grant.agent !== true && grant.recorder !== true;
 }
 
 /** Signs a checked request, with the room's cap when it has one. */

@@ -13,7 +13,7 @@ import { ModerationStoreUnavailableError, type Ban, type ModerationStore } from 
 export interface AdmissionRequest {
   identity: string;
   room: string;
-  /** False for roles whose grant is agent, recorder or hidden: they take no seat. */
+  /** False for roles whose grant is agent or recorder: they take no seat, as in LiveKit. */
   takesSeat: boolean;
 }
 
@@ -46,6 +46,9 @@ export interface Moderation {
   /** Closes the store if it was opened. */
   close(): Promise<void>;
 }
+
+/** How often expired audit entries, bans, holds and webhook ids are forgotten, in ms. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** How long presence may go unheard before a full room is checked with LiveKit, in ms. */
 export const PRESENCE_TRUSTED_FOR_MS = 30_000;
@@ -80,6 +83,15 @@ export function createModeration(parts: ModerationParts): Moderation {
   const { config, logger, roomService } = parts;
   const now = parts.now ?? Date.now;
   let opened: ModerationStore | undefined;
+  let pruning: NodeJS.Timeout | undefined;
+  const prune = () =>
+    opened
+      ?.prune(now() - config.auditRetentionDays * 24 * 3_600_000, now())
+      .catch((error: unknown) =>
+        logger.warn('moderation store not pruned', {
+          reason: error instanceof Error ? error.message : 'error',
+        }),
+      );
   const store = (): ModerationStore => {
     if (opened !== undefined) return opened;
     try {
@@ -87,6 +99,9 @@ export function createModeration(parts: ModerationParts): Moderation {
     } catch (error) {
       throw unavailable(config, error);
     }
+    // AUDIT_RETENTION_DAYS, enforced: at once, then hourly, never keeping the process up.
+    void prune();
+    pruning = setInterval(() => void prune(), PRUNE_EVERY_MS).unref();
     return opened;
   };
   const withStore = async <T>(work: (store: ModerationStore) => Promise<T>): Promise<T> => {
@@ -216,6 +231,7 @@ export function createModeration(parts: ModerationParts): Moderation {
     reconcile,
     withStore,
     close: async () => {
+      clearInterval(pruning);
       await opened?.close();
     },
   };

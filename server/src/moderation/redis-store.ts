@@ -58,11 +58,14 @@ return {'granted', seats + 1}
 `;
 
 /**
- * Records a join ("1") or a leave ("0"), unless an event at least as new was recorded.
- * KEYS: presence hash, holds, heard. ARGV: identity, "1" or "0", at ms.
+ * Records a join ("1") or a leave ("0"), unless an event at least as new was recorded, or
+ * the room finished after it. KEYS: presence hash, holds, heard, finished. ARGV: identity,
+ * "1" or "0", at ms.
  */
 const PRESENCE_EVENT = `
 local identity, state, at = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local finished = tonumber(redis.call('GET', KEYS[4]) or '-1')
+if at < finished then return 0 end
 local current = redis.call('HGET', KEYS[1], identity)
 if current and tonumber(string.sub(current, 3)) > at then return 0 end
 redis.call('HSET', KEYS[1], identity, state .. ':' .. at)
@@ -73,19 +76,35 @@ return 1
 `;
 
 /**
- * Replaces presence with LiveKit's list. KEYS: presence, holds, heard. ARGV: at ms, then
- * the identities present.
+ * Replaces presence with LiveKit's list taken at `at`; an identity's webhook newer than
+ * the list wins, and a list older than the room's end changes nothing. KEYS: presence,
+ * holds, heard, finished. ARGV: at ms, then the identities present.
  */
 const REPLACE_PRESENCE = `
 local at = tonumber(ARGV[1])
+local finished = tonumber(redis.call('GET', KEYS[4]) or '-1')
+if at < finished then return 0 end
+local listed = {}
+for i = 2, #ARGV do listed[ARGV[i]] = true end
 local presence = redis.call('HGETALL', KEYS[1])
+local known = {}
 for i = 1, #presence, 2 do
-  local last = tonumber(string.sub(presence[i + 1], 3))
-  redis.call('HSET', KEYS[1], presence[i], '0:' .. math.max(last, at))
+  local identity, last = presence[i], tonumber(string.sub(presence[i + 1], 3))
+  known[identity] = true
+  if last <= at then
+    if listed[identity] then
+      redis.call('HSET', KEYS[1], identity, '1:' .. at)
+      redis.call('ZREM', KEYS[2], identity)
+    else
+      redis.call('HSET', KEYS[1], identity, '0:' .. at)
+    end
+  end
 end
-for i = 2, #ARGV do
-  redis.call('HSET', KEYS[1], ARGV[i], '1:' .. at)
-  redis.call('ZREM', KEYS[2], ARGV[i])
+for identity in pairs(listed) do
+  if not known[identity] then
+    redis.call('HSET', KEYS[1], identity, '1:' .. at)
+    redis.call('ZREM', KEYS[2], identity)
+  end
 end
 local heard = tonumber(redis.call('GET', KEYS[3]) or '0')
 if at > heard then redis.call('SET', KEYS[3], at) end
@@ -122,8 +141,8 @@ export function createRedisModerationStore(
 ): RedisModerationStore {
   const redis = client as ModerationRedis;
   redis.defineCommand('claimSeat', { numberOfKeys: 2, lua: CLAIM_SEAT });
-  redis.defineCommand('presenceEvent', { numberOfKeys: 3, lua: PRESENCE_EVENT });
-  redis.defineCommand('replacePresence', { numberOfKeys: 3, lua: REPLACE_PRESENCE });
+  redis.defineCommand('presenceEvent', { numberOfKeys: 4, lua: PRESENCE_EVENT });
+  redis.defineCommand('replacePresence', { numberOfKeys: 4, lua: REPLACE_PRESENCE });
   const p = `${keyPrefix}mod:`;
   const key = {
     ban: (id: string) => `${p}ban:${id}`,
@@ -133,7 +152,9 @@ export function createRedisModerationStore(
     presence: (room: string) => `${p}presence:${room}`,
     holds: (room: string) => `${p}holds:${room}`,
     heard: (room: string) => `${p}heard:${room}`,
-    webhook: (id: string) => `${p}webhook:${id}`,
+    finished: (room: string) => `${p}finished:${room}`,
+    heldRooms: `${p}holds:rooms`,
+    webhooks: `${p}webhooks`,
     audit: (room: string | null) => (room === null ? `${p}audit-everywhere` : `${p}audit:${room}`),
     auditSeq: `${p}audit:seq`,
     auditRooms: `${p}audit:rooms`,
@@ -232,6 +253,7 @@ export function createRedisModerationStore(
           request.duplicateIdentity === 'refuse' ? '1' : '0',
           request.nowMs,
         );
+        if (outcome === 'granted') await redis.sadd(key.heldRooms, request.room);
         if (outcome === 'identity-in-use') return { outcome };
         return { outcome, seats: Number(seats) } as SeatClaim;
       }),
@@ -245,6 +267,7 @@ export function createRedisModerationStore(
           key.presence(room),
           key.holds(room),
           key.heard(room),
+          key.finished(room),
           identity,
           '1',
           atMs,
@@ -256,6 +279,7 @@ export function createRedisModerationStore(
           key.presence(room),
           key.holds(room),
           key.heard(room),
+          key.finished(room),
           identity,
           '0',
           atMs,
@@ -267,6 +291,7 @@ export function createRedisModerationStore(
           key.presence(room),
           key.holds(room),
           key.heard(room),
+          key.finished(room),
           atMs,
           ...identities,
         );
@@ -277,6 +302,8 @@ export function createRedisModerationStore(
           .multi()
           .del(key.presence(room), key.holds(room))
           .set(key.heard(room), atMs)
+          // Events of the session that finished, delivered late, must not bring it back.
+          .set(key.finished(room), atMs)
           .exec();
       }),
     occupancy: (room, nowMs) =>
@@ -299,14 +326,8 @@ export function createRedisModerationStore(
       }),
     markWebhookProcessed: (id, nowMs) =>
       run(async () => {
-        const set = await redis.set(
-          key.webhook(id),
-          String(nowMs),
-          'PX',
-          WEBHOOK_ID_RETENTION_MS,
-          'NX',
-        );
-        return set === 'OK';
+        // A sorted set by time, NX: the first mark adds it; prune forgets the old ones.
+        return (await redis.zadd(key.webhooks, 'NX', nowMs, id)) === 1;
       }),
     appendAudit: (entry: AuditEntry) =>
       run(async () => {
@@ -381,7 +402,11 @@ export function createRedisModerationStore(
               .exec();
           }
         }
-        // Holds and webhook ids expire by themselves (PEXPIRE, PX).
+        for (const room of await redis.smembers(key.heldRooms)) {
+          await redis.zremrangebyscore(key.holds(room), '-inf', nowMs);
+          if ((await redis.zcard(key.holds(room))) === 0) await redis.srem(key.heldRooms, room);
+        }
+        await redis.zremrangebyscore(key.webhooks, '-inf', nowMs - WEBHOOK_ID_RETENTION_MS);
         return removed;
       }),
     persistenceWarning: async () => {

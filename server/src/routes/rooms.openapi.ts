@@ -56,7 +56,7 @@ export function roomOperation({ guard }: OperationContext): Operation {
     operationId: 'getRoom',
     summary: "A room's cap and who is in it",
     description:
-      "The room's cap, the participants LiveKit reported, and the seats held by tokens not yet used. Seats count toward the cap; agents, recorders and hidden participants take none.",
+      "The room's cap, the participants LiveKit reported, and the seats held by tokens not yet used. Seats count toward the cap; agents and recorders take none, as in LiveKit.",
     tags: ['moderation'],
     parameters: [ROOM_PATH_PARAMETER],
     responses: {
