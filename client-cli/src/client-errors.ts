@@ -30,14 +30,14 @@ export class UnreachableServerError extends Error {
 }
 
 /**
- * The token server answered with a redirect (3xx), which request-token does not follow: the
+ * The token server answered with a redirect (3xx), which the CLIs do not follow: the
  * request, with its credentials, was sent to --server only.
  */
 export class RedirectRefusedError extends Error {
   constructor(
     /** The token server's base URL that was asked. */
     readonly serverUrl: string,
-    /** The path that answered: `/token` or `/validate`. */
+    /** The path that answered, such as `/token`, `/validate` or `/bans`, without its query. */
     readonly path: string,
     /** HTTP status of the answer, 300 to 399. */
     readonly status: number,
@@ -52,12 +52,12 @@ export class RedirectRefusedError extends Error {
   }
 }
 
-/** The answer was longer than request-token reads (read-body.ts); reading stopped. */
+/** The answer was longer than the CLIs read (read-body.ts); reading stopped. */
 export class AnswerTooLargeError extends Error {
   constructor(
     /** The token server's base URL that was asked. */
     readonly serverUrl: string,
-    /** The path that answered: `/token` or `/validate`. */
+    /** The path that answered, such as `/token`, `/validate` or `/bans`, without its query. */
     readonly path: string,
     /** How much was read before giving up, in bytes. */
     readonly maxBytes: number,
@@ -91,7 +91,7 @@ export class TokenServerError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** Which credentials the refused request carried. */
   readonly credentialsSent: CallerCredentialsKind;
-  /** The path that answered: `/token` or `/validate`. */
+  /** The path that answered, such as `/token`, `/validate` or `/bans`, without its query. */
   readonly path: string;
   /** The token server's base URL that was asked, when known. */
   readonly serverUrl: string | undefined;

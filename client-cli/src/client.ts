@@ -1,19 +1,8 @@
-// The HTTP client of the token server: POST /token and POST /validate, with the caller's
-// credentials in a header, a timeout, and every failure turned into one of the errors of
-// client-errors.ts. It knows nothing of the command line.
-import { credentialHeaders, type CallerCredentials } from './caller-credentials';
-import {
-  AnswerTooLargeError,
-  InvalidTokenError,
-  RedirectRefusedError,
-  TokenServerError,
-  UnreachableServerError,
-  type ErrorDetail,
-  type TokenServerErrorContext,
-} from './client-errors';
-import { classifyNetworkFailure } from './network-failure';
-import { MAX_ANSWER_BYTES, readCappedText } from './read-body';
-import { redirectOrigin } from './redirect';
+// request-token's requests: POST /token and POST /validate, sent by server-request.ts (the
+// credentials, the timeout, the refusals), and the checks that each answer is what it asked
+// for. It knows nothing of the command line.
+import type { CallerCredentials } from './caller-credentials';
+import { InvalidTokenError, TokenServerError } from './client-errors';
 import {
   isJwtShaped,
   isRecord,
@@ -22,12 +11,9 @@ import {
   type IssuedToken,
   type TokenValidation,
 } from './responses';
+import { sendJson, type Fetch } from './server-request';
 
-/** How long to wait for the token server before giving up, in milliseconds. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** The subset of the global `fetch` that requestToken uses; tests pass a fake. */
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export { DEFAULT_TIMEOUT_MS, type Fetch } from './server-request';
 
 /** An agent to dispatch to the room when the participant joins (LiveKit's RoomAgentDispatch). */
 export interface AgentDispatch {
@@ -97,7 +83,7 @@ export async function requestToken(
     ...(options.agent === undefined ? {} : { room_config: { agents: [agentBody(options.agent)] } }),
     ...(options.ttlSeconds === undefined ? {} : { ttl_seconds: options.ttlSeconds }),
   };
-  const answer = await postJson('/token', body, options, fetch);
+  const answer = await sendJson({ method: 'POST', path: '/token', body }, options, fetch);
   if (!isTokenResponse(answer.body)) {
     throw new TokenServerError(
       answer.status,
@@ -127,11 +113,18 @@ export async function validateToken(
   options: TokenValidationOptions,
   fetch: Fetch,
 ): Promise<TokenValidation> {
-  const answer = await postJson('/validate', { token: options.token }, options, fetch, {
-    // The server answers a refused token with 401 and `valid: false`; a refused caller gets a
-    // 401 without `valid`.
-    isAnswer: (body) => isRecord(body) && body.valid === false,
-  });
+  const answer = await sendJson(
+    {
+      method: 'POST',
+      path: '/validate',
+      body: { token: options.token },
+      // The server answers a refused token with 401 and `valid: false`; a refused caller gets a
+      // 401 without `valid`.
+      isAnswer: (body) => isRecord(body) && body.valid === false,
+    },
+    options,
+    fetch,
+  );
   const { body } = answer;
   if (isRecord(body) && body.valid === false) {
     const error = isRecord(body.error) ? body.error : {};
@@ -151,161 +144,9 @@ export async function validateToken(
   return { response: body };
 }
 
-/** What requestToken and validateToken have in common. */
-interface ServerRequestOptions {
-  serverUrl: string;
-  credentials?: CallerCredentials;
-  timeoutMs?: number;
-}
-
-/** A successful (or accepted) answer of postJson. */
-interface JsonAnswer {
-  status: number;
-  text: string;
-  /** The body parsed as JSON; undefined when it is not JSON. */
-  body: unknown;
-  /** What a TokenServerError about this answer should know. */
-  context: TokenServerErrorContext;
-}
-
-/**
- * POSTs `body` as JSON to `path` on the token server, with the caller's credentials. Throws
- * UnreachableServerError when no answer arrives in time, RedirectRefusedError for a redirect,
- * AnswerTooLargeError past MAX_ANSWER_BYTES, and TokenServerError for an error status, unless
- * `isAnswer` accepts the error answer's body.
- */
-async function postJson(
-  path: string,
-  body: unknown,
-  options: ServerRequestOptions,
-  fetch: Fetch,
-  { isAnswer = () => false }: { isAnswer?: (body: unknown) => boolean } = {},
-): Promise<JsonAnswer> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const url = endpointUrl(options.serverUrl, path);
-  let response: Response;
-  let text: string | undefined;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...credentialHeaders(options.credentials),
-      },
-      body: JSON.stringify(body),
-      // Never followed: fetch would resend the credentials (and, for 307 and 308, the body) to
-      // any host the Location names, in clear for an http:// one. See redirect.ts.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (isRedirect(response.status)) {
-      // Its body is of no use: not read, and the connection freed.
-      await response.body?.cancel();
-      text = '';
-    } else {
-      // Reading the body is inside the try: the timeout and a dropped connection hit it too.
-      text = await readCappedText(response);
-    }
-  } catch (error) {
-    const failure = classifyNetworkFailure(error, timeoutMs);
-    throw new UnreachableServerError(options.serverUrl, failure.reason, failure.kind);
-  }
-  if (isRedirect(response.status)) {
-    throw new RedirectRefusedError(
-      options.serverUrl,
-      path,
-      response.status,
-      redirectOrigin(response.headers.get('location'), url),
-    );
-  }
-  if (text === undefined) throw new AnswerTooLargeError(options.serverUrl, path, MAX_ANSWER_BYTES);
-  const parsed = parseJson(text);
-  const context: TokenServerErrorContext = {
-    credentialsSent: options.credentials?.kind ?? 'none',
-    path,
-    serverUrl: options.serverUrl,
-    sentFields: isRecord(body) ? Object.keys(body) : [],
-  };
-  if (!response.ok && !isAnswer(parsed)) {
-    throw serverError(response, parsed, options.serverUrl, {
-      ...context,
-      retryAfterSeconds: readRetryAfter(response.headers.get('retry-after'), Date.now()),
-    });
-  }
-  return { status: response.status, text, body: parsed, context };
-}
-
-/** Whether `status` is a redirect (3xx), which `redirect: 'manual'` hands back as is. */
-function isRedirect(status: number): boolean {
-  return status >= 300 && status < 400;
-}
-
 function agentBody(agent: AgentDispatch): { agent_name: string; metadata?: string } {
   return {
     agent_name: agent.agentName,
     ...(agent.metadata === undefined ? {} : { metadata: agent.metadata }),
   };
-}
-
-/**
- * Seconds to wait, from a `Retry-After` value: delay-seconds, or an HTTP date compared with
- * `nowMs`. Undefined when the header is absent or unreadable.
- */
-function readRetryAfter(value: string | null, nowMs: number): number | undefined {
-  const trimmed = value?.trim();
-  if (!trimmed) return undefined;
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const dateMs = Date.parse(trimmed);
-  if (Number.isNaN(dateMs)) return undefined;
-  return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
-}
-
-/** `${serverUrl}${path}`, keeping any path prefix and tolerating a trailing slash. */
-function endpointUrl(serverUrl: string, path: string): string {
-  return `${serverUrl.replace(/\/+$/, '')}${path}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads `{"error":{"code","message","details"?}}`, or describes an answer that is not that. */
-function serverError(
-  response: Response,
-  body: unknown,
-  serverUrl: string,
-  context: TokenServerErrorContext,
-): TokenServerError {
-  const error = isRecord(body) ? body.error : undefined;
-  if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
-    return new TokenServerError(response.status, error.code, error.message, {
-      ...context,
-      details: readDetails(error.details),
-    });
-  }
-  const statusLine = `${response.status} ${response.statusText}`.trim();
-  return new TokenServerError(
-    response.status,
-    'UNEXPECTED_RESPONSE',
-    `The server at ${serverUrl} answered ${statusLine} without a token server error; is it the token server?`,
-    context,
-  );
-}
-
-function readDetails(details: unknown): ErrorDetail[] {
-  if (!Array.isArray(details)) return [];
-  return details.flatMap((detail: unknown): ErrorDetail[] => {
-    if (typeof detail === 'string') return [{ message: detail }];
-    if (!isRecord(detail) || typeof detail.message !== 'string') return [];
-    return [
-      typeof detail.field === 'string'
-        ? { field: detail.field, message: detail.message }
-        : { message: detail.message },
-    ];
-  });
 }
