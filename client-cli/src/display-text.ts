@@ -42,6 +42,17 @@ export function displayJson(value: unknown): string {
   return escapeUnsafe(JSON.stringify(value));
 }
 
+/**
+ * A JSON answer for stdout, ending with a newline: `text` as received, unless it holds what a
+ * terminal would act on (a line break or CR between fields, a bidi override or a C1 control in
+ * a string); then `value`, its parse, re-serialised on one line with those escaped. Either way,
+ * it parses to the same values.
+ */
+export function jsonAsReceived(text: string, value: unknown): string {
+  const shown = isSafeToShow(text.replace(/\n$/, '')) ? text : displayJson(value);
+  return shown.endsWith('\n') ? shown : `${shown}\n`;
+}
+
 /** Whether `text` can be printed as is. */
 export function isSafeToShow(text: string): boolean {
   return !UNSAFE.test(text);

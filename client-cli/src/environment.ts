@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { CallerCredentials } from './caller-credentials';
-import { serverUrlParser } from './options';
+import { REQUEST_TOKEN_URLS, serverUrlParser, type ServerUrlCommand } from './options';
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -49,13 +49,14 @@ export function readEnvironment(directory: string, processEnv: Env): Env {
 /**
  * The token server to ask when no --server is given: TOKEN_SERVER_URL, else
  * http://localhost:TOKEN_SERVER_PORT, else http://localhost:8002. Throws UsageError for a
- * variable that is set but unusable, rather than falling back silently.
+ * variable that is set but unusable, rather than falling back silently; `command` says which
+ * routes a TOKEN_SERVER_URL must not end with.
  */
-export function defaultServerUrl(env: Env): string {
+export function defaultServerUrl(env: Env, command: ServerUrlCommand = REQUEST_TOKEN_URLS): string {
   const url = read(env, 'TOKEN_SERVER_URL');
   if (url !== undefined) {
     try {
-      return serverUrlParser('TOKEN_SERVER_URL')(url);
+      return serverUrlParser('TOKEN_SERVER_URL', command)(url);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // A URL with user info, a query or a fragment may carry a password or a key: not echoed.

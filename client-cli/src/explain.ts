@@ -17,17 +17,34 @@ import { MissingServerUrlError } from './output';
 const START_HINT =
   'Start it with ./start_token_server.sh from the repository root, or pass --server <url> or set TOKEN_SERVER_URL to use a token server that is running.';
 
+/** Which command the explanations speak for, and what it knows better about its own routes. */
+export interface ExplainWording {
+  /** The command the user ran, as the lines name it, such as `request-token`. */
+  command: string;
+  /**
+   * The one line for a server refusal that the command explains itself (its own routes'
+   * codes); undefined leaves it to the explanations here.
+   */
+  explainRefusal?: (error: TokenServerError) => string | undefined;
+}
+
+/** request-token's wording: the default. */
+export const REQUEST_TOKEN_WORDING: ExplainWording = { command: 'request-token' };
+
 /**
  * The text to print on stderr for a request that failed in one of the expected ways, or
  * undefined for any other error, which is a bug to let through.
  */
-export function explainFailure(error: unknown): string | undefined {
+export function explainFailure(
+  error: unknown,
+  wording: ExplainWording = REQUEST_TOKEN_WORDING,
+): string | undefined {
   if (error instanceof UnreachableServerError) return explainUnreachable(error);
-  if (error instanceof TokenServerError) return describeServerError(error);
-  if (error instanceof RedirectRefusedError) return explainRedirect(error);
+  if (error instanceof TokenServerError) return describeServerError(error, wording);
+  if (error instanceof RedirectRefusedError) return explainRedirect(error, wording.command);
   if (error instanceof AnswerTooLargeError) {
     const answered = error.path === '/token' ? 'answered' : `answered ${error.path}`;
-    return `error: the server at ${error.serverUrl} ${answered} with more than ${error.maxBytes / (1024 * 1024)} MiB, far more than a token server sends; request-token stopped reading: check --server (or TOKEN_SERVER_URL).\n`;
+    return `error: the server at ${error.serverUrl} ${answered} with more than ${error.maxBytes / (1024 * 1024)} MiB, far more than a token server sends; ${wording.command} stopped reading: check --server (or TOKEN_SERVER_URL).\n`;
   }
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${displayText(error.code)}: ${displayText(error.message)}\n`;
@@ -63,10 +80,10 @@ function explainUnreachable(error: UnreachableServerError): string {
 }
 
 /**
- * A redirect, in one line: where it points (the origin only), that request-token does not
- * follow it, and what to do if the target is the right server.
+ * A redirect, in one line: where it points (the origin only), that `command` does not follow
+ * it, and what to do if the target is the right server.
  */
-function explainRedirect(error: RedirectRefusedError): string {
+function explainRedirect(error: RedirectRefusedError, command: string): string {
   const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
   const target =
     error.targetOrigin === undefined
@@ -76,7 +93,7 @@ function explainRedirect(error: RedirectRefusedError): string {
     error.targetOrigin === undefined
       ? 'check --server (or TOKEN_SERVER_URL)'
       : 'if that is the token server, use it as --server (or TOKEN_SERVER_URL)';
-  return `error: the token server at ${error.serverUrl} ${answered} ${error.status}, ${target}; request-token does not follow redirects, which would send the credentials and the request there: ${fix}.\n`;
+  return `error: the token server at ${error.serverUrl} ${answered} ${error.status}, ${target}; ${command} does not follow redirects, which would send the credentials and the request there: ${fix}.\n`;
 }
 
 /**
@@ -96,10 +113,14 @@ export const MAX_DETAILS_SHOWN = 20;
 
 /**
  * The token server's error answer as lines for stderr: status, code, message, one line per
- * detail (the first MAX_DETAILS_SHOWN, then how many more), then the explanation of a 400 for
- * a name left to a login, a 401, 403, 404 or 429. What the server wrote is filtered.
+ * detail (the first MAX_DETAILS_SHOWN, then how many more), then the explanation: the
+ * command's own for its routes' codes, else that of a 400 for a name left to a login, a 401,
+ * 403, 404 or 429. What the server wrote is filtered.
  */
-export function describeServerError(error: TokenServerError): string {
+export function describeServerError(
+  error: TokenServerError,
+  wording: ExplainWording = REQUEST_TOKEN_WORDING,
+): string {
   // A server may send any number of details (an attack sent 200,000): the first few say enough.
   const details = error.details
     .slice(0, MAX_DETAILS_SHOWN)
@@ -109,7 +130,7 @@ export function describeServerError(error: TokenServerError): string {
     );
   const notShown = error.details.length - MAX_DETAILS_SHOWN;
   if (notShown > 0) details.push(`  - and ${notShown.toLocaleString('en-US')} more\n`);
-  const explanation = explainRefusal(error);
+  const explanation = wording.explainRefusal?.(error) ?? explainRefusal(error);
   const answered = error.path === '/token' ? 'answered' : `answered ${error.path} with`;
   // Code and message are the server's, or quote it (an unexpected answer's status text).
   return `error: the token server ${answered} ${error.status} ${displayText(error.code)}: ${displayText(error.message)}\n${details.join('')}${explanation === undefined ? '' : `${explanation}.\n`}`;

@@ -118,11 +118,23 @@ export function nonEmpty(what: string): (value: string) => string {
 /** Where a server URL was given, which is how the fix for a bad one is written. */
 export type ServerUrlSource = '--server' | 'TOKEN_SERVER_URL';
 
+/** The command whose server URL is read: its name, and the routes it appends itself. */
+export interface ServerUrlCommand {
+  /** As the message names it, such as `request-token`. */
+  name: string;
+  /** Paths that a base URL ending with is refused for, lower case. */
+  routes: readonly string[];
+}
+
 /**
- * The token server's POST routes. request-token appends /token and /validate to the base URL
- * itself, so a URL copied from a curl line (…/token) would be asked for …/token/token.
+ * request-token and the token server's POST routes. request-token appends /token and /validate
+ * to the base URL itself, so a URL copied from a curl line (…/token) would be asked for
+ * …/token/token.
  */
-const ROUTE_PATHS = ['/token', '/connection-details', '/validate'] as const;
+export const REQUEST_TOKEN_URLS: ServerUrlCommand = {
+  name: 'request-token',
+  routes: ['/token', '/connection-details', '/validate'],
+};
 
 /** --server: see serverUrlParser. */
 export function parseServerUrl(value: string): string {
@@ -132,9 +144,12 @@ export function parseServerUrl(value: string): string {
 /**
  * A parser for the server URL from `source`: an http(s) base URL without trailing slashes, so
  * that `/token` can be appended. A path is kept, for a server a reverse proxy serves under a
- * prefix, unless it ends with one of the server's routes.
+ * prefix, unless it ends with one of `command`'s routes.
  */
-export function serverUrlParser(source: ServerUrlSource): (value: string) => string {
+export function serverUrlParser(
+  source: ServerUrlSource,
+  command: ServerUrlCommand = REQUEST_TOKEN_URLS,
+): (value: string) => string {
   return (value) => {
     let url: URL;
     try {
@@ -159,13 +174,13 @@ export function serverUrlParser(source: ServerUrlSource): (value: string) => str
     // Past the checks above, the URL holds no secret: it may be shown.
     const path = url.pathname.replace(/\/+$/, '');
     // Case-insensitive, as Express routes.
-    const route = ROUTE_PATHS.find((routePath) => path.toLowerCase().endsWith(routePath));
+    const route = command.routes.find((routePath) => path.toLowerCase().endsWith(routePath));
     if (route !== undefined) {
       const given = path.slice(-route.length);
       const base = `${url.origin}${path.slice(0, -route.length)}`;
       const fix = source === '--server' ? `--server ${base}` : `TOKEN_SERVER_URL=${base}`;
       throw new InvalidArgumentError(
-        `The URL ends with ${given}, a route of the token server, which request-token adds itself: drop ${given} and give the server's base URL, as in ${fix}.`,
+        `The URL ends with ${given}, a route of the token server, which ${command.name} adds itself: drop ${given} and give the server's base URL, as in ${fix}.`,
       );
     }
     return url.href.replace(/\/+$/, '');

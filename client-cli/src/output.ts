@@ -2,7 +2,7 @@
 // the token alone (--quiet), or LIVEKIT_URL/LIVEKIT_TOKEN lines for eval or .env (--env);
 // with --validate, what the token server decoded from the token. Every string the server
 // supplied goes through display-text.ts but the token, which requestToken checked is a JWT.
-import { displayJson, displayText, isSafeToShow } from './display-text';
+import { displayJson, displayText, jsonAsReceived } from './display-text';
 import { envLines } from './env-lines';
 import type { CliOptions } from './options';
 import type { IssuedToken, TokenResponse, TokenValidation, ValidationResponse } from './responses';
@@ -46,13 +46,7 @@ export function formatOutput(
       const combined = { ...issued.response, validation: validation.response };
       return { stdout: `${displayJson(combined)}\n`, stderr: '' };
     }
-    // As received, unless it holds what a terminal would act on (a line break or CR between
-    // fields, a bidi override or a C1 control in a string): then re-serialised on one line,
-    // with those escaped. Either way, it parses to the same values.
-    const text = isSafeToShow(issued.responseText.replace(/\n$/, ''))
-      ? issued.responseText
-      : displayJson(issued.response);
-    return { stdout: text.endsWith('\n') ? text : `${text}\n`, stderr: '' };
+    return { stdout: jsonAsReceived(issued.responseText, issued.response), stderr: '' };
   }
   if (options.env) {
     // The action refused an answer without server_url before getting here.
@@ -118,7 +112,11 @@ function formatValidation(response: ValidationResponse): string {
   return `validated: the token server accepts the token, which holds\n${formatRows(rows, '  ')}`;
 }
 
-function formatRows(rows: ReadonlyArray<[label: string, value: string]>, indent: string): string {
+/** `label: value` lines, the values aligned; each value already made safe to show. */
+export function formatRows(
+  rows: ReadonlyArray<[label: string, value: string]>,
+  indent = '',
+): string {
   const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows
     .map(([label, value]) => `${indent}${`${label}:`.padEnd(labelWidth)}${value}\n`)
