@@ -327,7 +327,7 @@ function tokenRequest(
  * `read()`, with a UsageError from the environment turned into commander's usage error:
  * printed with the pointer to --help, exit code 2, nothing sent.
  */
-function fromEnvironment<T>(command: Command, read: () => T): T {
+export function fromEnvironment<T>(command: Command, read: () => T): T {
   try {
     return read();
   } catch (error) {
@@ -337,6 +337,6 @@ function fromEnvironment<T>(command: Command, read: () => T): T {
 }
 
 /** Prints `message` and the pointer to --help on stderr, and ends the parse with exit code 2. */
-function usageError(command: Command, message: string, code: string): never {
+export function usageError(command: Command, message: string, code: string): never {
   command.error(message, { exitCode: ExitCode.Usage, code });
 }

@@ -1,0 +1,222 @@
+// token-admin's requests to the moderation API, sent by server-request.ts (the credentials,
+// the timeout, the refusals), and the checks that each answer is what it asked for. Names in
+// a path are percent-encoded; filters travel in the query. It knows nothing of the command line.
+import {
+  isAuditPage,
+  isBanList,
+  isBanView,
+  isRoomView,
+  type AuditPageView,
+  type BanList,
+  type BanView,
+  type Received,
+  type RoomView,
+} from './admin-responses';
+import { TokenServerError } from './client-errors';
+import {
+  sendJson,
+  type Fetch,
+  type JsonAnswer,
+  type ServerRequest,
+  type ServerRequestOptions,
+} from './server-request';
+
+/** A ban to add: the body of `POST /bans`. */
+export interface NewBan {
+  identity: string;
+  /** Absent: every room. */
+  room?: string;
+  reason?: string;
+  /** Absent: until lifted. */
+  durationSeconds?: number;
+}
+
+/** What to list bans by; absent fields match all. */
+export interface BanFilter {
+  room?: string;
+  identity?: string;
+}
+
+/** What to read of a room's audit trail. */
+export interface AuditQuery {
+  room: string;
+  /** ISO 8601: entries at or after. */
+  since?: string;
+  /** ISO 8601: entries before. */
+  until?: string;
+  identity?: string;
+  /** Entries per page, 1 to 1000; the server's default (100) when absent. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  after?: string;
+}
+
+/** `POST /bans`: adds a ban and answers it. */
+export async function addBan(
+  ban: NewBan,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<BanView>> {
+  const body = {
+    identity: ban.identity,
+    ...(ban.room === undefined ? {} : { room: ban.room }),
+    ...(ban.reason === undefined ? {} : { reason: ban.reason }),
+    ...(ban.durationSeconds === undefined ? {} : { duration_seconds: ban.durationSeconds }),
+  };
+  return answerOf(
+    await sendJson({ method: 'POST', path: '/bans', body }, options, fetch),
+    isBanView,
+    'a ban',
+  );
+}
+
+/** `GET /bans`: the bans in force matching `filter`. */
+export async function listBans(
+  filter: BanFilter,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<BanList>> {
+  const path = `/bans${query({ room: filter.room, identity: filter.identity })}`;
+  return answerOf(await get(path, options, fetch), isBanList, 'a list of bans');
+}
+
+/** `DELETE /bans/{id}`: lifts a ban. */
+export async function removeBan(
+  id: string,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<void> {
+  await sendJson({ method: 'DELETE', path: `/bans/${encodeURIComponent(id)}` }, options, fetch);
+}
+
+/** `GET /rooms/{room}`: the room's cap and who is in it. */
+export async function showRoom(
+  room: string,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<RoomView>> {
+  return answerOf(await get(roomPath(room), options, fetch), isRoomView, 'a room');
+}
+
+/** `PUT /rooms/{room}`: sets the room's cap, or clears it with null. */
+export async function setRoomLimit(
+  room: string,
+  maxParticipants: number | null,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<RoomView>> {
+  const request: ServerRequest = {
+    method: 'PUT',
+    path: roomPath(room),
+    body: { max_participants: maxParticipants },
+  };
+  return answerOf(await sendJson(request, options, fetch), isRoomView, 'a room');
+}
+
+/** `GET /rooms/{room}/audit`: one page of the room's audit trail. */
+export async function readAuditPage(
+  audit: AuditQuery,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<AuditPageView>> {
+  const path = `${roomPath(audit.room)}/audit${query({
+    since: audit.since,
+    until: audit.until,
+    identity: audit.identity,
+    limit: audit.limit === undefined ? undefined : String(audit.limit),
+    after: audit.after,
+  })}`;
+  return answerOf(await get(path, options, fetch), isAuditPage, 'a page of the audit trail');
+}
+
+/** How far `--all` follows `next`: at most this many pages... */
+export const MAX_AUDIT_PAGES = 100;
+/** ...and no more pages once their text adds up to this many bytes (16 MiB). */
+export const MAX_AUDIT_TEXT_BYTES = 16 * 1024 * 1024;
+
+/** The pages of the audit trail read one after the other, joined. */
+export interface WholeAudit {
+  entries: AuditPageView['entries'];
+  /** How many pages were read. */
+  pages: number;
+  /** Present when a bound stopped the reading: the cursor to go on from. */
+  next?: string;
+}
+
+/**
+ * `GET /rooms/{room}/audit` page after page, following `next` until the last page, or until
+ * MAX_AUDIT_PAGES or MAX_AUDIT_TEXT_BYTES, so that a server that never stops is not followed
+ * for ever. A `next` the server gave before is an UNEXPECTED_RESPONSE: it would loop.
+ */
+export async function readWholeAudit(
+  audit: AuditQuery,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<WholeAudit> {
+  const entries: AuditPageView['entries'] = [];
+  const cursorsSeen = new Set<string>();
+  let after = audit.after;
+  let pages = 0;
+  let textBytes = 0;
+  for (;;) {
+    const page = await readAuditPage(
+      { ...audit, ...(after === undefined ? {} : { after }) },
+      options,
+      fetch,
+    );
+    pages += 1;
+    textBytes += Buffer.byteLength(page.text);
+    entries.push(...page.value.entries);
+    const { next } = page.value;
+    if (next === undefined) return { entries, pages };
+    if (cursorsSeen.has(next) || next === audit.after) {
+      throw new TokenServerError(
+        200,
+        'UNEXPECTED_RESPONSE',
+        `The server at ${options.serverUrl} answered the same audit cursor twice; following it would never end.`,
+        { path: `${roomPath(audit.room)}/audit`, serverUrl: options.serverUrl },
+      );
+    }
+    cursorsSeen.add(next);
+    if (pages >= MAX_AUDIT_PAGES || textBytes >= MAX_AUDIT_TEXT_BYTES) {
+      return { entries, pages, next };
+    }
+    after = next;
+  }
+}
+
+function get(path: string, options: ServerRequestOptions, fetch: Fetch): Promise<JsonAnswer> {
+  return sendJson({ method: 'GET', path }, options, fetch);
+}
+
+function roomPath(room: string): string {
+  return `/rooms/${encodeURIComponent(room)}`;
+}
+
+/** `?a=1&b=2` of the fields given; empty when none is. */
+function query(fields: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) params.set(name, value);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The answer, when `check` says it is `what`; otherwise an UNEXPECTED_RESPONSE. */
+function answerOf<T>(
+  answer: JsonAnswer,
+  check: (value: unknown) => value is T,
+  what: string,
+): Received<T> {
+  if (!check(answer.body)) {
+    const serverUrl = answer.context.serverUrl ?? 'the token server';
+    throw new TokenServerError(
+      answer.status,
+      'UNEXPECTED_RESPONSE',
+      `The server at ${serverUrl} answered ${answer.status} without ${what}; is it a token server with the moderation API?`,
+      answer.context,
+    );
+  }
+  return { value: answer.body, text: answer.text };
+}
