@@ -43,8 +43,8 @@ COPY server/package.json server/
 RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspace server --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/server/dist server/dist
-# better-sqlite3's native module, built in the build stage (this stage has no compiler).
-COPY --from=build /app/node_modules/better-sqlite3/build node_modules/better-sqlite3/build
+# better-sqlite3's native module alone (not its 20 MB of objects), built in the build stage.
+COPY --from=build /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node node_modules/better-sqlite3/build/Release/
 # DATA_DIR (default ./data, so /app/data): the moderation state (bans, caps, the audit
 # trail) on a volume, the one folder the node user (uid 1000) may write, so that bans
 # survive the container. With REDIS_URL the state lives in Redis instead.

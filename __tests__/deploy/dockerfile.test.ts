@@ -120,7 +120,7 @@ describe('Dockerfile', () => {
       expect(fromBuild.map((copy) => copy.flags.from)).toEqual([build.name, build.name]);
       expect(fromBuild.flatMap((copy) => copyParts(copy).sources)).toEqual([
         '/app/server/dist',
-        '/app/node_modules/better-sqlite3/build',
+        '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       ]);
     });
 
