@@ -32,7 +32,7 @@ describeWithRedis()(
       const client = createRedisClient(redis.url, 5_000);
       client.on('error', () => {});
       await new Promise((resolve) => client.once('ready', resolve));
-      const store = createRedisModerationStore(client, keyPrefix);
+      const store = createRedisModerationStore(client, keyPrefix, { ownsClient: true });
       try {
         for (let index = 0; index < PRESENT; index += 1) {
           await store.participantJoined('stage', `present-${index}`, 1);

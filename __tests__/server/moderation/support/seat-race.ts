@@ -29,7 +29,7 @@ async function open() {
   client.on('error', () => {});
   await new Promise((resolve) => client.once('ready', resolve));
   return require(${JSON.stringify(join(DIST, 'moderation', 'redis-store.js'))})
-    .createRedisModerationStore(client, config.keyPrefix);
+    .createRedisModerationStore(client, config.keyPrefix, { ownsClient: true });
 }
 open().then((store) => {
   process.stdout.write('ready\\n');
