@@ -10,7 +10,7 @@ export const ROUND_SECONDS = 3;
 /** One unmeasured round per target first, so each runs JIT-compiled code when measured. */
 export const WARM_UP_SECONDS = 2;
 /** Width of the target column: the longest name, `ours-workers`. */
-export const NAME_WIDTH = 12;
+export const NAME_WIDTH = 20;
 
 /** One autocannon run against one target. */
 export interface RoundResult {

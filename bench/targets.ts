@@ -14,6 +14,7 @@ import {
 } from './contract';
 import type { ContractCheck } from './contract';
 import type { BenchRedis } from './redis-server';
+import { BENCH_ROOM_CAP, SEEDED_BANS, seedRedisBans, seedSqliteBans } from './moderation-seed';
 import { NAME_WIDTH } from './rounds';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -22,7 +23,15 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
  * In rotation order, which is cyclic: ours runs next to the SDK reference, and ours-redis
  * (last) next to ours (first), each in four rounds of five.
  */
-export const TARGET_NAMES = ['ours', 'sdk', 'bare', 'ours-workers', 'ours-redis'] as const;
+export const TARGET_NAMES = [
+  'ours',
+  'sdk',
+  'bare',
+  'ours-moderated',
+  'ours-workers',
+  'ours-redis-moderated',
+  'ours-redis',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface Target {
@@ -30,7 +39,13 @@ export interface Target {
   check: ContractCheck;
   /** One of our servers: it must also answer with CORS and log every request. */
   ours: boolean;
-  start(redis: BenchRedis | undefined): Promise<ChildServer>;
+  start(redis: BenchRedises): Promise<ChildServer>;
+}
+
+/** The redis-servers targets use: one for budgets (ours-redis), one for moderation. */
+export interface BenchRedises {
+  limits: BenchRedis | undefined;
+  moderation: BenchRedis | undefined;
 }
 
 /**
@@ -49,6 +64,8 @@ function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     'REDIS_KEY_PREFIX',
     'METRICS_PORT',
     'METRICS_HOST',
+    'DATA_DIR',
+    'ROOM_MAX_PARTICIPANTS',
   ]) {
     delete env[name];
   }
@@ -88,6 +105,8 @@ function startOurs(name: TargetName, extra: Record<string, string>): Promise<Chi
       RATE_LIMIT_PER_MINUTE: '100000000',
       // Metrics on, as by default, on a port of its own rather than 9464 for every target.
       METRICS_PORT: '0',
+      // Moderation on, as by default: each target its own SQLite file.
+      DATA_DIR: path.join(scratchDirectory(), `data-${name}`),
       ...extra,
     }),
     // Not the repository: a developer's .env there would change what is measured.
@@ -111,12 +130,35 @@ export const TARGETS: Record<TargetName, Target> = {
     start: () => startOurs('ours-workers', { TOKEN_SERVER_WORKERS: '2' }),
   },
   'ours-redis': {
-    description: 'the same, one process, budgets in redis-server on loopback (REDIS_URL)',
+    description:
+      'the same, one process, budgets and moderation in redis-server on loopback (REDIS_URL)',
     check: 'signed-token',
     ours: true,
-    start: (redis) => {
-      if (redis === undefined) throw new Error('ours-redis needs a redis-server');
-      return startOurs('ours-redis', { REDIS_URL: redis.url });
+    start: ({ limits }) => {
+      if (limits === undefined) throw new Error('ours-redis needs a redis-server');
+      return startOurs('ours-redis', { REDIS_URL: limits.url });
+    },
+  },
+  'ours-moderated': {
+    description: `ours with ${SEEDED_BANS} bans in its SQLite file and a cap on every room`,
+    check: 'signed-token',
+    ours: true,
+    start: async () => {
+      await seedSqliteBans(path.join(scratchDirectory(), 'data-ours-moderated'));
+      return startOurs('ours-moderated', { ROOM_MAX_PARTICIPANTS: String(BENCH_ROOM_CAP) });
+    },
+  },
+  'ours-redis-moderated': {
+    description: `ours-redis with ${SEEDED_BANS} bans in Redis and a cap on every room (a redis-server of its own)`,
+    check: 'signed-token',
+    ours: true,
+    start: async ({ moderation }) => {
+      if (moderation === undefined) throw new Error('ours-redis-moderated needs a redis-server');
+      await seedRedisBans(moderation.url, 'lkts:');
+      return startOurs('ours-redis-moderated', {
+        REDIS_URL: moderation.url,
+        ROOM_MAX_PARTICIPANTS: String(BENCH_ROOM_CAP),
+      });
     },
   },
   sdk: {
@@ -136,7 +178,7 @@ export const TARGETS: Record<TargetName, Target> = {
 /** Starts the named targets one by one, checking each against the /token contract first. */
 export async function startTargets(
   names: readonly TargetName[],
-  redis: BenchRedis | undefined,
+  redis: BenchRedises,
 ): Promise<Map<TargetName, ChildServer>> {
   const servers = new Map<TargetName, ChildServer>();
   for (const name of names) {

@@ -62,6 +62,10 @@ export interface AppOptions {
   openModerationStore?: () => ModerationStore;
   /** LiveKit's RoomService (default: the Twirp client when LIVEKIT_URL is set). */
   roomService?: RoomServiceCalls;
+  /** Moderation's clock, in epoch milliseconds (default Date.now); tests move it. */
+  now?: () => number;
+  /** How long a full room's check with LiveKit may hold a token request, in ms (500). */
+  reconcileWaitMs?: number;
 }
 
 /** What the entry point needs of an app beyond its routes. */
@@ -205,6 +209,8 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
     logger,
     openStore: options.openModerationStore ?? (() => openModerationStore(config)),
     roomService: options.roomService ?? livekitRoomService(config, signer, logger),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.reconcileWaitMs === undefined ? {} : { reconcileWaitMs: options.reconcileWaitMs }),
   });
   const prepare = () => authentication.prepare();
   let openApiDocument: OpenApiDocument | undefined;

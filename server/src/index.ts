@@ -155,7 +155,7 @@ function serve(config: Config, warnings: string[]): void {
   const lifecycle = lifecycleOf(app);
   // Open the moderation store now: an unusable DATA_DIR is a start-up error, not a 503 later.
   try {
-    const store = lifecycle.moderation.store();
+    const store = lifecycle.moderation.open();
     // Bans in a Redis that persists nothing are lost when it restarts: say so, once.
     if (!isWorker && 'persistenceWarning' in store) {
       void (store as RedisModerationStore)

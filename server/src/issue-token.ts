@@ -113,6 +113,8 @@ export interface ParticipantTokenRequest {
 export interface IssuedParticipantToken extends SignedToken {
   roomName: string;
   role: string;
+  /** The audit event, for the request's access line (`event: token_issued`); never the token. */
+  auditFields?: Record<string, string>;
 }
 
 /** LiveKit's camelCase room configuration, with only the fields the request set. */
@@ -262,22 +264,36 @@ export function createParticipantTokenIssuer(
         takesSeat: takesSeat(checked.roleGrant),
       });
       const issued = signChecked(config, signer, request, checked, admission.maxParticipants);
+      const expiresAt = issued.expiresAt.toISOString();
       try {
-        await moderation.record({
-          event: 'token_issued',
-          room: issued.roomName,
-          identity: request.identity,
-          actor: callerLabel(caller),
-          requestId,
-          details: { role: issued.role, route, expires_at: issued.expiresAt.toISOString() },
-        });
+        await moderation.record(
+          {
+            event: 'token_issued',
+            room: issued.roomName,
+            identity: request.identity,
+            actor: callerLabel(caller),
+            requestId,
+            details: { role: issued.role, route, expires_at: expiresAt },
+          },
+          undefined,
+          { log: false },
+        );
       } catch (error) {
         // Not recorded, not issued: the audit trail names every token handed out.
         await admission.release().catch(() => {});
         throw error;
       }
       countIssued(route, issued.role);
-      return issued;
+      return {
+        ...issued,
+        auditFields: {
+          event: 'token_issued',
+          room: issued.roomName,
+          identity: request.identity,
+          role: issued.role,
+          expires_at: expiresAt,
+        },
+      };
     },
   };
 }

@@ -18,6 +18,8 @@ declare global {
       caller?: Caller;
       /** Why authentication refused the caller, kept for requireAuthentication to answer. */
       authError?: HttpError;
+      /** An audit event told on the request's access line (a token issued). */
+      audit?: Record<string, string>;
       /** A moderator proven by a LiveKit host token, on the moderation routes. */
       moderator?: Moderator;
     }

@@ -46,6 +46,8 @@ export function requestContext(
         duration_ms: Math.round(durationMs * 100) / 100,
         ip: res.locals.clientIp,
         caller: res.locals.authError ? 'unauthenticated' : callerLabel(callerOf(res.locals)),
+        // The audit trail's event of this request (token_issued), on the same line.
+        ...res.locals.audit,
       });
       metrics?.requestFinished(routeLabelOf(req), res.statusCode, durationMs / 1000);
     });

@@ -134,3 +134,49 @@ describe('POST /livekit/webhook', () => {
     });
   });
 });
+
+describe('a room full by what the server last heard, heard of long ago', () => {
+  it('asks LiveKit who is there before refusing, and admits when a seat is free', async () => {
+    let clock = Date.now();
+    // A wait no loaded machine runs out of: what is tested is that LiveKit is asked.
+    const app = moderationApp(
+      { LIVEKIT_URL: livekit.wsUrl },
+      { now: () => clock, reconcileWaitMs: 10_000 },
+    );
+    await request(app)
+      .put('/rooms/lab')
+      .set('X-API-Key', MODERATOR_KEY)
+      .send({ max_participants: 1 })
+      .expect(200);
+    await deliver(app, joined('EV_5', 'ada'));
+    // ada left, but that webhook never came; a minute later LiveKit lists nobody.
+    clock += 60_000;
+    livekit.rooms.set('lab', []);
+    const token = await request(app)
+      .post('/token')
+      .set('X-API-Key', MODERATOR_KEY)
+      .send({ user_id: 'grace', full_name: 'Grace', room_name: 'lab' })
+      .expect(200);
+    expect(token.body.identity).toBe('grace');
+    expect(livekit.calls.map((call) => call.method)).toContain('ListParticipants');
+  });
+
+  it('refuses at once on what it knows when LiveKit does not answer', async () => {
+    let clock = Date.now();
+    const app = moderationApp({ LIVEKIT_URL: livekit.wsUrl }, { now: () => clock });
+    await request(app)
+      .put('/rooms/lab')
+      .set('X-API-Key', MODERATOR_KEY)
+      .send({ max_participants: 1 })
+      .expect(200);
+    await deliver(app, joined('EV_6', 'ada'));
+    clock += 60_000;
+    livekit.mode = { kind: 'hang' };
+    const refused = await request(app)
+      .post('/token')
+      .set('X-API-Key', MODERATOR_KEY)
+      .send({ user_id: 'grace', full_name: 'Grace', room_name: 'lab' })
+      .expect(409);
+    expect(refused.body.error.code).toBe('ROOM_FULL');
+  });
+});

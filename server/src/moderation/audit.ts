@@ -26,14 +26,22 @@ export type AuditRecord = Omit<AuditEntry, 'atMs' | 'event' | 'details'> & {
   details?: AuditEntry['details'];
 };
 
-/** Records audit events into a store and the log. */
-export type AuditRecorder = (record: AuditRecord, nowMs?: number) => Promise<void>;
+/**
+ * Records audit events into a store and the log. `log: false` leaves the log line to the
+ * caller: a token issued is told on its request's own access line, one line rather than two.
+ */
+export type AuditRecorder = (
+  record: AuditRecord,
+  nowMs?: number,
+  options?: { log?: boolean },
+) => Promise<void>;
 
 /** The recorder over `store`: the store's write is awaited, so that a failure is seen. */
 export function auditRecorder(store: () => ModerationStore, logger: Logger): AuditRecorder {
-  return async (record, nowMs = Date.now()) => {
+  return async (record, nowMs = Date.now(), options = {}) => {
     const entry: AuditEntry = { ...record, details: record.details ?? {}, atMs: nowMs };
     await store().appendAudit(entry);
+    if (options.log === false) return;
     logger.info(record.event.replace(/_/g, ' '), {
       event: entry.event,
       room: entry.room,

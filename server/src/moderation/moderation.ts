@@ -31,6 +31,8 @@ export type BanRequest = Omit<Ban, 'createdAtMs'>;
 export interface Moderation {
   /** The store; throws 503 MODERATION_UNAVAILABLE when it cannot be opened. */
   store(): ModerationStore;
+  /** Opens the store at start-up; throws the store's own one-line Error when it cannot. */
+  open(): ModerationStore;
   /** Refuses a banned identity (403 BANNED) or a full room (409), else holds a seat. */
   admit(request: AdmissionRequest): Promise<Admission>;
   /** Records an event in the audit trail and the log. */
@@ -50,6 +52,13 @@ export interface Moderation {
 /** How often expired audit entries, bans, holds and webhook ids are forgotten, in ms. */
 const PRUNE_EVERY_MS = 3_600_000;
 
+/**
+ * The longest a token request for a room that looks full waits for LiveKit's list, in ms:
+ * LiveKit down must not slow token requests, so past this the request is refused on what
+ * the store knows, and the list still updates the store when it comes.
+ */
+export const RECONCILE_WAIT_MS = 500;
+
 /** How long presence may go unheard before a full room is checked with LiveKit, in ms. */
 export const PRESENCE_TRUSTED_FOR_MS = 30_000;
 
@@ -63,6 +72,8 @@ export interface ModerationParts {
   roomService: RoomServiceCalls | undefined;
   /** The clock, in epoch milliseconds; tests move it. */
   now?: () => number;
+  /** How long a full room's check with LiveKit may take (default RECONCILE_WAIT_MS). */
+  reconcileWaitMs?: number;
 }
 
 /** 503 for a store that cannot answer, saying which one without any secret. */
@@ -92,17 +103,20 @@ export function createModeration(parts: ModerationParts): Moderation {
           reason: error instanceof Error ? error.message : 'error',
         }),
       );
-  const store = (): ModerationStore => {
+  const open = (): ModerationStore => {
     if (opened !== undefined) return opened;
-    try {
-      opened = parts.openStore();
-    } catch (error) {
-      throw unavailable(config, error);
-    }
+    opened = parts.openStore();
     // AUDIT_RETENTION_DAYS, enforced: at once, then hourly, never keeping the process up.
     void prune();
     pruning = setInterval(() => void prune(), PRUNE_EVERY_MS).unref();
     return opened;
+  };
+  const store = (): ModerationStore => {
+    try {
+      return open();
+    } catch (error) {
+      throw unavailable(config, error);
+    }
   };
   const withStore = async <T>(work: (store: ModerationStore) => Promise<T>): Promise<T> => {
     try {
@@ -113,8 +127,8 @@ export function createModeration(parts: ModerationParts): Moderation {
     }
   };
   const recordToStore = auditRecorder(store, logger);
-  const record: AuditRecorder = (entry: AuditRecord, nowMs?: number) =>
-    withStore(() => recordToStore(entry, nowMs ?? now()));
+  const record: AuditRecorder = (entry: AuditRecord, nowMs?: number, options?: { log?: boolean }) =>
+    withStore(() => recordToStore(entry, nowMs ?? now(), options));
 
   const kick = (room: string, identity: string): void => {
     if (roomService === undefined) return;
@@ -143,6 +157,16 @@ export function createModeration(parts: ModerationParts): Moderation {
     const identities = listed.filter(({ takesSeat }) => takesSeat).map(({ identity }) => identity);
     await withStore((s) => s.replaceParticipants(room, identities, now()));
     return true;
+  };
+
+  /** Reconciles `room`, answering false when LiveKit has not answered within `waitMs`. */
+  const reconciledWithin = (room: string, waitMs: number): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    const listed = reconcile(room).catch(() => false);
+    return Promise.race([listed, late]).finally(() => clearTimeout(timer));
   };
 
   const admit = async (request: AdmissionRequest): Promise<Admission> => {
@@ -177,7 +201,7 @@ export function createModeration(parts: ModerationParts): Moderation {
       const { lastHeardMs } = await withStore((s) => s.occupancy(room, nowMs));
       if (
         (lastHeardMs === null || nowMs - lastHeardMs > PRESENCE_TRUSTED_FOR_MS) &&
-        (await reconcile(room))
+        (await reconciledWithin(room, parts.reconcileWaitMs ?? RECONCILE_WAIT_MS))
       ) {
         claim = await withStore((s) => s.claimSeat({ ...seatRequest, nowMs: now() }));
       }
@@ -224,6 +248,7 @@ export function createModeration(parts: ModerationParts): Moderation {
 
   return {
     store,
+    open,
     admit,
     record,
     ban,

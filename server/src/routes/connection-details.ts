@@ -48,6 +48,7 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
       },
       { route: PATH, requestId: res.locals.requestId ?? null },
     );
+    res.locals.audit = issued.auditFields;
     sendJson(res, 201, {
       server_url: serverUrl,
       participant_token: issued.token,

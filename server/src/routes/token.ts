@@ -38,6 +38,7 @@ function tokenHandler({ config, issuer }: AppParts): RequestHandler {
       },
       { route: PATH, requestId: res.locals.requestId ?? null },
     );
+    res.locals.audit = issued.auditFields;
     sendJson(res, 200, {
       token: issued.token,
       room_name: issued.roomName,
