@@ -20,8 +20,9 @@ COPY server/package.json server/tsconfig.build.json server/
 # The cache mount keeps npm's download cache between builds and out of every layer.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 # The one install script the server needs: better-sqlite3's native module (the moderation
-# store's SQLite), built here where the compilers are; the runtime stage copies it.
-RUN npm rebuild better-sqlite3
+# store's SQLite), built here where the compilers are (JOBS=max: node-gyp on every core);
+# the runtime stage copies it.
+RUN JOBS=max npm rebuild better-sqlite3
 COPY server/src server/src
 COPY server/scripts server/scripts
 # tsc, then the API reference's browser files from the swagger-ui-dist devDependency into

@@ -15,8 +15,8 @@ import {
   type Stage,
 } from './dockerfile';
 
-/** Longest one RUN may take, in milliseconds: `npm ci` may install 900 packages. */
-const RUN_TIMEOUT_MS = 600_000;
+/** Longest one RUN may take, in milliseconds: `npm ci` of 900 packages, a native build. */
+const RUN_TIMEOUT_MS = 1_200_000;
 
 /** Instructions that describe the image rather than build it: nothing to run here. */
 const DESCRIPTIVE = new Set([
