@@ -21,8 +21,9 @@ const AUDIT_SCAN_BATCH = 500;
 
 /**
  * Takes or renews a seat. KEYS: presence hash (identity -> "1:<ms>" present, "0:<ms>"
- * gone), holds sorted set (identity by expiry). ARGV: identity, cap (-1: none), hold ms,
- * refuse (1: an identity present is refused), now ms. Answers {outcome, seats}.
+ * gone), holds sorted set (identity by expiry), the set of rooms with holds. ARGV: identity,
+ * cap (-1: none), hold ms, refuse (1: an identity present is refused), now ms, the room.
+ * Answers {outcome, seats}.
  */
 const CLAIM_SEAT = `
 local identity, cap, holdMs, refuse, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
@@ -54,6 +55,7 @@ end
 if cap >= 0 and seats >= cap then return {'full', seats} end
 redis.call('ZADD', KEYS[2], now + holdMs, identity)
 redis.call('PEXPIRE', KEYS[2], holdMs * 2)
+redis.call('SADD', KEYS[3], ARGV[6])
 return {'granted', seats + 1}
 `;
 
@@ -111,7 +113,26 @@ if at > heard then redis.call('SET', KEYS[3], at) end
 return 1
 `;
 
+/**
+ * Appends an audit entry in one round trip: its id from a counter, stored as `<id>|<json>`
+ * in the room's sorted set by id. KEYS: counter, the room's set, the set of rooms. ARGV:
+ * the entry as JSON, the room ('' for every room).
+ */
+const APPEND_AUDIT = `
+local id = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], id, id .. '|' .. ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return id
+`;
+
+/** An audit entry as APPEND_AUDIT stored it. */
+function storedAuditOf(member: string): StoredAuditEntry {
+  const bar = member.indexOf('|');
+  return { ...(JSON.parse(member.slice(bar + 1)) as AuditEntry), id: member.slice(0, bar) };
+}
+
 type ModerationRedis = Redis & {
+  appendAudit(...args: Array<string | number>): Promise<number>;
   claimSeat(...args: Array<string | number>): Promise<[string, number]>;
   presenceEvent(...args: Array<string | number>): Promise<number>;
   replacePresence(...args: Array<string | number>): Promise<number>;
@@ -140,7 +161,8 @@ export function createRedisModerationStore(
   options: RedisStoreOptions = {},
 ): RedisModerationStore {
   const redis = client as ModerationRedis;
-  redis.defineCommand('claimSeat', { numberOfKeys: 2, lua: CLAIM_SEAT });
+  redis.defineCommand('claimSeat', { numberOfKeys: 3, lua: CLAIM_SEAT });
+  redis.defineCommand('appendAudit', { numberOfKeys: 3, lua: APPEND_AUDIT });
   redis.defineCommand('presenceEvent', { numberOfKeys: 4, lua: PRESENCE_EVENT });
   redis.defineCommand('replacePresence', { numberOfKeys: 4, lua: REPLACE_PRESENCE });
   const p = `${keyPrefix}mod:`;
@@ -247,13 +269,14 @@ export function createRedisModerationStore(
         const [outcome, seats] = await redis.claimSeat(
           key.presence(request.room),
           key.holds(request.room),
+          key.heldRooms,
           request.identity,
           request.maxParticipants ?? -1,
           request.holdMs,
           request.duplicateIdentity === 'refuse' ? '1' : '0',
           request.nowMs,
+          request.room,
         );
-        if (outcome === 'granted') await redis.sadd(key.heldRooms, request.room);
         if (outcome === 'identity-in-use') return { outcome };
         return { outcome, seats: Number(seats) } as SeatClaim;
       }),
@@ -331,13 +354,13 @@ export function createRedisModerationStore(
       }),
     appendAudit: (entry: AuditEntry) =>
       run(async () => {
-        const seq = await redis.incr(key.auditSeq);
-        const stored: StoredAuditEntry = { ...entry, id: String(seq) };
-        await redis
-          .multi()
-          .zadd(key.audit(entry.room), seq, JSON.stringify(stored))
-          .sadd(key.auditRooms, entry.room ?? '')
-          .exec();
+        await redis.appendAudit(
+          key.auditSeq,
+          key.audit(entry.room),
+          key.auditRooms,
+          JSON.stringify(entry),
+          entry.room ?? '',
+        );
       }),
     listAudit: (query): Promise<AuditPage> =>
       run(async () => {
@@ -359,7 +382,7 @@ export function createRedisModerationStore(
             AUDIT_SCAN_BATCH,
           );
           for (const text of batch) {
-            const entry = JSON.parse(text) as StoredAuditEntry;
+            const entry = storedAuditOf(text);
             from = Number(entry.id);
             if (query.sinceMs !== undefined && entry.atMs < query.sinceMs) continue;
             if (query.untilMs !== undefined && entry.atMs >= query.untilMs) continue;
@@ -384,9 +407,7 @@ export function createRedisModerationStore(
           // Oldest first: entries were appended in time order, so stop at the first kept one.
           for (;;) {
             const oldest = await redis.zrange(auditKey, 0, AUDIT_SCAN_BATCH - 1);
-            const expired = oldest.filter(
-              (text) => (JSON.parse(text) as AuditEntry).atMs < beforeMs,
-            );
+            const expired = oldest.filter((text) => storedAuditOf(text).atMs < beforeMs);
             if (expired.length > 0) removed += await redis.zrem(auditKey, ...expired);
             if (expired.length < oldest.length || oldest.length < AUDIT_SCAN_BATCH) break;
           }

@@ -32,7 +32,7 @@ export function reconnectDelayMs(attempt: number): number {
 export function createRedisClient(
   url: string,
   timeoutMs: number,
-  options: { queueWhileConnecting?: boolean } = {},
+  options: { queueWhileConnecting?: boolean; autoPipelining?: boolean } = {},
 ): Redis {
   return new Redis(url, {
     commandTimeout: timeoutMs,
@@ -41,6 +41,9 @@ export function createRedisClient(
     // Rate limits would rather count in memory than wait; moderation waits (up to the
     // timeout) for a connection being made, rather than refuse the first requests.
     enableOfflineQueue: options.queueWhileConnecting ?? false,
+    // Calls made in one turn of the event loop go out in one write (a token's ban and cap
+    // lookups): fewer round trips, less CPU per call.
+    enableAutoPipelining: options.autoPipelining ?? false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     retryStrategy: reconnectDelayMs,
