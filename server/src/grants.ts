@@ -302,7 +302,7 @@ interface UnverifiedToken {
 }
 
 /** Decodes without verifying, or returns undefined for anything that is not a JSON-object JWT. */
-function decodeUnverified(token: string): UnverifiedToken | undefined {
+export function decodeUnverified(token: string): UnverifiedToken | undefined {
   try {
     const decoded = jwt.decode(token, { complete: true, json: true });
     if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {

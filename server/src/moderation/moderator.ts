@@ -7,27 +7,11 @@ import { bearerToken, invalidCredentials } from '../auth/credentials';
 import { callerLabel, type Caller } from '../caller';
 import type { Config } from '../config';
 import { HttpError } from '../errors';
-import type { TokenSigner } from '../grants';
+import { decodeUnverified, type TokenSigner } from '../grants';
 
 /** A moderator, and the rooms it may moderate. */
 export type Moderator =
   { scope: 'every-room'; label: string } | { scope: 'one-room'; room: string; label: string };
-
-/** The `iss` of a JWT without verifying it, or undefined when it is no JWT. */
-function unverifiedIssuer(token: string): string | undefined {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return typeof claims === 'object' && claims !== null && 'iss' in claims
-      ? typeof claims.iss === 'string'
-        ? claims.iss
-        : undefined
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Checks a LiveKit token sent as `Authorization: Bearer` to a moderation route, before the
@@ -42,7 +26,8 @@ export function livekitModeratorToken(
 ): RequestHandler {
   return (req, res, next) => {
     const token = bearerToken(req.get('authorization'));
-    const issuer = token === undefined ? undefined : unverifiedIssuer(token);
+    const claimedIssuer = token === undefined ? undefined : decodeUnverified(token)?.payload.iss;
+    const issuer = typeof claimedIssuer === 'string' ? claimedIssuer : undefined;
     if (token === undefined || issuer === undefined || !livekitKeys.has(issuer)) {
       next();
       return;
