@@ -59,6 +59,7 @@ export async function startModeServers(): Promise<void> {
       testConfig({
         RATE_LIMIT_PER_MINUTE: '0',
         VALIDATE_RATE_LIMIT_PER_MINUTE: '0',
+        MODERATION_RATE_LIMIT_PER_MINUTE: '0',
         LIVEKIT_URL: 'wss://livekit.example.test',
         ...MODE_ENV[mode],
       }),

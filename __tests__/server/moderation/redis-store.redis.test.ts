@@ -16,7 +16,13 @@ const clients: Redis[] = [];
 let prefixes = 0;
 
 function clientOf(url: string): Redis {
-  const client = new Redis(url, { commandTimeout: 2_000, maxRetriesPerRequest: 0 });
+  // disconnectTimeout: a client of a server a test stopped would otherwise keep a 2 s timer
+  // for its dead socket past the suite's end.
+  const client = new Redis(url, {
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    disconnectTimeout: 100,
+  });
   client.on('error', () => {});
   clients.push(client);
   return client;

@@ -4,10 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  openSqliteModerationStore,
-  SQLITE_FILE_NAME,
-} from '../../../server/src/moderation/sqlite-store';
+import { SQLITE_FILE_NAME } from '../../../server/src/moderation/sqlite-file';
+import { openSqliteModerationStore } from '../../../server/src/moderation/sqlite-store';
 import {
   ModerationStoreUnavailableError,
   type ModerationStore,

@@ -3,6 +3,7 @@
 // are given as `nowMs` and `atMs`, so that no test waits on a clock.
 import {
   ModerationStoreUnavailableError,
+  type AdmitRequest,
   type AuditEntry,
   type Ban,
   type ModerationStore,
@@ -29,6 +30,20 @@ function seat(overrides: Partial<SeatRequest> & Pick<SeatRequest, 'identity'>): 
   return {
     room: 'stage',
     maxParticipants: 3,
+    holdMs: 60_000,
+    duplicateIdentity: 'replace',
+    nowMs: T0,
+    ...overrides,
+  };
+}
+
+function admission(
+  overrides: Partial<AdmitRequest> & Pick<AdmitRequest, 'identity'>,
+): AdmitRequest {
+  return {
+    room: 'stage',
+    defaultMaxParticipants: undefined,
+    takesSeat: true,
     holdMs: 60_000,
     duplicateIdentity: 'replace',
     nowMs: T0,
@@ -286,6 +301,72 @@ export function describeModerationStoreContract(
         expect(
           (await store.claimSeat(seat({ identity: 'b', room: 'x', maxParticipants: 1 }))).outcome,
         ).toBe('full');
+      });
+    });
+
+    describe('admission', () => {
+      it('answers the oldest ban in force for the room or every room, and takes no seat', async () => {
+        await store.setRoomLimit('stage', 5);
+        await store.addBan(ban({ id: 'later', identity: 'eve', room: null, createdAtMs: T0 + 5 }));
+        await store.addBan(ban({ id: 'first', identity: 'eve', room: 'stage', createdAtMs: T0 }));
+        await store.addBan(ban({ id: 'elsewhere', identity: 'ada', room: 'other' }));
+        await store.addBan(
+          ban({ id: 'over', identity: 'ada', room: 'stage', expiresAtMs: T0 - 1 }),
+        );
+        expect(await store.admit(admission({ identity: 'eve' }))).toEqual({
+          ban: ban({ id: 'first', identity: 'eve', room: 'stage', createdAtMs: T0 }),
+        });
+        expect((await store.admit(admission({ identity: 'eve', room: 'x' }))).ban?.id).toBe(
+          'later',
+        );
+        expect(await store.occupancy('stage', T0)).toMatchObject({ held: [] });
+        expect(await store.admit(admission({ identity: 'ada' }))).toEqual({
+          maxParticipants: 5,
+          claim: { outcome: 'granted', seats: 1 },
+        });
+      });
+
+      it('claims seats under the room’s own cap, else the default, until full', async () => {
+        const capped = { room: 'capped', defaultMaxParticipants: 9 };
+        await store.setRoomLimit('capped', 1);
+        expect(await store.admit(admission({ identity: 'a', ...capped }))).toEqual({
+          maxParticipants: 1,
+          claim: { outcome: 'granted', seats: 1 },
+        });
+        expect(await store.admit(admission({ identity: 'b', ...capped }))).toEqual({
+          maxParticipants: 1,
+          claim: { outcome: 'full', seats: 1 },
+        });
+        expect(
+          await store.admit(admission({ identity: 'b', room: 'open', defaultMaxParticipants: 2 })),
+        ).toEqual({ maxParticipants: 2, claim: { outcome: 'granted', seats: 1 } });
+      });
+
+      it('needs no seat without a cap, nor for a role that takes none', async () => {
+        expect(await store.admit(admission({ identity: 'a' }))).toEqual({
+          maxParticipants: undefined,
+          claim: undefined,
+        });
+        await store.setRoomLimit('stage', 1);
+        await store.claimSeat(seat({ identity: 'someone', maxParticipants: 1 }));
+        expect(await store.admit(admission({ identity: 'agent', takesSeat: false }))).toEqual({
+          maxParticipants: 1,
+          claim: undefined,
+        });
+        expect((await store.occupancy('stage', T0)).held).toEqual(['someone']);
+      });
+
+      it('with refuse, holds a seat without a cap and refuses an identity present', async () => {
+        const refuse = { duplicateIdentity: 'refuse' as const };
+        expect(await store.admit(admission({ identity: 'a', ...refuse }))).toEqual({
+          maxParticipants: undefined,
+          claim: { outcome: 'granted', seats: 1 },
+        });
+        await store.participantJoined('stage', 'a', T0 + 1);
+        expect(await store.admit(admission({ identity: 'a', ...refuse, nowMs: T0 + 2 }))).toEqual({
+          maxParticipants: undefined,
+          claim: { outcome: 'identity-in-use' },
+        });
       });
     });
 

@@ -172,10 +172,23 @@ export function createModeration(parts: ModerationParts): Moderation {
   const admit = async (request: AdmissionRequest): Promise<Admission> => {
     const { identity, room, takesSeat } = request;
     const nowMs = now();
-    const [ban, roomLimit] = await withStore((s) =>
-      Promise.all([s.banFor(identity, room, nowMs), s.roomLimit(room)]),
+    const seatTerms = {
+      holdMs: config.seatHoldSeconds * 1000,
+      duplicateIdentity: config.duplicateIdentity,
+      nowMs,
+    };
+    // One round trip for what every token needs: its ban, its cap, its seat.
+    const admittance = await withStore((s) =>
+      s.admit({
+        identity,
+        room,
+        takesSeat,
+        defaultMaxParticipants: config.roomMaxParticipants,
+        ...seatTerms,
+      }),
     );
-    if (ban !== undefined) {
+    if (admittance.ban !== undefined) {
+      const { ban } = admittance;
       throw new HttpError(
         'BANNED',
         ban.room === null
@@ -183,19 +196,10 @@ export function createModeration(parts: ModerationParts): Moderation {
           : `${identity} is banned from this room${ban.expiresAtMs === null ? '' : ` until ${new Date(ban.expiresAtMs).toISOString()}`}.`,
       );
     }
-    const maxParticipants = roomLimit ?? config.roomMaxParticipants;
-    const needsSeat =
-      takesSeat && (maxParticipants !== undefined || config.duplicateIdentity === 'refuse');
-    if (!needsSeat) return { maxParticipants, release: async () => {} };
-    const seatRequest = {
-      room,
-      identity,
-      maxParticipants,
-      holdMs: config.seatHoldSeconds * 1000,
-      duplicateIdentity: config.duplicateIdentity,
-      nowMs,
-    };
-    let claim = await withStore((s) => s.claimSeat(seatRequest));
+    const { maxParticipants } = admittance;
+    if (admittance.claim === undefined) return { maxParticipants, release: async () => {} };
+    const seatRequest = { room, identity, maxParticipants, ...seatTerms };
+    let claim = admittance.claim;
     if (claim.outcome !== 'granted' && roomService !== undefined) {
       // Webhooks are best-effort: before refusing on presence not heard of lately, ask LiveKit.
       const { lastHeardMs } = await withStore((s) => s.occupancy(room, nowMs));

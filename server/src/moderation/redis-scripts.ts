@@ -2,43 +2,79 @@
 // Redis, so that what it reads and what it writes are one step for every instance.
 
 /**
- * Takes or renews a seat. KEYS: presence hash (identity -> "1:<ms>" present, "0:<ms>"
- * gone), holds sorted set (identity by expiry), the set of rooms with holds. ARGV: identity,
- * cap (-1: none), hold ms, refuse (1: an identity present is refused), now ms, the room.
- * Answers {outcome, seats}.
+ * Takes or renews a seat, as a Lua function the scripts below share. Keys: presence hash
+ * (identity -> "1:<ms>" present, "0:<ms>" gone), holds sorted set (identity by expiry), the
+ * set of rooms with holds. Then: identity, cap (-1: none), hold ms, refuse ("1": an
+ * identity present is refused), now ms, the room. Answers {outcome, seats}.
  */
-export const CLAIM_SEAT = `
-local identity, cap, holdMs, refuse, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local presence = redis.call('HGETALL', KEYS[1])
-local present, isPresent = {}, false
-for i = 1, #presence, 2 do
-  if string.sub(presence[i + 1], 1, 1) == '1' then
-    present[presence[i]] = true
-    if presence[i] == identity then isPresent = true end
+const CLAIM_SEAT_FUNCTION = `
+local function claimSeat(presenceKey, holdsKey, heldRoomsKey, identity, cap, holdMs, refuse, now, room)
+  redis.call('ZREMRANGEBYSCORE', holdsKey, '-inf', now)
+  local presence = redis.call('HGETALL', presenceKey)
+  local present, isPresent = {}, false
+  for i = 1, #presence, 2 do
+    if string.sub(presence[i + 1], 1, 1) == '1' then
+      present[presence[i]] = true
+      if presence[i] == identity then isPresent = true end
+    end
+  end
+  local seats, isHeld = 0, false
+  for _ in pairs(present) do seats = seats + 1 end
+  for _, held in ipairs(redis.call('ZRANGE', holdsKey, 0, -1)) do
+    if not present[held] then
+      seats = seats + 1
+      if held == identity then isHeld = true end
+    end
+  end
+  if isPresent then
+    if refuse == '1' then return {'identity-in-use', seats} end
+    return {'granted', seats}
+  end
+  if isHeld then
+    redis.call('ZADD', holdsKey, now + holdMs, identity)
+    return {'granted', seats}
+  end
+  if cap >= 0 and seats >= cap then return {'full', seats} end
+  redis.call('ZADD', holdsKey, now + holdMs, identity)
+  redis.call('PEXPIRE', holdsKey, holdMs * 2)
+  redis.call('SADD', heldRoomsKey, room)
+  return {'granted', seats + 1}
+end
+`;
+
+/**
+ * Takes or renews a seat. KEYS: presence, holds, rooms with holds. ARGV: identity, cap
+ * (-1: none), hold ms, refuse, now ms, the room. Answers {outcome, seats}.
+ */
+export const CLAIM_SEAT = `${CLAIM_SEAT_FUNCTION}
+return claimSeat(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6])
+`;
+
+/**
+ * Admits a token in one round trip: the identity's oldest ban in force for the room (or
+ * every room), else the room's cap (its own, or the default) and, when a seat is needed,
+ * the seat. KEYS: the identity's bans (hash id -> ban JSON), the room's limit, presence,
+ * holds, rooms with holds. ARGV: identity, room, default cap (-1: none), takes a seat ("1"),
+ * hold ms, refuse ("1"), now ms. Answers {"banned", ban JSON}, {"none", cap} (no seat
+ * needed) or {outcome, cap, seats}.
+ */
+export const ADMIT = `${CLAIM_SEAT_FUNCTION}
+local identity, room, now = ARGV[1], ARGV[2], tonumber(ARGV[7])
+local oldest, oldestText
+for _, text in ipairs(redis.call('HVALS', KEYS[1])) do
+  local ban = cjson.decode(text)
+  if (ban.room == cjson.null or ban.room == room)
+    and (ban.expiresAtMs == cjson.null or ban.expiresAtMs > now)
+    and (oldest == nil or ban.createdAtMs < oldest.createdAtMs
+      or (ban.createdAtMs == oldest.createdAtMs and ban.id < oldest.id)) then
+    oldest, oldestText = ban, text
   end
 end
-local seats, isHeld = 0, false
-for _ in pairs(present) do seats = seats + 1 end
-for _, held in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if not present[held] then
-    seats = seats + 1
-    if held == identity then isHeld = true end
-  end
-end
-if isPresent then
-  if refuse == '1' then return {'identity-in-use', seats} end
-  return {'granted', seats}
-end
-if isHeld then
-  redis.call('ZADD', KEYS[2], now + holdMs, identity)
-  return {'granted', seats}
-end
-if cap >= 0 and seats >= cap then return {'full', seats} end
-redis.call('ZADD', KEYS[2], now + holdMs, identity)
-redis.call('PEXPIRE', KEYS[2], holdMs * 2)
-redis.call('SADD', KEYS[3], ARGV[6])
-return {'granted', seats + 1}
+if oldest then return {'banned', oldestText} end
+local cap = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])
+if ARGV[4] ~= '1' or (cap < 0 and ARGV[6] ~= '1') then return {'none', cap} end
+local claim = claimSeat(KEYS[3], KEYS[4], KEYS[5], identity, cap, tonumber(ARGV[5]), ARGV[6], now, room)
+return {claim[1], cap, claim[2]}
 `;
 
 /**
@@ -96,13 +132,15 @@ return 1
 `;
 
 /**
- * Appends an audit entry in one round trip: its id from a counter, stored as `<id>|<json>`
- * in the room's sorted set by id. KEYS: counter, the room's set, the set of rooms. ARGV:
- * the entry as JSON, the room ('' for every room).
+ * Appends audit entries in one round trip, each with its id from a counter, stored as
+ * `<id>|<json>` in its room's sorted set by id. KEYS: the counter, the set of rooms, then
+ * each entry's room set. ARGV: for each entry, its JSON and its room ('' for every room).
  */
 export const APPEND_AUDIT = `
-local id = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], id, id .. '|' .. ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[2])
-return id
+for i = 3, #KEYS do
+  local id = redis.call('INCR', KEYS[1])
+  redis.call('ZADD', KEYS[i], id, id .. '|' .. ARGV[(i - 2) * 2 - 1])
+  redis.call('SADD', KEYS[2], ARGV[(i - 2) * 2])
+end
+return #KEYS - 2
 `;

@@ -4,11 +4,10 @@
 // answer promises only to match the interface. WAL lets readers go on while one writer
 // writes, and a claim runs in one IMMEDIATE transaction: the write lock is taken before the
 // seats are counted, so two processes on one file can never both take the last seat.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   ModerationStoreUnavailableError,
+  needsSeat,
+  type Admittance,
   type AuditEntry,
   type AuditPage,
   type AuditQuery,
@@ -22,16 +21,7 @@ import {
 } from './store';
 import { parseDetails } from './audit-details';
 import { PRESENCE_GUARD_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema';
-
-/** The file's name in DATA_DIR. */
-export const SQLITE_FILE_NAME = 'moderation.db';
-
-/**
- * How long a write waits for another connection's write lock, in milliseconds. Writes
- * hold it for well under a millisecond; only a stuck process holds it this long.
- */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+import { DEFAULT_BUSY_TIMEOUT_MS, isUnavailable, openDatabase, reasonOf } from './sqlite-file';
 
 /** Options beyond DATA_DIR, for tests. */
 export interface SqliteStoreOptions {
@@ -42,46 +32,6 @@ export interface SqliteStoreOptions {
 /** Audit ids: the row id, zero-padded so that ids sort as strings as they do as numbers. */
 const AUDIT_ID_DIGITS = 16;
 const AUDIT_ID_PATTERN = /^\d{16}$/;
-
-/**
- * SQLite's result codes (and their extended forms, SQLITE_IOERR_WRITE...) that mean the
- * file cannot answer now: locked, full, read-only, gone, broken. Others (a constraint) are
- * our own mistakes and stay as they are.
- */
-const UNAVAILABLE_CODES = [
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_FULL',
-  'SQLITE_READONLY',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-  'SQLITE_CORRUPT',
-  'SQLITE_NOTADB',
-  'SQLITE_PROTOCOL',
-  'SQLITE_NOLFS',
-  'SQLITE_PERM',
-];
-
-function sqliteCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isUnavailable(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return (
-    code !== undefined &&
-    UNAVAILABLE_CODES.some((known) => code === known || code.startsWith(`${known}_`))
-  );
-}
-
-/** The first line of an error's message, for one-line start-up errors. */
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = sqliteCode(error);
-  const line = message.split('\n')[0] ?? '';
-  return code !== undefined && !line.includes(code) ? `${line} (${code})` : line;
-}
 
 interface BanRow {
   id: string;
@@ -132,37 +82,6 @@ function auditEntryOf(row: AuditRow): StoredAuditEntry {
     requestId: row.request_id,
     details: parseDetails(row.details),
   };
-}
-
-/** Opens the file, or fails with one line naming DATA_DIR and why. */
-function openDatabase(dataDir: string, busyTimeoutMs: number): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(join(dataDir, SQLITE_FILE_NAME));
-    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
-    db.pragma('synchronous = NORMAL');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `${SQLITE_FILE_NAME} has schema version ${version}, newer than this server's ${SCHEMA_VERSION}`,
-      );
-    }
-    // Always a write, even when the schema is there: a read-only file or folder fails
-    // here, at start-up, rather than at the first ban.
-    db.transaction(() => {
-      db?.exec(SCHEMA_SQL);
-      db?.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
-    return db;
-  } catch (error) {
-    db?.close();
-    throw new Error(`DATA_DIR ${dataDir} cannot hold the moderation state: ${reasonOf(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 /**
@@ -433,6 +352,26 @@ export function openSqliteModerationStore(
       }),
     roomLimit: (room) => run(() => statements.roomLimit.get(room)?.max_participants),
 
+    // The ban and the cap are plain reads; only a seat takes the write lock.
+    admit: (request) =>
+      run((): Admittance => {
+        const { room, identity, nowMs } = request;
+        const ban = statements.banFor.get({ identity, room, nowMs });
+        if (ban !== undefined) return { ban: banOf(ban) };
+        const maxParticipants =
+          statements.roomLimit.get(room)?.max_participants ?? request.defaultMaxParticipants;
+        if (!needsSeat(request, maxParticipants)) return { maxParticipants, claim: undefined };
+        const { holdMs, duplicateIdentity } = request;
+        const claim = claimSeat.immediate({
+          room,
+          identity,
+          maxParticipants,
+          holdMs,
+          duplicateIdentity,
+          nowMs,
+        });
+        return { maxParticipants, claim };
+      }),
     // IMMEDIATE: the write lock first, then the count, so no other writer slips between.
     claimSeat: (request) => run(() => claimSeat.immediate(request)),
     releaseSeat: (room, identity) =>

@@ -51,6 +51,42 @@ export type SeatClaim =
   | { outcome: 'full'; seats: number }
   | { outcome: 'identity-in-use' };
 
+/** A token about to be issued, as the store admits it: its ban, its room's cap, its seat. */
+export interface AdmitRequest {
+  room: string;
+  identity: string;
+  /** The cap of a room without one of its own (ROOM_MAX_PARTICIPANTS); undefined for none. */
+  defaultMaxParticipants: number | undefined;
+  /** False for roles whose grant is agent or recorder: they take no seat, as in LiveKit. */
+  takesSeat: boolean;
+  /** As in SeatRequest. */
+  holdMs: number;
+  duplicateIdentity: 'replace' | 'refuse';
+  nowMs: number;
+}
+
+/**
+ * What the store decided, in one step: a ban in force (then nothing else is done), else the
+ * cap the room has and, when a seat was needed (a cap, or DUPLICATE_IDENTITY=refuse, for a
+ * role that takes one), the claim as claimSeat answers it.
+ */
+export type Admittance =
+  | { ban: Ban }
+  | { ban?: undefined; maxParticipants: number | undefined; claim: SeatClaim | undefined };
+
+/**
+ * Whether a token needs a seat: a role that takes one, in a room with a cap or on a server
+ * that refuses a second connection of an identity. Without either, nothing is counted.
+ */
+export function needsSeat(
+  request: Pick<AdmitRequest, 'takesSeat' | 'duplicateIdentity'>,
+  maxParticipants: number | undefined,
+): boolean {
+  return (
+    request.takesSeat && (maxParticipants !== undefined || request.duplicateIdentity === 'refuse')
+  );
+}
+
 /** Who the store knows to be in a room. */
 export interface RoomOccupancy {
   /** Identities present, from webhooks and reconciliation, sorted. */
@@ -134,6 +170,11 @@ export interface ModerationStore {
   /** A room's cap, or undefined when it has none of its own. */
   roomLimit(room: string): Promise<number | undefined>;
 
+  /**
+   * Checks a token's ban and cap and claims its seat, in one round trip where the store
+   * has round trips: what every token issued costs.
+   */
+  admit(request: AdmitRequest): Promise<Admittance>;
   /** Takes (or renews) a seat, atomically: no seat counted twice when instances race. */
   claimSeat(request: SeatRequest): Promise<SeatClaim>;
   /** Gives back a seat held for a token that was then not issued. */
