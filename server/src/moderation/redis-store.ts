@@ -14,6 +14,7 @@ import {
   type SeatClaim,
   type StoredAuditEntry,
 } from './store';
+import { turnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
 
 /** Webhook ids are kept this long: LiveKit retries an event within minutes. */
@@ -122,36 +123,23 @@ export function createRedisModerationStore(
   const byAge = (a: Ban, b: Ban) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id);
 
   /**
-   * Audit entries waiting for the next turn of the event loop, then appended by one
-   * APPEND_AUDIT call: every token issued appends one, and one call for a turn's tokens
-   * costs both processes less than a call each (bench/README.md). Each caller's promise
-   * settles once its entry is stored.
+   * Audit entries are appended a turn of the event loop at a time, by one APPEND_AUDIT
+   * call: every token issued appends one, and one call for a turn's tokens costs both
+   * processes less than a call each.
    */
-  const pendingAudit: Array<{
-    entry: AuditEntry;
-    resolve: () => void;
-    reject: (error: unknown) => void;
-  }> = [];
-  const flushAudit = (): Promise<unknown> => {
-    const sent: Array<Promise<void>> = [];
-    while (pendingAudit.length > 0) {
-      const batch = pendingAudit.splice(0, AUDIT_APPEND_BATCH);
-      const appended = run(() =>
+  const auditBatch = turnBatch<AuditEntry>(
+    (entries) =>
+      run(() =>
         redis.appendAudit(
-          2 + batch.length,
+          2 + entries.length,
           key.auditSeq,
           key.auditRooms,
-          ...batch.map(({ entry }) => key.audit(entry.room)),
-          ...batch.flatMap(({ entry }) => [JSON.stringify(entry), entry.room ?? '']),
+          ...entries.map((entry) => key.audit(entry.room)),
+          ...entries.flatMap((entry) => [JSON.stringify(entry), entry.room ?? '']),
         ),
-      ).then(
-        () => batch.forEach(({ resolve }) => resolve()),
-        (error: unknown) => batch.forEach(({ reject }) => reject(error)),
-      );
-      sent.push(appended);
-    }
-    return Promise.all(sent);
-  };
+      ),
+    AUDIT_APPEND_BATCH,
+  );
 
   const store: RedisModerationStore = {
     kind: 'redis',
@@ -305,17 +293,10 @@ export function createRedisModerationStore(
         // A sorted set by time, NX: the first mark adds it; prune forgets the old ones.
         return (await redis.zadd(key.webhooks, 'NX', nowMs, id)) === 1;
       }),
-    appendAudit: (entry: AuditEntry) => {
-      if (closed) {
-        return Promise.reject(
-          new ModerationStoreUnavailableError('the moderation store is closed'),
-        );
-      }
-      return new Promise<void>((resolve, reject) => {
-        pendingAudit.push({ entry, resolve, reject });
-        if (pendingAudit.length === 1) setImmediate(() => void flushAudit());
-      });
-    },
+    appendAudit: (entry: AuditEntry) =>
+      closed
+        ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
+        : auditBatch.add(entry),
     listAudit: (query): Promise<AuditPage> =>
       run(async () => {
         const entries: StoredAuditEntry[] = [];
@@ -397,7 +378,7 @@ export function createRedisModerationStore(
     close: async () => {
       if (closed) return;
       // What waits for the next turn is sent now, and lands before a disconnect.
-      const flushed = flushAudit();
+      const flushed = auditBatch.flush();
       closed = true;
       await flushed;
       if (options.ownsClient) redis.disconnect();

@@ -20,6 +20,7 @@ import {
   type StoredAuditEntry,
 } from './store';
 import { parseDetails } from './audit-details';
+import { turnBatch } from './turn-batch';
 import { PRESENCE_GUARD_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 import { DEFAULT_BUSY_TIMEOUT_MS, isUnavailable, openDatabase, reasonOf } from './sqlite-file';
 
@@ -110,28 +111,18 @@ export function openSqliteModerationStore(
   };
 
   /**
-   * Audit entries waiting for the next turn of the event loop, written then in one
-   * transaction: a commit costs some 90 µs, an insert a few, and every token issued appends
-   * one (bench/README.md). Each caller's promise settles once its entry is written.
+   * Audit entries are written a turn of the event loop at a time, in one transaction: a
+   * commit costs some 90 µs, an insert a few, and every token issued appends one.
    */
-  const pendingAudit: Array<{
-    entry: AuditEntry;
-    resolve: () => void;
-    reject: (error: unknown) => void;
-  }> = [];
-  const flushAudit = (): void => {
-    const batch = pendingAudit.splice(0);
+  const auditBatch = turnBatch<AuditEntry>((entries) =>
     run(() =>
       db.transaction(() => {
-        for (const { entry } of batch) {
+        for (const entry of entries) {
           statements.appendAudit.run({ ...entry, details: JSON.stringify(entry.details) });
         }
       })(),
-    ).then(
-      () => batch.forEach(({ resolve }) => resolve()),
-      (error: unknown) => batch.forEach(({ reject }) => reject(error)),
-    );
-  };
+    ),
+  );
 
   // Prepared once: each call only binds values.
   const statements = {
@@ -410,17 +401,10 @@ export function openSqliteModerationStore(
     markWebhookProcessed: (id, nowMs) =>
       run(() => statements.markWebhook.run({ id, nowMs }).changes === 1),
 
-    appendAudit: (entry: AuditEntry) => {
-      if (closed) {
-        return Promise.reject(
-          new ModerationStoreUnavailableError('the moderation store is closed'),
-        );
-      }
-      return new Promise<void>((resolve, reject) => {
-        pendingAudit.push({ entry, resolve, reject });
-        if (pendingAudit.length === 1) setImmediate(flushAudit);
-      });
-    },
+    appendAudit: (entry: AuditEntry) =>
+      closed
+        ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
+        : auditBatch.add(entry),
     listAudit: (query: AuditQuery) =>
       run((): AuditPage => {
         if (query.after !== undefined && !AUDIT_ID_PATTERN.test(query.after)) {
@@ -446,9 +430,10 @@ export function openSqliteModerationStore(
     close: async () => {
       if (closed) return;
       // What waits for the next turn is written now (the write itself is synchronous).
-      if (pendingAudit.length > 0) flushAudit();
+      const flushed = auditBatch.flush();
       closed = true;
       db.close();
+      await flushed;
     },
   };
 }
