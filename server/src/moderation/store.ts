@@ -139,6 +139,70 @@ export interface AuditPage {
 }
 
 /**
+ * An invite: a code, stored only as its hash, that lets guests into one room with one role,
+ * a bounded number of times, until it expires.
+ */
+export interface Invite {
+  /** Unique, chosen by the caller (a random UUID). */
+  id: string;
+  /** The SHA-256 of the code as invite-code.ts normalizes it, in hex: never the code. */
+  codeHash: string;
+  room: string;
+  role: string;
+  /** The identity every guest of this invite gets; null: each guest a generated one. */
+  identity: string | null;
+  /** The display name guests get when they give none; null: none. */
+  name: string | null;
+  /** How many redemptions the invite allows (1 or more). */
+  maxUses: number;
+  /** How many it has had. */
+  uses: number;
+  /** Guests wait in the room's lobby until a moderator admits them. */
+  waitingRoom: boolean;
+  createdAtMs: number;
+  /** When the invite stops working. */
+  expiresAtMs: number;
+  /** Who made it: a caller label, never a key. */
+  createdBy: string;
+}
+
+/**
+ * The answer to a redemption, decided atomically across instances: `redeemed` counted one
+ * use (the invite shows the new count); the others counted nothing. A revoked invite is
+ * gone, so it answers `not-found`, as an unknown code does.
+ */
+export type InviteRedemption =
+  | { outcome: 'redeemed'; invite: Invite }
+  | { outcome: 'not-found' }
+  | { outcome: 'expired' }
+  | { outcome: 'used-up' };
+
+/** A guest in a room's lobby (an invite with a waiting room), from arrival to decision. */
+export interface LobbyEntry {
+  /** Unique, chosen by the caller (a random UUID). */
+  id: string;
+  room: string;
+  /** The invite redeemed to get here. */
+  inviteId: string;
+  /** The SHA-256 of the guest's poll token, in hex: never the token. */
+  pollTokenHash: string;
+  /** The identity the guest's token will carry. */
+  identity: string;
+  /** The display name the guest gave, or the invite's; null: none. */
+  name: string | null;
+  role: string;
+  status: 'waiting' | 'admitted' | 'denied';
+  /** Whether the admitted guest has collected its connection details (once). */
+  collected: boolean;
+  createdAtMs: number;
+  /** A guest still waiting at this time has waited too long (LOBBY_WAIT_SECONDS). */
+  expiresAtMs: number;
+  decidedAtMs: number | null;
+  /** Who admitted or denied: a caller label. */
+  decidedBy: string | null;
+}
+
+/**
  * Thrown by a store that cannot answer (Redis down, disk full, file locked): the routes
  * answer 503 MODERATION_UNAVAILABLE and nothing is assumed, so no ban is ever lost.
  */
@@ -197,13 +261,56 @@ export interface ModerationStore {
   /** Marks a webhook event id processed; true the first time, false for a retry. */
   markWebhookProcessed(id: string, nowMs: number): Promise<boolean>;
 
+  /** Stores an invite (its id and code hash are new). */
+  createInvite(invite: Invite): Promise<void>;
+  /** The invite with this id, even expired or used up, or undefined. */
+  inviteById(id: string): Promise<Invite | undefined>;
+  /** A room's invites, expired and used-up ones too until pruned, oldest first. */
+  listInvites(room: string): Promise<Invite[]>;
+  /** Deletes an invite; answers it, or undefined when there was none. */
+  revokeInvite(id: string): Promise<Invite | undefined>;
+  /**
+   * Redeems the invite whose code hashes to `codeHash`: one use, atomically, so that 20
+   * instances racing for the last use give it to one.
+   */
+  redeemInvite(codeHash: string, nowMs: number): Promise<InviteRedemption>;
+  /** Gives back one use (never below 0), for a redemption whose token was then refused. */
+  returnInviteUse(id: string): Promise<void>;
+
+  /** Puts a guest in a room's lobby (its id is new). */
+  addLobbyEntry(entry: LobbyEntry): Promise<void>;
+  /** The lobby entry with this id, whatever its status, or undefined. */
+  lobbyEntry(id: string): Promise<LobbyEntry | undefined>;
+  /** The guests of a room still waiting at `nowMs` (not decided, not expired), oldest first. */
+  listLobby(room: string, nowMs: number): Promise<LobbyEntry[]>;
+  /**
+   * Admits or denies a guest of `room`, atomically: only an entry still waiting at `nowMs`
+   * changes, and its new state is answered; anything else (unknown, another room's, decided,
+   * expired) answers undefined and changes nothing.
+   */
+  decideLobbyEntry(
+    id: string,
+    room: string,
+    decision: 'admitted' | 'denied',
+    decidedBy: string,
+    nowMs: number,
+  ): Promise<LobbyEntry | undefined>;
+  /**
+   * Marks an admitted guest's connection details as collected: true for the one call that
+   * does (two polls racing on two instances get one token), false otherwise.
+   */
+  collectAdmission(id: string): Promise<boolean>;
+  /** Undoes collectAdmission, for a token that was then refused (a ban, a full room). */
+  returnAdmission(id: string): Promise<void>;
+
   /** Appends to the audit trail. */
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Reads a room's audit trail. */
   listAudit(query: AuditQuery): Promise<AuditPage>;
   /**
-   * Forgets audit entries older than `beforeMs`, expired bans and holds, and webhook ids
-   * older than a day; answers how many audit entries were removed.
+   * Forgets audit entries older than `beforeMs`, expired bans and holds, webhook ids older
+   * than a day, and invites and lobby entries expired over a day; answers how many audit
+   * entries were removed.
    */
   prune(beforeMs: number, nowMs: number): Promise<number>;
 
