@@ -8,7 +8,7 @@ import type { JsonSchema, Operation } from '../openapi/types';
 import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
 
 /** The 201 answer: LiveKit's standard fields, server_url and participant_token, and extras. */
-function connectionDetailsAnswerSchema(config: Config): JsonSchema {
+export function connectionDetailsAnswerSchema(config: Config): JsonSchema {
   return {
     type: 'object',
     required: [
