@@ -2,7 +2,8 @@
 // and a presence event are each one Lua script, so instances racing for the last seat
 // never both get it, and an out-of-order webhook never undoes a newer one. Keys live under
 // REDIS_KEY_PREFIX + "mod:". Every failure (Redis down, slow past the timeout) rejects with
-// ModerationStoreUnavailableError: moderation refuses rather than guesses.
+// ModerationStoreUnavailableError: moderation refuses rather than guesses. Invites and the
+// lobby, with their keys, are in redis-invites.ts, spread in below.
 import type Redis from 'ioredis';
 import {
   ModerationStoreUnavailableError,
@@ -16,6 +17,8 @@ import {
 } from './store';
 import { turnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
+import { redisInvites } from './redis-invites';
+import { EXPIRED_INVITE_RETENTION_MS } from './retention';
 
 /** Webhook ids are kept this long: LiveKit retries an event within minutes. */
 const WEBHOOK_ID_RETENTION_MS = 24 * 3600 * 1000;
@@ -97,6 +100,8 @@ export function createRedisModerationStore(
       );
     }
   };
+
+  const invites = redisInvites(client, p, run);
 
   /** A join ("1") or a leave ("0"), applied unless something newer was (PRESENCE_EVENT). */
   const presenceEvent = (room: string, identity: string, state: '1' | '0', atMs: number) =>
@@ -293,6 +298,7 @@ export function createRedisModerationStore(
         // A sorted set by time, NX: the first mark adds it; prune forgets the old ones.
         return (await redis.zadd(key.webhooks, 'NX', nowMs, id)) === 1;
       }),
+    ...invites.methods,
     appendAudit: (entry: AuditEntry) =>
       closed
         ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
@@ -363,6 +369,7 @@ export function createRedisModerationStore(
           if ((await redis.zcard(key.holds(room))) === 0) await redis.srem(key.heldRooms, room);
         }
         await redis.zremrangebyscore(key.webhooks, '-inf', nowMs - WEBHOOK_ID_RETENTION_MS);
+        await invites.pruneExpiredBefore(nowMs - EXPIRED_INVITE_RETENTION_MS);
         return removed;
       }),
     persistenceWarning: async () => {
