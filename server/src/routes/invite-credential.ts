@@ -16,8 +16,7 @@ export function inviteCodeOf(req: Request, fromBody: boolean): unknown {
   if (!fromBody) return undefined;
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const fields = body as Record<string, unknown>;
-  return fields.invite_code ?? fields.inviteCode;
+  return (body as Record<string, unknown>).invite_code;
 }
 
 /** Whether a request comes with an invite, however well-formed its code. */

@@ -2,10 +2,20 @@
 import type { OperationContext } from '../openapi/guard';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
-import type { Operation } from '../openapi/types';
+import type { Operation, Parameter } from '../openapi/types';
 import { inviteBodySchema } from '../schemas/invite-body';
 import { CREATED_INVITE_SCHEMA, INVITE_SCHEMA } from './invite-view';
 import { MODERATION_STORE_ERRORS, noContentAnswer } from './moderation.openapi';
+
+/** The header a guest sends its invite code in, on the token routes. */
+export const INVITE_CODE_PARAMETER: Parameter = {
+  name: 'X-Invite-Code',
+  in: 'header',
+  required: false,
+  description:
+    "A guest's invite code (POST /invites): the guest's only credential, in every AUTH_MODE.",
+  schema: { type: 'string', minLength: 1, maxLength: 64 },
+};
 
 /** `POST /invites` in the document. */
 export function createInviteOperation({ config, guard }: OperationContext): Operation {

@@ -46,6 +46,6 @@ export function guestTokenBodySchema(config: Config): Joi.ObjectSchema<GuestToke
       room_config: roomConfig,
       ...roleAndLifetimeFields(config),
     },
-    { ...TOKEN_CAMEL_CASE_SPELLINGS, inviteCode: 'invite_code' },
+    TOKEN_CAMEL_CASE_SPELLINGS,
   );
 }
