@@ -162,7 +162,14 @@ export function sqliteInvites(
           const row = statements.revokeInvite.get(id);
           return row && inviteOf(row);
         }),
-      redeemInvite: (codeHash, nowMs) => run(() => redeem.immediate(codeHash, nowMs)),
+      // A code no invite has (a typo, a guess) is told apart by a plain read, without the
+      // write lock that every process's redemptions wait on.
+      redeemInvite: (codeHash, nowMs) =>
+        run(() =>
+          statements.inviteByCode.get(codeHash) === undefined
+            ? { outcome: 'not-found' }
+            : redeem.immediate(codeHash, nowMs),
+        ),
       returnInviteUse: (id) =>
         run(() => {
           statements.returnUse.run(id);
