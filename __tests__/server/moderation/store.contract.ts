@@ -182,6 +182,21 @@ export function describeModerationStoreContract(
         expect((await store.listBans({}, T0)).map((found) => found.id)).toEqual(['b2']);
       });
 
+      it('keeps rooms named like the store’s own bookkeeping apart from it', async () => {
+        for (const room of ['rooms', 'seq', 'held-rooms', 'audit-seq', 'meta:audit-rooms']) {
+          expect(await store.claimSeat(seat({ identity: 'a', room }))).toEqual({
+            outcome: 'granted',
+            seats: 1,
+          });
+          await store.appendAudit(audit({ room, atMs: T0 }));
+          await store.appendAudit(audit({ room, atMs: T0 + 1 }));
+          const page = await store.listAudit({ room, limit: 10 });
+          expect(page.entries.map((entry) => entry.atMs)).toEqual([T0, T0 + 1]);
+          expect((await store.occupancy(room, T0)).held).toEqual(['a']);
+        }
+        expect(await store.prune(T0 - 1, T0 + 1)).toBe(0);
+      });
+
       it('tells apart rooms and identities that share a prefix or hold separators', async () => {
         await store.addBan(ban({ id: 'b1', identity: 'a:b', room: 'x:y' }));
         expect(await store.banFor('a', 'x:y', T0)).toBeUndefined();

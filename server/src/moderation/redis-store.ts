@@ -18,10 +18,8 @@ import {
 import { turnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
 import { redisInvites } from './redis-invites';
-import { EXPIRED_INVITE_RETENTION_MS } from './retention';
+import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 
-/** Webhook ids are kept this long: LiveKit retries an event within minutes. */
-const WEBHOOK_ID_RETENTION_MS = 24 * 3600 * 1000;
 /** Audit entries read from Redis per round while a filtered page fills up. */
 const AUDIT_SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
@@ -80,11 +78,12 @@ export function createRedisModerationStore(
     holds: (room: string) => `${p}holds:${room}`,
     heard: (room: string) => `${p}heard:${room}`,
     finished: (room: string) => `${p}finished:${room}`,
-    heldRooms: `${p}holds:rooms`,
+    // Keys of no room under `meta:`: no room's name can make a room's key one of these.
+    heldRooms: `${p}meta:held-rooms`,
     webhooks: `${p}webhooks`,
     audit: (room: string | null) => (room === null ? `${p}audit-everywhere` : `${p}audit:${room}`),
-    auditSeq: `${p}audit:seq`,
-    auditRooms: `${p}audit:rooms`,
+    auditSeq: `${p}meta:audit-seq`,
+    auditRooms: `${p}meta:audit-rooms`,
   };
   let closed = false;
 
