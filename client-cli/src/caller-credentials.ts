@@ -25,7 +25,7 @@ export type CallerCredentials =
     }
   | {
       kind: 'poll-token';
-      /** The token that lets one guest poll its place in the waiting room, as `Authorization: Bearer`. */
+      /** Lets one guest poll its place in the waiting room; sent as `Authorization: Bearer`. */
       pollToken: string;
     };
 

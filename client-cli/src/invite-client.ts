@@ -87,7 +87,7 @@ export async function waitInLobby(
   );
 }
 
-/** The token of the connection details, as a token answer, with the poll's answer kept for --json. */
+/** The connection details' token as a token answer, the poll's answer kept for --json. */
 function issuedFromDetails(details: ConnectionDetails, answer: JsonAnswer): IssuedToken {
   if (!isJwtShaped(details.participant_token)) {
     // Not shown, as requestToken does not show a token that is not a JWT.
