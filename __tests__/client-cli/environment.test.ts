@@ -316,6 +316,23 @@ describe('resolveCallerCredentials', () => {
     expect(error).toMatchObject({ code: 'request-token.invalidCredentials' });
     expect((error as Error).message).not.toContain(SESSION_JWT);
   });
+
+  it('takes --invite, trimmed, over every other credential and variable', () => {
+    const env = { TOKEN_SERVER_API_KEY: API_KEY, TOKEN_SERVER_BEARER: SESSION_JWT };
+
+    expect(resolveCallerCredentials({ invite: ' kfmw-ptra-hxce-bnqd ' }, env)).toStrictEqual({
+      kind: 'invite',
+      code: 'kfmw-ptra-hxce-bnqd',
+    });
+  });
+
+  it('refuses an --invite that could not travel as a header, without the value', () => {
+    const error = thrownBy(() => resolveCallerCredentials({ invite: 'wxyz\u0000qrst' }, {}));
+
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: 'request-token.invalidCredentials' });
+    expect((error as Error).message).not.toContain('qrst');
+  });
 });
 
 describe('readEnvironment', () => {

@@ -42,7 +42,10 @@ function error(
 }
 
 /** The caller label of a moderator, undefined after answering a refusal. */
-function authenticate(headers: IncomingHttpHeaders, response: ServerResponse): string | undefined {
+export function authenticate(
+  headers: IncomingHttpHeaders,
+  response: ServerResponse,
+): string | undefined {
   const key = headers['x-api-key'];
   const authorization = headers.authorization;
   if (typeof key === 'string') {

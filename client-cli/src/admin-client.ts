@@ -1,14 +1,23 @@
-// token-admin's requests to the moderation API, sent by server-request.ts (the credentials,
-// the timeout, the refusals), and the checks that each answer is what it asked for. Names in
-// a path are percent-encoded; filters travel in the query. It knows nothing of the command line.
+// token-admin's requests to the moderation API (bans, rooms, the audit trail, invites and the
+// waiting room), sent by server-request.ts (the credentials, the timeout, the refusals), and
+// the checks that each answer is what it asked for. Names in a path are percent-encoded;
+// filters travel in the query. It knows nothing of the command line.
 import {
   isAuditPage,
   isBanList,
   isBanView,
+  isCreatedInvite,
+  isInviteList,
+  isLobbyDecision,
+  isLobbyList,
   isRoomView,
   type AuditPageView,
   type BanList,
   type BanView,
+  type CreatedInvite,
+  type InviteList,
+  type LobbyDecisionView,
+  type LobbyList,
   type Received,
   type RoomView,
 } from './admin-responses';
@@ -183,6 +192,107 @@ export async function readWholeAudit(
     }
     after = next;
   }
+}
+
+/** An invite to make: the body of `POST /invites`; absent fields are the server's defaults. */
+export interface NewInvite {
+  room: string;
+  /** Absent: the server's DEFAULT_ROLE. */
+  role?: string;
+  /** Absent: 1. */
+  maxUses?: number;
+  /** Absent: 86400 (a day). */
+  expiresInSeconds?: number;
+  /** Absent: each guest gets a `guest-<random>` identity. */
+  identity?: string;
+  name?: string;
+  /** Absent: false, guests join at once. */
+  waitingRoom?: boolean;
+}
+
+/** `POST /invites`: makes an invite and answers it with its code, shown only this once. */
+export async function createInvite(
+  invite: NewInvite,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<CreatedInvite>> {
+  const body = {
+    room: invite.room,
+    ...(invite.role === undefined ? {} : { role: invite.role }),
+    ...(invite.maxUses === undefined ? {} : { max_uses: invite.maxUses }),
+    ...(invite.expiresInSeconds === undefined
+      ? {}
+      : { expires_in_seconds: invite.expiresInSeconds }),
+    ...(invite.identity === undefined ? {} : { identity: invite.identity }),
+    ...(invite.name === undefined ? {} : { name: invite.name }),
+    ...(invite.waitingRoom === undefined ? {} : { waiting_room: invite.waitingRoom }),
+  };
+  return answerOf(
+    await sendJson({ method: 'POST', path: '/invites', body }, options, fetch),
+    isCreatedInvite,
+    'an invite',
+  );
+}
+
+/** `GET /invites?room=`: the room's invites, without their codes. */
+export async function listInvites(
+  room: string,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<InviteList>> {
+  return answerOf(
+    await get(`/invites${query({ room })}`, options, fetch),
+    isInviteList,
+    'a list of invites',
+  );
+}
+
+/** `DELETE /invites/{id}`: revokes an invite; its code then finds nothing. */
+export async function revokeInvite(
+  id: string,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<void> {
+  await sendJson({ method: 'DELETE', path: `/invites/${encodeURIComponent(id)}` }, options, fetch);
+}
+
+/** `GET /rooms/{room}/lobby`: the guests waiting to be admitted, oldest first. */
+export async function listLobby(
+  room: string,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<LobbyList>> {
+  return answerOf(
+    await get(`${roomPath(room)}/lobby`, options, fetch),
+    isLobbyList,
+    'a waiting room',
+  );
+}
+
+/** What a moderator decides for a waiting guest, and the status the server then answers. */
+export type LobbyDecision = 'admit' | 'deny';
+const DECIDED: Record<LobbyDecision, LobbyDecisionView['status']> = {
+  admit: 'admitted',
+  deny: 'denied',
+};
+
+/** `POST /rooms/{room}/lobby/{id}/admit` or `.../deny`: decides for one waiting guest. */
+export async function decideLobbyEntry(
+  room: string,
+  id: string,
+  decision: LobbyDecision,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<Received<LobbyDecisionView>> {
+  const path = `${roomPath(room)}/lobby/${encodeURIComponent(id)}/${decision}`;
+  // An answer with the other status would be worse than none: the guest got the wrong one.
+  const isThisDecision = (value: unknown): value is LobbyDecisionView =>
+    isLobbyDecision(value) && value.status === DECIDED[decision];
+  return answerOf(
+    await sendJson({ method: 'POST', path }, options, fetch),
+    isThisDecision,
+    `the guest ${DECIDED[decision]}`,
+  );
 }
 
 function get(path: string, options: ServerRequestOptions, fetch: Fetch): Promise<JsonAnswer> {

@@ -1,6 +1,7 @@
 // token-admin's option values: what commander hands its actions, and the parsers of the
-// values that only token-admin takes (a room's cap, an audit page size, a time). A bad value
-// is a usage error (exit code 2) before anything is sent; the server has the final say.
+// values that only token-admin takes (a room's cap, an audit page size, a time, an invite's
+// uses and lifetime). A bad value is a usage error (exit code 2) before anything is sent; the
+// server has the final say.
 import { InvalidArgumentError } from 'commander';
 import { REQUEST_TOKEN_URLS, serverUrlParser, type ServerUrlCommand } from './options';
 
@@ -35,13 +36,23 @@ export interface AuditOptions {
   all?: boolean;
 }
 
+/** `invites create`'s options. */
+export interface InviteCreateOptions {
+  role?: string;
+  maxUses?: number;
+  expiresIn?: number;
+  identity?: string;
+  name?: string;
+  waitingRoom?: boolean;
+}
+
 /**
  * token-admin's server URL: request-token's routes and the moderation API's are refused at
  * the end of a base URL, since token-admin appends them itself.
  */
 export const TOKEN_ADMIN_URLS: ServerUrlCommand = {
   name: 'token-admin',
-  routes: [...REQUEST_TOKEN_URLS.routes, '/bans', '/rooms'],
+  routes: [...REQUEST_TOKEN_URLS.routes, '/bans', '/rooms', '/invites'],
 };
 
 /** --server for token-admin: see serverUrlParser. */
@@ -93,4 +104,42 @@ export function parseIsoTime(value: string): string {
     );
   }
   return trimmed;
+}
+
+/** The most uses of one invite, as the server allows. */
+export const MAX_INVITE_USES = 10_000;
+
+/** `invites create --max-uses`: how many guests may redeem the invite, 1 to 10000. */
+export function parseMaxUses(value: string): number {
+  return wholeNumberFrom(
+    value,
+    1,
+    MAX_INVITE_USES,
+    `Expected a whole number of uses from 1 to ${MAX_INVITE_USES}, like 1.`,
+  );
+}
+
+/** The shortest life of an invite the server allows, in seconds: a minute. */
+export const MIN_INVITE_SECONDS = 60;
+/** The longest life of an invite the server allows, in seconds: 30 days. */
+export const MAX_INVITE_SECONDS = 2_592_000;
+
+/** `invites create --expires-in`: the invite's life in seconds, 60 to 2592000 (30 days). */
+export function parseInviteSeconds(value: string): number {
+  return wholeNumberFrom(
+    value,
+    MIN_INVITE_SECONDS,
+    MAX_INVITE_SECONDS,
+    `Expected a whole number of seconds from ${MIN_INVITE_SECONDS} to ${MAX_INVITE_SECONDS} (30 days), like 86400.`,
+  );
+}
+
+/** `value` as a whole number from `least` to `most`, or commander's usage error `message`. */
+function wholeNumberFrom(value: string, least: number, most: number, message: string): number {
+  const trimmed = value.trim();
+  const number = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || number < least || number > most) {
+    throw new InvalidArgumentError(message);
+  }
+  return number;
 }

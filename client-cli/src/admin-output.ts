@@ -1,7 +1,16 @@
 // What token-admin prints for the moderation API's answers: short `label: value` lines for
-// one ban or one room, a table for bans and the audit trail. Every string the server supplied
-// goes through display-text.ts; --json prints the server's JSON (jsonAsReceived).
-import type { AuditEntryView, BanView, RoomView } from './admin-responses';
+// one ban, one room, one invite or one decision, a table for bans, the audit trail, invites
+// and the waiting room. Every string the server supplied goes through display-text.ts; --json
+// prints the server's JSON (jsonAsReceived).
+import type {
+  AuditEntryView,
+  BanView,
+  CreatedInvite,
+  InviteView,
+  LobbyDecisionView,
+  LobbyEntryView,
+  RoomView,
+} from './admin-responses';
 import { displayJson, displayText } from './display-text';
 import { formatRows } from './output';
 
@@ -81,6 +90,77 @@ export function formatAudit(entries: readonly AuditEntryView[]): string {
 export function formatMore(room: string, next: string, stoppedByBound: boolean): string {
   const why = stoppedByBound ? '--all stopped at its bound; ' : '';
   return `${why}more entries: token-admin audit ${displayText(room)} --after ${displayText(next)} (or --all)\n`;
+}
+
+/**
+ * A new invite: its code (and link) first and apart, since the server shows it this once and
+ * keeps only its hash; then what the invite grants.
+ */
+export function formatCreatedInvite(invite: CreatedInvite): string {
+  const secret: Array<[label: string, value: string]> = [['code', displayText(invite.code)]];
+  if (invite.url !== undefined) secret.push(['url', displayText(invite.url)]);
+  return [
+    formatRows(secret),
+    'The code is shown only this once: pass it on now (request-token --invite <code>).\n',
+    '\n',
+    formatRows([
+      ['invite', displayText(invite.id)],
+      ['room', displayText(invite.room)],
+      ['role', displayText(invite.role)],
+      ['uses', `${invite.uses} of ${invite.max_uses}`],
+      ['expires at', displayText(invite.expires_at)],
+      ['identity', invite.identity === null ? '(guest-<random>)' : displayText(invite.identity)],
+      ['name', invite.name === null ? '(none)' : displayText(invite.name)],
+      ['waiting room', invite.waiting_room ? 'yes: a moderator admits each guest' : 'no'],
+      ['created at', displayText(invite.created_at)],
+      ['created by', displayText(invite.created_by)],
+    ]),
+  ].join('');
+}
+
+/** A room's invites as a table, as the server lists them. */
+export function formatInviteList(invites: readonly InviteView[]): string {
+  if (invites.length === 0) return 'no invites\n';
+  return formatTable(
+    ['ID', 'ROLE', 'USES', 'EXPIRES AT', 'WAITING ROOM', 'IDENTITY'],
+    invites.map((invite) => [
+      displayText(invite.id),
+      displayText(invite.role),
+      `${invite.uses}/${invite.max_uses}`,
+      displayText(invite.expires_at),
+      invite.waiting_room ? 'yes' : 'no',
+      invite.identity === null ? '(guest-<random>)' : displayText(invite.identity),
+    ]),
+  );
+}
+
+/** The guests waiting in a room's waiting room, oldest first, as a table. */
+export function formatLobby(waiting: readonly LobbyEntryView[]): string {
+  if (waiting.length === 0) return 'no one is waiting\n';
+  return formatTable(
+    ['ID', 'IDENTITY', 'NAME', 'ROLE', 'SINCE', 'EXPIRES AT'],
+    waiting.map((entry) => [
+      displayText(entry.id),
+      displayText(entry.identity),
+      entry.name === null ? '' : displayText(entry.name),
+      displayText(entry.role),
+      displayText(entry.since),
+      displayText(entry.expires_at),
+    ]),
+  );
+}
+
+/** A moderator's decision for a waiting guest, as `label: value` lines. */
+export function formatLobbyDecision(decision: LobbyDecisionView): string {
+  return formatRows([
+    [decision.status, displayText(decision.identity)],
+    ['name', decision.name === null ? '(none)' : displayText(decision.name)],
+    ['role', displayText(decision.role)],
+    ['entry', displayText(decision.id)],
+    ['waiting since', displayText(decision.since)],
+    ['decided at', displayText(decision.decided_at)],
+    ['decided by', displayText(decision.decided_by)],
+  ]);
 }
 
 /** Rows under a header, each column as wide as its widest cell; no trailing spaces. */

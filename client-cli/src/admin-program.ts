@@ -1,7 +1,8 @@
-// The token-admin command: the moderation API's commands (bans, rooms, audit), their options
-// and help, and `runAdmin`, which turns every outcome into an exit code, as request-token's
-// program.ts does. The jobs it calls on live in their own files: admin-options.ts,
-// admin-client.ts, admin-output.ts, admin-explain.ts, and request-token's environment.ts.
+// The token-admin command: the moderation API's commands (bans, rooms, audit; invites and the
+// waiting room in admin-invite-commands.ts), their options and help, and `runAdmin`, which
+// turns every outcome into an exit code, as request-token's program.ts does. The jobs it calls
+// on live in their own files: admin-options.ts, admin-client.ts, admin-output.ts,
+// admin-explain.ts, and request-token's environment.ts.
 import { Argument, Command, CommanderError, Option } from 'commander';
 import {
   addBan,
@@ -13,6 +14,7 @@ import {
   showRoom,
 } from './admin-client';
 import { TOKEN_ADMIN_WORDING } from './admin-explain';
+import { addInviteCommands, addLobbyCommands, type AdminContextOf } from './admin-invite-commands';
 import {
   parseAdminServerUrl,
   parseAuditLimit,
@@ -30,7 +32,6 @@ import { displayJson, jsonAsReceived } from './display-text';
 import { explainFailure } from './explain';
 import { hideServerUrlSecrets, hideUnknownOptionValue, nonEmpty, parseTtlSeconds } from './options';
 import { defaultDeps, ExitCode, fromEnvironment, type ProgramDeps } from './program';
-import type { ServerRequestOptions } from './server-request';
 import { CLI_VERSION } from './version';
 
 /** What `--help` prints after the commands: where settings come from, exit codes, examples. */
@@ -57,6 +58,9 @@ const HELP_AFTER = [
   '  token-admin rooms limit demo 50',
   '  token-admin rooms show demo --json',
   '  token-admin audit demo --since 2030-01-02T00:00:00Z --all',
+  '  token-admin invites create demo --max-uses 5 --waiting-room',
+  '  token-admin lobby list demo',
+  '  token-admin lobby admit demo 9b2e…',
 ].join('\n');
 
 /** Printed after a usage error in place of the full help. */
@@ -68,7 +72,9 @@ const SEE_HELP = 'see token-admin --help';
  */
 export function buildAdminProgram(deps: ProgramDeps): Command {
   const program = new Command('token-admin')
-    .description("Moderates a running LiveKit token server: bans, rooms' caps and the audit trail.")
+    .description(
+      "Moderates a running LiveKit token server: bans, rooms' caps, the audit trail, invites and the waiting room.",
+    )
     .addOption(
       new Option(
         '--server <url>',
@@ -100,7 +106,7 @@ export function buildAdminProgram(deps: ProgramDeps): Command {
     .showHelpAfterError(SEE_HELP);
 
   /** The server, the credentials and --json, from the options of `command` and above it. */
-  const contextOf = (command: Command): { request: ServerRequestOptions; json: boolean } => {
+  const contextOf: AdminContextOf = (command) => {
     const options = command.optsWithGlobals<AdminGlobalOptions>();
     const serverUrl =
       options.server ??
@@ -263,6 +269,8 @@ export function buildAdminProgram(deps: ProgramDeps): Command {
       if (!json && page.value.next !== undefined)
         deps.stderr(formatMore(room, page.value.next, false));
     });
+  addInviteCommands(program, deps, contextOf);
+  addLobbyCommands(program, deps, contextOf);
   return program;
 }
 

@@ -131,3 +131,26 @@ export class InvalidTokenError extends Error {
     this.name = 'InvalidTokenError';
   }
 }
+
+/**
+ * How a wait in the waiting room ended without a token: a moderator denied the guest, nobody
+ * decided in time, or the guest was admitted but an earlier poll already took the connection
+ * details, which the server hands out once.
+ */
+export type LobbyEnding = 'denied' | 'expired' | 'collected';
+
+/** The guest left the waiting room without a token. */
+export class LobbyClosedError extends Error {
+  constructor(
+    /** The token server's base URL that was asked. */
+    readonly serverUrl: string,
+    /** The waiting room entry's id, as moderators see it; not a secret. */
+    readonly lobbyId: string,
+    readonly ending: LobbyEnding,
+    /** When the wait was to end, as the server said; ISO 8601, as received. */
+    readonly expiresAt: string,
+  ) {
+    super(`The token server at ${serverUrl} ended the wait in its waiting room: ${ending}.`);
+    this.name = 'LobbyClosedError';
+  }
+}

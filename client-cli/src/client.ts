@@ -11,7 +11,7 @@ import {
   type IssuedToken,
   type TokenValidation,
 } from './responses';
-import { sendJson, type Fetch } from './server-request';
+import { sendJson, type Fetch, type JsonAnswer } from './server-request';
 
 export { DEFAULT_TIMEOUT_MS, type Fetch } from './server-request';
 
@@ -72,6 +72,14 @@ export async function requestToken(
   options: TokenRequestOptions,
   fetch: Fetch,
 ): Promise<IssuedToken> {
+  return issuedTokenOf(await sendTokenRequest(options, fetch), options.serverUrl);
+}
+
+/**
+ * Sends `POST /token` for `options` and answers what came back, not yet checked: a token, or,
+ * for an invite to a waiting room, a place in it (see invite-client.ts).
+ */
+export function sendTokenRequest(options: TokenRequestOptions, fetch: Fetch): Promise<JsonAnswer> {
   const body = {
     ...(options.email === undefined ? {} : { user_email: options.email }),
     ...(options.fullName === undefined ? {} : { full_name: options.fullName }),
@@ -83,12 +91,16 @@ export async function requestToken(
     ...(options.agent === undefined ? {} : { room_config: { agents: [agentBody(options.agent)] } }),
     ...(options.ttlSeconds === undefined ? {} : { ttl_seconds: options.ttlSeconds }),
   };
-  const answer = await sendJson({ method: 'POST', path: '/token', body }, options, fetch);
+  return sendJson({ method: 'POST', path: '/token', body }, options, fetch);
+}
+
+/** The token that `answer` holds, checked; a TokenServerError when it holds none. */
+export function issuedTokenOf(answer: JsonAnswer, serverUrl: string): IssuedToken {
   if (!isTokenResponse(answer.body)) {
     throw new TokenServerError(
       answer.status,
       'UNEXPECTED_RESPONSE',
-      `The server at ${options.serverUrl} answered ${answer.status} without a token; is it the token server?`,
+      `The server at ${serverUrl} answered ${answer.status} without a token; is it the token server?`,
       answer.context,
     );
   }
@@ -97,7 +109,7 @@ export async function requestToken(
     throw new TokenServerError(
       answer.status,
       'UNEXPECTED_RESPONSE',
-      `The server at ${options.serverUrl} answered ${answer.status} with a token that is not a JWT (three base64url parts joined by dots), not shown; is it the token server?`,
+      `The server at ${serverUrl} answered ${answer.status} with a token that is not a JWT (three base64url parts joined by dots), not shown; is it the token server?`,
       answer.context,
     );
   }

@@ -82,19 +82,23 @@ export interface CredentialFlags {
   apiKey?: string;
   /** --bearer, untrimmed. */
   bearer?: string;
+  /** request-token's --invite, untrimmed. */
+  invite?: string;
 }
 
 /**
- * The credentials to send: --api-key or --bearer, else TOKEN_SERVER_API_KEY or
+ * The credentials to send: --invite, --api-key or --bearer, else TOKEN_SERVER_API_KEY or
  * TOKEN_SERVER_BEARER; none when all are unset. A flag replaces both variables, so that a
- * key in .env does not stand in the way of a --bearer given for one call. Throws UsageError
- * naming where a bad value came from, but never showing it.
+ * key in .env does not stand in the way of a --bearer given for one call, nor goes along with
+ * a guest's invite code. Throws UsageError naming where a bad value came from, but never
+ * showing it.
  */
 export function resolveCallerCredentials(
   flags: CredentialFlags,
   env: Env,
 ): CallerCredentials | undefined {
-  // Both flags together are commander's conflictingOption error, raised before the action.
+  // Two flags together are commander's conflictingOption error, raised before the action.
+  if (flags.invite !== undefined) return inviteCredentials(flags.invite);
   if (flags.apiKey !== undefined) return apiKeyCredentials(flags.apiKey, '--api-key');
   if (flags.bearer !== undefined) return bearerCredentials(flags.bearer, '--bearer');
   const apiKey = read(env, 'TOKEN_SERVER_API_KEY');
@@ -138,6 +142,18 @@ function bearerCredentials(value: string, source: string): CallerCredentials {
     );
   }
   return { kind: 'bearer', jwt };
+}
+
+function inviteCredentials(value: string): CallerCredentials {
+  const code = value.trim();
+  if (code === '') throw invalidCredentials('--invite is empty.');
+  // Sent as a header, as the API key is; the server drops all but the letters itself.
+  if (!/^[\x20-\x7e]+$/.test(code)) {
+    throw invalidCredentials(
+      'the invite code from --invite can hold only printable ASCII characters (letters, dashes and spaces, as in kfmw-ptra-hxce-bnqd); the value is not shown.',
+    );
+  }
+  return { kind: 'invite', code };
 }
 
 function invalidCredentials(message: string): UsageError {

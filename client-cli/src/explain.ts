@@ -1,16 +1,18 @@
 // Turns a failed request into what the user reads on stderr: what the token server (or the
 // network) said, and for the refusals people hit most (400 for a name left to a login, 401,
-// 403, 404 under a path, 429) one line on what it means and what to do. Secrets never appear: the errors do not
-// carry them.
+// 403, 404 under a path, 429) one line on what it means and what to do; an invite's and the
+// waiting room's are in invite-explain.ts. Secrets never appear: the errors do not carry them.
 import {
   AnswerTooLargeError,
   InvalidTokenError,
+  LobbyClosedError,
   RedirectRefusedError,
   TokenServerError,
   UnreachableServerError,
 } from './client-errors';
 import { displayText } from './display-text';
 import { UnwritableEnvValueError } from './env-lines';
+import { explainInviteRefusal, explainLobbyClosed } from './invite-explain';
 import { MissingServerUrlError } from './output';
 
 // An unreachable server is most often one nobody started: say how, or how to use another.
@@ -29,7 +31,10 @@ export interface ExplainWording {
 }
 
 /** request-token's wording: the default. */
-export const REQUEST_TOKEN_WORDING: ExplainWording = { command: 'request-token' };
+export const REQUEST_TOKEN_WORDING: ExplainWording = {
+  command: 'request-token',
+  explainRefusal: explainInviteRefusal,
+};
 
 /**
  * The text to print on stderr for a request that failed in one of the expected ways, or
@@ -46,6 +51,7 @@ export function explainFailure(
     const answered = error.path === '/token' ? 'answered' : `answered ${error.path}`;
     return `error: the server at ${error.serverUrl} ${answered} with more than ${error.maxBytes / (1024 * 1024)} MiB, far more than a token server sends; ${wording.command} stopped reading: check --server (or TOKEN_SERVER_URL).\n`;
   }
+  if (error instanceof LobbyClosedError) return explainLobbyClosed(error);
   if (error instanceof InvalidTokenError) {
     return `error: the token server issued a token, but /validate says it is not valid: ${displayText(error.code)}: ${displayText(error.message)}\n`;
   }

@@ -1,7 +1,10 @@
-// The command line's option values: what commander hands the action, the defaults, and
-// the parsers that turn each raw value into a checked one (or a usage error, exit code 2).
-// The server has the final say on every value; these catch typos before anything is sent.
+// The command line's option values: what commander hands the action, the defaults, the
+// parsers that turn each raw value into a checked one (or a usage error, exit code 2), and the
+// request to POST /token that they make. The server has the final say on every value; these
+// catch typos before anything is sent.
 import { InvalidArgumentError } from 'commander';
+import type { CallerCredentials } from './caller-credentials';
+import type { TokenRequestOptions } from './client';
 
 /** The test user's email, asked for when no --email is given and no login is sent. */
 export const DEFAULT_EMAIL = 'test.user@example.com';
@@ -22,6 +25,8 @@ export interface CliOptions {
   server?: string;
   apiKey?: string;
   bearer?: string;
+  /** An invite code, untrimmed and unchecked until the action (see environment.ts). */
+  invite?: string;
   role?: string;
   metadata?: string;
   /** From the repeated --attribute, in the order given. */
@@ -42,10 +47,11 @@ export interface ParticipantFields {
 }
 
 /**
- * The email and name to send, given whether the request carries a login (a bearer JWT).
- * Without one, what is not given is the test user's, since the server needs an identity and a
- * name. With one, what is not given is left out: a server with AUTH_MODE=jwt takes the
- * identity and the name from the login, and a default full_name would hide the login's name.
+ * The email and name to send, given whether the request carries a login (a bearer JWT) or an
+ * invite. Without either, what is not given is the test user's, since the server needs an
+ * identity and a name. With one, what is not given is left out: a server with AUTH_MODE=jwt
+ * takes the identity and the name from the login, an invite gives them or a guest identity,
+ * and a default full_name would hide the login's name.
  */
 export function participantFields(
   options: Pick<CliOptions, 'email' | 'name'>,
@@ -56,6 +62,36 @@ export function participantFields(
   return {
     ...(email === undefined ? {} : { email }),
     ...(fullName === undefined ? {} : { fullName }),
+  };
+}
+
+/** What to ask `POST /token` for: the options given, and nothing for those left out. */
+export function tokenRequestOf(
+  options: CliOptions,
+  serverUrl: string,
+  credentials: CallerCredentials | undefined,
+): TokenRequestOptions {
+  return {
+    serverUrl,
+    // A login or an invite gives the identity and the name: no test user's in their way.
+    ...participantFields(options, credentials?.kind === 'bearer' || credentials?.kind === 'invite'),
+    ...(options.userId === undefined ? {} : { userId: options.userId }),
+    ...(options.room === undefined ? {} : { roomName: options.room }),
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+    ...(options.attribute === undefined
+      ? {}
+      : { attributes: Object.fromEntries(options.attribute) }),
+    ...(options.agent === undefined
+      ? {}
+      : {
+          agent: {
+            agentName: options.agent,
+            ...(options.agentMetadata === undefined ? {} : { metadata: options.agentMetadata }),
+          },
+        }),
+    ...(options.ttl === undefined ? {} : { ttlSeconds: options.ttl }),
+    ...(credentials === undefined ? {} : { credentials }),
   };
 }
 

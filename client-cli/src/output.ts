@@ -1,11 +1,18 @@
 // What the CLI prints once it has a token: the text summary, the server's JSON (--json),
 // the token alone (--quiet), or LIVEKIT_URL/LIVEKIT_TOKEN lines for eval or .env (--env);
-// with --validate, what the token server decoded from the token. Every string the server
-// supplied goes through display-text.ts but the token, which requestToken checked is a JWT.
+// with --validate, what the token server decoded from the token; and, before, that a guest
+// waits in the waiting room. Every string the server supplied goes through display-text.ts
+// but the token, which requestToken checked is a JWT.
 import { displayJson, displayText, jsonAsReceived } from './display-text';
 import { envLines } from './env-lines';
 import type { CliOptions } from './options';
-import type { IssuedToken, TokenResponse, TokenValidation, ValidationResponse } from './responses';
+import type {
+  IssuedToken,
+  LobbyTicket,
+  TokenResponse,
+  TokenValidation,
+  ValidationResponse,
+} from './responses';
 
 /**
  * The token server issued a token but has no LIVEKIT_URL, so `--env` has nothing to put in
@@ -46,7 +53,10 @@ export function formatOutput(
       const combined = { ...issued.response, validation: validation.response };
       return { stdout: `${displayJson(combined)}\n`, stderr: '' };
     }
-    return { stdout: jsonAsReceived(issued.responseText, issued.response), stderr: '' };
+    return {
+      stdout: jsonAsReceived(issued.responseText, issued.answer ?? issued.response),
+      stderr: '',
+    };
   }
   if (options.env) {
     // The action refused an answer without server_url before getting here.
@@ -110,6 +120,14 @@ function formatValidation(response: ValidationResponse): string {
   if (response.attributes !== undefined) rows.push(['attributes', json(response.attributes)]);
   if (response.room_config !== undefined) rows.push(['room config', json(response.room_config)]);
   return `validated: the token server accepts the token, which holds\n${formatRows(rows, '  ')}`;
+}
+
+/**
+ * The line on stderr while a guest waits for a moderator: the entry's id, which moderators see
+ * in `token-admin lobby list`, and when the wait ends. Never the poll token.
+ */
+export function formatWaiting(ticket: LobbyTicket): string {
+  return `waiting room: waiting for a moderator to admit you (entry ${displayText(ticket.id)}; the wait ends at ${displayText(ticket.expires_at)})\n`;
 }
 
 /** `label: value` lines, the values aligned; each value already made safe to show. */

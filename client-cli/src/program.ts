@@ -1,9 +1,9 @@
 // The request-token command: its options and help, the action that asks the token server,
 // and `run`, which turns every outcome into an exit code. The jobs it calls on live in
-// their own files: options.ts, environment.ts, client.ts, output.ts and explain.ts.
+// their own files: options.ts, environment.ts, client.ts, invite-client.ts, output.ts and
+// explain.ts.
 import { Command, CommanderError, Option } from 'commander';
-import type { CallerCredentials } from './caller-credentials';
-import { requestToken, validateToken, type Fetch, type TokenRequestOptions } from './client';
+import { requestToken, validateToken, type Fetch } from './client';
 import {
   defaultServerUrl,
   readEnvironment,
@@ -12,6 +12,7 @@ import {
   type Env,
 } from './environment';
 import { explainFailure } from './explain';
+import { redeemInvite } from './invite-client';
 import {
   collectAttribute,
   DEFAULT_EMAIL,
@@ -22,10 +23,10 @@ import {
   parseEmail,
   parseServerUrl,
   parseTtlSeconds,
-  participantFields,
+  tokenRequestOf,
   type CliOptions,
 } from './options';
-import { formatOutput, MissingServerUrlError } from './output';
+import { formatOutput, formatWaiting, MissingServerUrlError } from './output';
 import { CLI_VERSION } from './version';
 
 /** Everything the program touches outside itself, so tests can stand in for it. */
@@ -46,7 +47,8 @@ export const ExitCode = {
   Success: 0,
   /**
    * The token server could not be reached, answered with an error, refused the token at
-   * /validate, or (for --env) has no LIVEKIT_URL.
+   * /validate, or (for --env) has no LIVEKIT_URL; or a guest's wait in the waiting room
+   * ended without a token.
    */
   RequestFailed: 1,
   /** The options or the environment are invalid; nothing was sent. */
@@ -63,6 +65,11 @@ const HELP_AFTER_OPTIONS = [
   'With --bearer (or TOKEN_SERVER_BEARER), --email and --name are sent only when',
   'given: a server with AUTH_MODE=jwt takes the identity and the name from the login.',
   '',
+  '--invite sends an invite code as X-Invite-Code in place of any credentials, and the',
+  'other options only when given: the invite names the room and the role. For a room',
+  'with a waiting room, request-token says so on stderr and waits until a moderator',
+  'admits you (then prints the token) or denies you, or the wait ends (exit code 1).',
+  '',
   "--env needs a token server with LIVEKIT_URL set, of a URL's characters and not both",
   "' and $, so that sh and a .env file read it back exactly. With --validate, --json",
   'adds the answer of /validate under "validation", and --env prints its summary on',
@@ -74,7 +81,8 @@ const HELP_AFTER_OPTIONS = [
   '     401 for missing or refused credentials, 403 not allowed, 429 rate limited),',
   '     a redirect (never followed: it would take the credentials elsewhere) or',
   '     over 4 MiB, or /validate refused the token, or --env got no server_url',
-  '     (or one it cannot write exactly); nothing on stdout',
+  '     (or one it cannot write exactly), or a wait in a waiting room ended',
+  '     without a token (denied, or the wait ran out); nothing on stdout',
   '  2  invalid options; nothing was sent, and stderr names the problem',
   '',
   'Examples:',
@@ -83,6 +91,7 @@ const HELP_AFTER_OPTIONS = [
   '  request-token --server https://tokens.example.com --json',
   '  TOKEN_SERVER_API_KEY="$(cat ~/.token-server-key)" request-token --room demo',
   '  request-token --bearer "$SESSION_JWT" --room demo',
+  '  request-token --invite kfmw-ptra-hxce-bnqd --name "Ada Lovelace"',
   '  request-token --room demo --role viewer --ttl 600 --validate',
   '  request-token --attribute team=blue --attribute seat=12 --metadata \'{"lang":"en"}\'',
   '  request-token --agent support-bot --agent-metadata \'{"topic":"billing"}\'',
@@ -143,6 +152,13 @@ export function buildProgram(deps: ProgramDeps): Command {
         '--bearer <jwt>',
         'authenticate with the session JWT from your login, sent as Authorization: Bearer (default: $TOKEN_SERVER_BEARER)',
       ),
+    )
+    // No argParser: commander's message for a rejected argument quotes the value.
+    .addOption(
+      new Option(
+        '--invite <code>',
+        'join as a guest with this invite code, sent as X-Invite-Code in place of --api-key or --bearer',
+      ).conflicts(['apiKey', 'bearer', 'validate']),
     )
     .addOption(
       new Option(
@@ -218,7 +234,11 @@ export function buildProgram(deps: ProgramDeps): Command {
       const credentials = fromEnvironment(command, () =>
         resolveCallerCredentials(options, deps.env),
       );
-      const issued = await requestToken(tokenRequest(options, serverUrl, credentials), deps.fetch);
+      const request = tokenRequestOf(options, serverUrl, credentials);
+      const issued =
+        credentials?.kind === 'invite'
+          ? await redeemInvite(request, deps.fetch, (ticket) => deps.stderr(formatWaiting(ticket)))
+          : await requestToken(request, deps.fetch);
       // Checked before /validate: without a URL, --env has nothing worth validating for. An
       // empty one is none, as an empty LIVEKIT_URL is for the server.
       if (options.env && !issued.response.server_url) {
@@ -291,35 +311,6 @@ export function defaultDeps(): ProgramDeps {
       process.stdout.write(text);
     },
     stderr,
-  };
-}
-
-/** What to ask `POST /token` for: the options given, and nothing for those left out. */
-function tokenRequest(
-  options: CliOptions,
-  serverUrl: string,
-  credentials: CallerCredentials | undefined,
-): TokenRequestOptions {
-  return {
-    serverUrl,
-    ...participantFields(options, credentials?.kind === 'bearer'),
-    ...(options.userId === undefined ? {} : { userId: options.userId }),
-    ...(options.room === undefined ? {} : { roomName: options.room }),
-    ...(options.role === undefined ? {} : { role: options.role }),
-    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
-    ...(options.attribute === undefined
-      ? {}
-      : { attributes: Object.fromEntries(options.attribute) }),
-    ...(options.agent === undefined
-      ? {}
-      : {
-          agent: {
-            agentName: options.agent,
-            ...(options.agentMetadata === undefined ? {} : { metadata: options.agentMetadata }),
-          },
-        }),
-    ...(options.ttl === undefined ? {} : { ttlSeconds: options.ttl }),
-    ...(credentials === undefined ? {} : { credentials }),
   };
 }
 

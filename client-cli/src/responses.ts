@@ -1,5 +1,6 @@
-// What the token server answers to POST /token and POST /validate, and the checks that an
-// answer really has that shape: an answer from another service on the port must not pass.
+// What the token server answers to POST /token and POST /validate, and to a guest in its
+// waiting room (POST /token's 202, GET /lobby/{id}), and the checks that an answer really has
+// that shape: an answer from another service on the port must not pass.
 
 /** The token server's success answer to `POST /token`. */
 export interface TokenResponse {
@@ -23,6 +24,11 @@ export interface IssuedToken {
   response: TokenResponse;
   /** The answer's body as received, so `--json` can print the server's JSON as it is. */
   responseText: string;
+  /**
+   * What responseText parses to, when that is not `response` itself: the waiting room's
+   * answer, `{"lobby": ..., "connection_details": ...}`, whose token `response` holds.
+   */
+  answer?: unknown;
 }
 
 /** The token server's answer to `POST /validate` for a token it accepts. */
@@ -102,5 +108,100 @@ export function isValidationResponse(value: unknown): value is ValidationRespons
     optional(value.metadata, (field) => typeof field === 'string') &&
     optional(value.attributes, isRecord) &&
     optional(value.room_config, isRecord)
+  );
+}
+
+/**
+ * A guest's place in the waiting room, as `POST /token` answers it (202) for an invite to a
+ * room with a waiting room; a moderator admits or denies the guest.
+ */
+export interface LobbyTicket {
+  /** The waiting room entry's id, as `token-admin lobby list` shows it to moderators. */
+  id: string;
+  /** The secret that lets this guest alone poll its place (`GET /lobby/{id}`): never shown. */
+  poll_token: string;
+  status: 'waiting';
+  /** When the guest stops waiting, unless a moderator decided before; ISO 8601. */
+  expires_at: string;
+}
+
+/** Where a guest stands in the waiting room. */
+export type LobbyStatus = 'waiting' | 'admitted' | 'denied' | 'expired';
+
+/** What an admitted guest connects with, as `POST /connection-details` answers it. */
+export interface ConnectionDetails {
+  /** The LiveKit server to connect to. */
+  server_url: string;
+  /** The signed LiveKit access token (a JWT). */
+  participant_token: string;
+  room_name: string;
+  participant_identity: string;
+  /** The display name, when the token carries one. */
+  participant_name?: string;
+  role: string;
+  /** When the token expires, as ISO 8601. */
+  expires_at: string;
+}
+
+/** The answer of `GET /lobby/{id}`: the guest's status, and once admitted, what to connect with. */
+export interface LobbyPoll {
+  lobby: {
+    id: string;
+    status: LobbyStatus;
+    expires_at: string;
+    /** True when an earlier poll already took the connection details, which come only once. */
+    collected?: boolean;
+  };
+  /** Only in the first answer that says `admitted`. */
+  connection_details?: ConnectionDetails;
+}
+
+const LOBBY_STATUSES: ReadonlySet<unknown> = new Set(['waiting', 'admitted', 'denied', 'expired']);
+
+/**
+ * A poll token is sent back as a header and never shown: only base64url, which a header holds
+ * as is, passes (the server's are 43 characters; the bounds leave it room to change).
+ */
+const POLL_TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,512}$/;
+
+/** Whether `value` is the 202 answer of `POST /token`: `{"lobby": <a place, waiting>}`. */
+export function isLobbyTicketAnswer(value: unknown): value is { lobby: LobbyTicket } {
+  if (!isRecord(value) || !isRecord(value.lobby)) return false;
+  const { lobby } = value;
+  return (
+    typeof lobby.id === 'string' &&
+    lobby.id !== '' &&
+    typeof lobby.poll_token === 'string' &&
+    POLL_TOKEN_SHAPE.test(lobby.poll_token) &&
+    lobby.status === 'waiting' &&
+    typeof lobby.expires_at === 'string'
+  );
+}
+
+/** Whether `value` is connection details, the token's shape not checked yet. */
+export function isConnectionDetails(value: unknown): value is ConnectionDetails {
+  return (
+    isRecord(value) &&
+    typeof value.server_url === 'string' &&
+    typeof value.participant_token === 'string' &&
+    typeof value.room_name === 'string' &&
+    typeof value.participant_identity === 'string' &&
+    (value.participant_name === undefined || typeof value.participant_name === 'string') &&
+    typeof value.role === 'string' &&
+    typeof value.expires_at === 'string'
+  );
+}
+
+/** Whether `value` is an answer of `GET /lobby/{id}`; connection details only when admitted. */
+export function isLobbyPoll(value: unknown): value is LobbyPoll {
+  if (!isRecord(value) || !isRecord(value.lobby)) return false;
+  const { lobby } = value;
+  const details = value.connection_details;
+  return (
+    typeof lobby.id === 'string' &&
+    LOBBY_STATUSES.has(lobby.status) &&
+    typeof lobby.expires_at === 'string' &&
+    (lobby.collected === undefined || typeof lobby.collected === 'boolean') &&
+    (details === undefined || (lobby.status === 'admitted' && isConnectionDetails(details)))
   );
 }
