@@ -132,7 +132,7 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])('with AUTH_MODE=%s', (mode) 
     );
   });
 
-  it.each(['/bans', '/rooms/lab/audit', '/rooms/lab'])(
+  it.each(['/bans', '/rooms/lab/audit', '/rooms/lab', '/invites', '/rooms/lab/lobby'])(
     'GET %s answers any query with JSON, no 5xx',
     async (route) => {
       await fc.assert(
@@ -145,6 +145,73 @@ describe.each<AuthMode>(['none', 'api-key', 'jwt'])('with AUTH_MODE=%s', (mode) 
       );
     },
   );
+
+  it('POST /invites answers any body with JSON and no 5xx, and makes invites for moderators only', async () => {
+    const inviteBody = fc.oneof(
+      fc.record(
+        {
+          room: roomName,
+          role: fc.constantFrom('participant', 'viewer', 'host', 'nobody', 7),
+          max_uses: fc.oneof(fc.integer({ min: -2, max: 10_002 }), fc.constant('5')),
+          expires_in_seconds: fc.oneof(fc.integer({ min: 0, max: 2_592_001 }), fc.constant(null)),
+          identity: fc.oneof(roomName, fc.constant('')),
+          name: hostileText,
+          waiting_room: fc.oneof(fc.boolean(), fc.constant('yes')),
+        },
+        { requiredKeys: ['room'] },
+      ),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(inviteBody, async (body) => {
+        const response = await request(server())
+          .post('/invites')
+          .set(credentials())
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body));
+        expectWellFormedAnswer(response);
+        if (mode !== 'api-key') expect(response.status).not.toBe(201);
+        if (response.status === 201) {
+          expect(response.body.code).toMatch(/^[a-hjkmnp-z]{4}(-[a-hjkmnp-z]{4}){3}$/);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('redeems no made-up code, in any header or body, and never answers 5xx', async () => {
+    const code = fc.oneof(headerText, fc.stringMatching(/^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/));
+    await fc.assert(
+      fc.asyncProperty(
+        code,
+        fc.constantFrom('/token', '/connection-details'),
+        fc.boolean(),
+        async (guess, route, inBody) => {
+          const test = request(server()).post(route).set('Content-Type', 'application/json');
+          const response = await (inBody && route === '/token'
+            ? test.send(JSON.stringify({ invite_code: guess }))
+            : test.set('X-Invite-Code', guess).send('{}'));
+          expectWellFormedAnswer(response);
+          expect([200, 201, 202]).not.toContain(response.status);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /lobby/{id} answers any id and poll token with JSON, no 5xx, and never 200', async () => {
+    const id = fc.oneof(roomName, fc.uuid());
+    await fc.assert(
+      fc.asyncProperty(id, headerText, async (lobbyId, token) => {
+        const response = await request(server())
+          .get(`/lobby/${encodeURIComponent(lobbyId)}`)
+          .set('Authorization', `Bearer ${token}`);
+        expectWellFormedAnswer(response);
+        expect(response.status).not.toBe(200);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
   it('DELETE /bans/{id} answers any id with JSON, no 5xx, and lifts nothing unknown', async () => {
     const id = fc.oneof(

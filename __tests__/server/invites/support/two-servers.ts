@@ -58,7 +58,9 @@ export async function raceForFiveUses(
   const granted = answers.filter((answer) => answer.status === 201);
   expect(granted).toHaveLength(5);
   expect(
-    answers.filter((answer) => answer.status === 410 && answer.body.error?.code === 'INVITE_USED_UP'),
+    answers.filter(
+      (answer) => answer.status === 410 && answer.body.error?.code === 'INVITE_USED_UP',
+    ),
   ).toHaveLength(15);
   const verifier = verifierFor(livekit.apiKey, livekit.apiSecret);
   const identities = new Set<string>();
@@ -95,9 +97,14 @@ export async function waitOnOneAdmitOnOther(
   });
   const { waiting: guests } = (await listed.json()) as { waiting: Array<{ id: string }> };
   expect(guests.map((guest) => guest.id)).toEqual([lobby.id]);
-  const admitted = await call(second as RunningServer, 'POST', `/rooms/clinic/lobby/${lobby.id}/admit`, {
-    headers: { 'X-API-Key': KEY },
-  });
+  const admitted = await call(
+    second as RunningServer,
+    'POST',
+    `/rooms/clinic/lobby/${lobby.id}/admit`,
+    {
+      headers: { 'X-API-Key': KEY },
+    },
+  );
   expect(admitted.status).toBe(200);
   const answered = await waiting;
   expect(answered.status).toBe(200);
