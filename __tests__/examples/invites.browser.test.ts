@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
+import { TokenVerifier } from 'livekit-server-sdk';
 import { BROWSER_STEP_TIMEOUT_MS, describeWithBrowser, launchChromium } from '../support/browser';
 import {
   CONNECT_ERROR_TIMEOUT_MS,
@@ -7,28 +7,26 @@ import {
   startExampleSite,
   type ExampleSite,
 } from '../support/example-site';
+import {
+  createInvite,
+  enterNameAndJoin,
+  hostPageUrl,
+  LOBBY_SEEN_TIMEOUT_MS,
+  signHostToken,
+  useHostToken,
+  waitingRow,
+} from '../support/invite-pages';
 import { freePort, startServer, type RunningServer } from '../support/processes';
 
-const LIVEKIT_API_KEY = 'APIinvitepages';
-const LIVEKIT_API_SECRET = 'invite-pages-secret-with-more-than-32-characters';
+/** The token server's LiveKit key pair, which signs the host's token too. */
+const LIVEKIT = {
+  apiKey: 'APIinvitepages',
+  apiSecret: 'invite-pages-secret-with-more-than-32-characters',
+};
 /** The server runs with AUTH_MODE=api-key: guests have no key, and the host uses its token. */
 const CALLER_API_KEY = 'invite-pages-caller-key-of-32-characters-or-more';
 
 const ROOM = 'physics-101';
-
-/** The host page's refresh of the waiting room comes every 2 s: a few rounds fit a step. */
-const LOBBY_SEEN_TIMEOUT_MS = BROWSER_STEP_TIMEOUT_MS;
-
-/** A LiveKit host token for `room`, as the host's app would hold: roomAdmin for that room. */
-function hostToken(room: string): Promise<string> {
-  const token = new AccessToken(LIVEKIT_API_KEY, LIVEKIT_API_SECRET, {
-    identity: 'host-ada',
-    name: 'Ada',
-    ttl: '10m',
-  });
-  token.addGrant({ room, roomJoin: true, roomAdmin: true });
-  return token.toJwt();
-}
 
 /** Reads a page element's text; the element must exist. */
 async function textOf(page: Page, selector: string): Promise<string> {
@@ -40,7 +38,7 @@ const describeInBrowser = describeWithBrowser();
 describeInBrowser(
   'examples/web join and host pages in headless Chromium, against the token server process',
   () => {
-    const verifier = new TokenVerifier(LIVEKIT_API_KEY, LIVEKIT_API_SECRET);
+    const verifier = new TokenVerifier(LIVEKIT.apiKey, LIVEKIT.apiSecret);
     let site: ExampleSite;
     let tokenServer: RunningServer;
     /** Where the token server tells guests LiveKit is; nothing listens there. */
@@ -56,8 +54,8 @@ describeInBrowser(
       livekitUrl = `ws://127.0.0.1:${await freePort()}`;
       [tokenServer, browser] = await Promise.all([
         startServer({
-          LIVEKIT_API_KEY,
-          LIVEKIT_API_SECRET,
+          LIVEKIT_API_KEY: LIVEKIT.apiKey,
+          LIVEKIT_API_SECRET: LIVEKIT.apiSecret,
           LIVEKIT_URL: livekitUrl,
           AUTH_MODE: 'api-key',
           TOKEN_SERVER_API_KEYS: CALLER_API_KEY,
@@ -97,45 +95,19 @@ describeInBrowser(
 
     /** The host page, moderating ROOM with a host token, the token server set by `?server=`. */
     async function openHostPage(): Promise<Page> {
-      const host = await openPage(
-        `${site.url}/host.html?server=${encodeURIComponent(tokenServer.url)}`,
-        '#use-token',
-      );
+      const host = await openPage(hostPageUrl(site.url, tokenServer.url), '#use-token');
       expect(await host.inputValue('#token-server-url')).toBe(tokenServer.url);
-      await host.fill('#host-token', await hostToken(ROOM));
-      await host.click('#use-token');
-      await host.locator('#moderation').waitFor({ state: 'visible' });
+      await useHostToken(host, await signHostToken(LIVEKIT, ROOM));
       expect(await textOf(host, '#room')).toBe(ROOM);
       expect(await textOf(host, '#host-identity')).toBe('host-ada');
       return host;
     }
 
-    /** Creates an invite on the host page and returns the join link it shows. */
-    async function createInvite(
-      host: Page,
-      invite: { role: string; maxUses: number; waitingRoom: boolean },
-    ): Promise<string> {
-      await host.fill('#invite-role', invite.role);
-      await host.fill('#invite-max-uses', String(invite.maxUses));
-      await host.setChecked('#invite-waiting-room', invite.waitingRoom);
-      await host.click('#create-invite');
-      await host.locator('#new-invite').waitFor({ state: 'visible' });
-      return textOf(host, '#join-link');
-    }
-
     /** Opens the join link as a guest, enters `name` and presses Join. */
     async function joinAs(link: string, name: string): Promise<Page> {
       const guest = await openPage(link, '#join');
-      await guest.fill('#participant-name', name);
-      await guest.click('#join');
+      await enterNameAndJoin(guest, name);
       return guest;
-    }
-
-    /** The host page's row for a waiting guest, once a refresh shows it. */
-    async function waitingRow(host: Page, name: string) {
-      const row = host.locator('#lobby tbody tr', { hasText: name });
-      await row.waitFor({ state: 'visible', timeout: LOBBY_SEEN_TIMEOUT_MS });
-      return row;
     }
 
     describe('a waiting-room invite', () => {
@@ -251,8 +223,7 @@ describeInBrowser(
           '#join',
         );
         await guest.fill('#invite-code', 'abcd-efgh-jkmn-pqrs');
-        await guest.fill('#participant-name', 'Eve');
-        await guest.click('#join');
+        await enterNameAndJoin(guest, 'Eve');
 
         await guest.locator('#join-error').waitFor({ state: 'visible' });
         expect(await textOf(guest, '#join-error')).toMatch(

@@ -24,18 +24,21 @@ export const PAGE_LOAD_TIMEOUT_MS = 15_000;
  */
 export const CONNECT_ERROR_TIMEOUT_MS = 10_000;
 
-/** `node examples/web/serve.mjs` on 127.0.0.1 and an ephemeral port. */
+/** `node examples/web/serve.mjs` on 127.0.0.1 and a port (an ephemeral one unless told). */
 export interface ExampleSite extends RunningProcess {
   /** `http://127.0.0.1:<port>`, which is also the pages' origin. */
   url: string;
   stop(): Promise<void>;
 }
 
-/** Starts serve.mjs as users do, and resolves once it prints where it serves. */
-export async function startExampleSite(): Promise<ExampleSite> {
+/**
+ * Starts serve.mjs as users do, and resolves once it prints where it serves. Tests leave
+ * `port` at 0 (ephemeral); the screenshot script asks for the README's 5173.
+ */
+export async function startExampleSite(port = 0): Promise<ExampleSite> {
   const running = startProcess(
     process.execPath,
-    [join(EXAMPLE_DIR, 'serve.mjs'), '--host', '127.0.0.1', '--port', '0'],
+    [join(EXAMPLE_DIR, 'serve.mjs'), '--host', '127.0.0.1', '--port', String(port)],
     { env: cleanEnv() },
   );
   const url = await new Promise<string>((resolve, reject) => {
