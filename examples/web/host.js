@@ -107,27 +107,30 @@ function row(cells, buttons = []) {
   return tr;
 }
 
-/** Replaces a table's rows, unless the items are those it shows already. */
+/** Replaces a table's rows, unless the items are those it shows already; true if it did. */
 function showRows(list, items, emptyNoteId, toRow) {
   const key = JSON.stringify(items);
-  if (shown[list] === key) return;
+  if (shown[list] === key) return false;
   shown[list] = key;
   byId(list).tBodies[0].replaceChildren(...items.map(toRow));
   byId(list).hidden = items.length === 0;
   byId(emptyNoteId).hidden = items.length !== 0;
+  return true;
 }
 
 const when = (iso) => (iso === null || iso === undefined ? '—' : new Date(iso).toLocaleString());
 const roomPath = () => `/rooms/${encodeURIComponent(session.room)}`;
 
+/** Refreshes the waiting room; resolves with whether it changed. */
 async function refreshLobby() {
   const { body } = await moderate(`${roomPath()}/lobby`);
-  showRows('lobby', body.waiting, 'nobody-waiting', (guest) => {
+  return showRows('lobby', body.waiting, 'nobody-waiting', (guest) => {
     const decide = (decision) => async () => {
       await moderate(`${roomPath()}/lobby/${encodeURIComponent(guest.id)}/${decision}`, {
         method: 'POST',
       });
       await refreshLobby();
+      await refreshInvites();
     };
     const tr = row(
       [
@@ -194,14 +197,19 @@ async function refreshBans() {
 }
 
 /**
- * Refreshes the waiting room every LOBBY_REFRESH_MS, the other lists less often, one round
- * at a time. A refused host token (401, 403) stops it: asking again would not help.
+ * Refreshes the waiting room every LOBBY_REFRESH_MS, the other lists less often (the
+ * invites also when someone came or went: a use may have been taken), one round at a time.
+ * A refused host token (401, 403) stops it: asking again would not help.
  */
 async function refreshLoop(current, round) {
   if (session !== current) return;
-  const lists = round % LISTS_REFRESH_EVERY === 0 ? [refreshInvites(), refreshBans()] : [];
+  const everyList = round % LISTS_REFRESH_EVERY === 0;
   try {
-    await Promise.all([refreshLobby(), ...lists]);
+    const lobbyChanged = await refreshLobby();
+    await Promise.all([
+      lobbyChanged || everyList ? refreshInvites() : undefined,
+      everyList ? refreshBans() : undefined,
+    ]);
     if (session === current) showError('refresh-error', '');
   } catch (error) {
     if (session !== current) return;
