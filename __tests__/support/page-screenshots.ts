@@ -22,9 +22,13 @@ const TOKEN_SERVER_PORT = 8002;
 const SITE_PORT = 5173;
 const SITE_URL = `http://localhost:${SITE_PORT}`;
 const TOKEN_SERVER_URL = `http://localhost:${TOKEN_SERVER_PORT}`;
-const LIVEKIT = { apiKey: 'APIscreenshots', apiSecret: 'secret-of-the-screenshots-at-least-32-chars' };
+const LIVEKIT = {
+  apiKey: 'APIscreenshots',
+  apiSecret: 'secret-of-the-screenshots-at-least-32-chars',
+};
 const IMAGES_DIR = join(REPO_ROOT, 'docs', 'images');
-const VIEWPORT = { width: 1000, height: 700 };
+/** 1000 px wide; short, so that a page shorter than the window has no blank band below it. */
+const VIEWPORT = { width: 1000, height: 500 };
 
 async function main(): Promise<void> {
   const site = await startExampleSite(SITE_PORT);
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     await host.goto(hostPageUrl(SITE_URL, TOKEN_SERVER_URL));
     await host.locator('#use-token:enabled').waitFor();
     await useHostToken(host, await signHostToken(LIVEKIT, 'physics-101'));
-    await host.fill('#ban-identity', 'guest-7f3a9c21');
+    await host.fill('#ban-identity', 'guest-q7Lr2XwK9dTb4VhN');
     await host.fill('#ban-reason', 'spam in the chat');
     await host.click('#ban');
     await host.locator('#bans tbody tr').waitFor();
