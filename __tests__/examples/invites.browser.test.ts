@@ -60,6 +60,8 @@ describeInBrowser(
           AUTH_MODE: 'api-key',
           TOKEN_SERVER_API_KEYS: CALLER_API_KEY,
           CORS_ORIGINS: site.url,
+          // The server's own link for an invite; the host page shows it beside its own.
+          INVITE_URL_BASE: `${site.url}/join`,
         }),
         launchChromium(),
       ]);
@@ -123,6 +125,7 @@ describeInBrowser(
           expect(joinUrl.origin + joinUrl.pathname).toBe(`${site.url}/join`);
           expect(joinUrl.searchParams.get('code')).toBe(code);
           expect(joinUrl.searchParams.get('server')).toBe(tokenServer.url);
+          expect(await textOf(host, '#server-link')).toBe(`${site.url}/join?code=${code}`);
 
           const guest = await joinAs(link, 'Grace Hopper');
           expect(await guest.inputValue('#invite-code')).toBe(code);

@@ -276,8 +276,10 @@ function createInvite(event) {
     byId('join-link').textContent = link;
     byId('join-link').href = link;
     byId('invite-code').textContent = invite.code;
-    byId('server-link-line').hidden = typeof invite.url !== 'string';
-    if (typeof invite.url === 'string') {
+    // Only an http(s) link becomes a link: never a `javascript:` URL, whoever sent it.
+    const serverLink = typeof invite.url === 'string' && /^https?:\/\//.test(invite.url);
+    byId('server-link-line').hidden = !serverLink;
+    if (serverLink) {
       byId('server-link').textContent = invite.url;
       byId('server-link').href = invite.url;
     }

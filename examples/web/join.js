@@ -2,7 +2,13 @@
 // when the invite says so (long-polling GET /lobby/{id}), then connects a LiveKit Room.
 import { ConnectionState, Room, RoomEvent } from 'livekit-client';
 import { describeState, explainConnectError } from './livekit-words.js';
-import { callTokenServer, explainError, initialTokenServerUrl, routeUrl } from './token-server.js';
+import {
+  callTokenServer,
+  explainError,
+  initialTokenServerUrl,
+  routeUrl,
+  TokenServerUnreachable,
+} from './token-server.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -74,7 +80,7 @@ async function waitInLobby(serverUrl, lobby, signal) {
         if (error.name === 'AbortError') throw error;
         // No answer (the network blinked, the server restarted) or too many polls: the place
         // is kept on the server, so try again a little later, a few times.
-        const retryable = error instanceof TypeError || error.code === 'RATE_LIMITED';
+        const retryable = error instanceof TokenServerUnreachable || error.code === 'RATE_LIMITED';
         if (!retryable || failures >= MAX_POLL_FAILURES) throw error;
         failures += 1;
         byId('waiting-status').textContent =
@@ -128,6 +134,9 @@ async function join(event) {
       body: name === '' ? {} : { participant_name: name },
       signal: thisAttempt.signal,
     });
+    if (status === 202 && typeof body?.lobby?.poll_token !== 'string') {
+      throw new LobbyOutcome('The token server put you in a waiting room but said not which.');
+    }
     const joined =
       status === 202 ? await waitInLobby(serverUrl, body.lobby, thisAttempt.signal) : body;
     showDetails(joined);

@@ -29,10 +29,19 @@ export class TokenServerError extends Error {
   }
 }
 
+/** No answer from the token server: not running there, the network, or a CORS refusal. */
+export class TokenServerUnreachable extends Error {
+  constructor(url, cause) {
+    super(`no answer from ${url}: ${cause.message}`, { cause });
+    this.name = 'TokenServerUnreachable';
+  }
+}
+
 /**
  * Calls the token server and resolves with `{ status, body }` for a 2xx answer (`body` is
- * null for 204). Throws TokenServerError for an error answer, and fetch's TypeError when no
- * answer arrives, CORS refusals included.
+ * null for 204). Throws TokenServerError for an error answer, TokenServerUnreachable when no
+ * answer arrives (fetch says no more, CORS refusals included), and fetch's AbortError once
+ * `signal` aborts.
  */
 export async function callTokenServer(url, { method = 'GET', headers = {}, body, signal } = {}) {
   const init = { method, headers: { ...headers }, signal };
@@ -40,7 +49,13 @@ export async function callTokenServer(url, { method = 'GET', headers = {}, body,
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(url, init);
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new TokenServerUnreachable(url, error);
+  }
   const text = await response.text();
   let parsed = null;
   try {
@@ -88,7 +103,7 @@ export function explainError(error, url, pageWords = {}) {
     if (words === undefined) return `The token server answered ${said}: ${error.message}`;
     return `${typeof words === 'function' ? words(error) : words} (${said})`;
   }
-  if (error instanceof TypeError) {
+  if (error instanceof TokenServerUnreachable) {
     return (
       `Could not reach the token server at ${url}. Is it running, and is this its URL? ` +
       `If it is, it may refuse this page's origin (${location.origin}): add it to CORS_ORIGINS. ` +
