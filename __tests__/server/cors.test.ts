@@ -11,7 +11,7 @@ describe('CORS', () => {
   const corsApp = createApp(testConfig({ CORS_ORIGINS: 'https://app.example.com' }));
 
   describe('from an allowed origin', () => {
-    it('answers the preflight allowing POST with Content-Type, Authorization and X-API-Key', async () => {
+    it('answers the preflight allowing POST with Content-Type, Authorization, X-API-Key and X-Invite-Code', async () => {
       const response = await request(corsApp)
         .options('/token')
         .set('Origin', 'https://app.example.com')
@@ -21,7 +21,7 @@ describe('CORS', () => {
       expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(response.headers['access-control-allow-methods']).toContain('POST');
       expect(response.headers['access-control-allow-headers']).toBe(
-        'Content-Type,Authorization,X-API-Key,X-Request-Id',
+        'Content-Type,Authorization,X-API-Key,X-Request-Id,X-Invite-Code',
       );
     });
 

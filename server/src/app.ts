@@ -19,6 +19,8 @@ import { TokenSigner } from './grants';
 import { createParticipantTokenIssuer } from './issue-token';
 import { livekitRoomService } from './livekit/for-config';
 import type { RoomServiceCalls } from './moderation/livekit-api';
+import { createFailureBudget } from './invites/failure-budget';
+import { createInvites } from './invites/invites';
 import { createModeration, type Moderation } from './moderation/moderation';
 import { livekitModeratorToken } from './moderation/moderator';
 import { openModerationStore } from './moderation/open-store';
@@ -214,13 +216,26 @@ export function createApp(config: Config, options: AppOptions = {}): Express {
   });
   const prepare = () => authentication.prepare();
   let openApiDocument: OpenApiDocument | undefined;
+  const issuer = createParticipantTokenIssuer(config, signer, metrics.tokenIssued, moderation);
+  const invites = createInvites({
+    config,
+    moderation,
+    issuer,
+    failures: createFailureBudget(limiterStore, config.inviteFailureLimitPerMinute, (budget) => {
+      metrics.rateLimited(budget);
+      metrics.inviteRedeemed('rate_limited');
+    }),
+    countRedemption: metrics.inviteRedeemed,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   const parts: AppParts = {
     config,
     logger,
     metrics,
     signer,
-    issuer: createParticipantTokenIssuer(config, signer, metrics.tokenIssued, moderation),
+    issuer,
     moderation,
+    invites,
     readiness,
     prepare,
     openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(config, SERVER_VERSION)),

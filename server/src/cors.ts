@@ -94,7 +94,7 @@ export function corsFor(origins: CorsOrigins, options: CorsOptions = {}): Reques
   return cors({
     origin,
     methods: ['GET', 'POST'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id', 'X-Invite-Code'],
     exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
     // How long a browser may cache a preflight answer, in seconds.
     maxAge: 600,

@@ -43,6 +43,10 @@ export const ERROR_CODES = {
     status: 401,
     when: 'a webhook not signed as LiveKit signs: no or a bad Authorization JWT, an unknown key, expired, a body whose SHA-256 is not the `sha256` claim, or not application/webhook+json',
   },
+  INVALID_POLL_TOKEN: {
+    status: 401,
+    when: "no poll token, or not this lobby entry's, in `Authorization: Bearer` on GET /lobby/{id}",
+  },
   IDENTITY_MISMATCH: {
     status: 403,
     when: "a body identity (user_id, participant_identity) other than the login's identity",
@@ -62,8 +66,20 @@ export const ERROR_CODES = {
     when: 'a moderation route called by someone who may not moderate that room (API-key callers, logins with a roomAdmin role and LiveKit tokens with roomAdmin for the room may)',
   },
   BANNED: { status: 403, when: 'the identity is banned from that room, or from every room' },
+  INVITE_NOT_FOR_ROOM: {
+    status: 403,
+    when: "a request with an invite names a room other than the invite's",
+  },
   NOT_FOUND: { status: 404, when: 'no such route' },
   BAN_NOT_FOUND: { status: 404, when: 'no ban with that id (lifted, or never made)' },
+  INVITE_NOT_FOUND: {
+    status: 404,
+    when: 'no invite with that code or id: mistyped, revoked, or never made (one answer for all)',
+  },
+  LOBBY_ENTRY_NOT_FOUND: {
+    status: 404,
+    when: "no guest waiting with that id in that room: unknown, another room's, already admitted or denied, or expired",
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     when: 'a known route with the wrong method; the Allow header names the right one',
@@ -77,6 +93,8 @@ export const ERROR_CODES = {
     status: 409,
     when: 'DUPLICATE_IDENTITY=refuse and that identity is already in the room',
   },
+  INVITE_EXPIRED: { status: 410, when: 'the invite has expired' },
+  INVITE_USED_UP: { status: 410, when: 'the invite has been redeemed as many times as it allows' },
   PAYLOAD_TOO_LARGE: { status: 413, when: 'the body is over the route’s limit' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

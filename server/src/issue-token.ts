@@ -141,6 +141,7 @@ function checkRequest(
   config: Config,
   caller: Caller,
   request: ParticipantTokenRequest,
+  byInvite = false,
 ): CheckedRequest {
   const { roomName: requestedRoom, role = config.defaultRole } = request;
   if (requestedRoom !== undefined && config.roomNamePattern?.test(requestedRoom) === false) {
@@ -149,7 +150,7 @@ function checkRequest(
       'room_name is not one this server hands out tokens for (see ROOM_NAME_PATTERN).',
     );
   }
-  if (!mayRequestRole(caller, role, config.publicRoles)) {
+  if (!byInvite && !mayRequestRole(caller, role, config.publicRoles)) {
     throw new HttpError(
       'ROLE_NOT_ALLOWED',
       `The role ${role} is not one you may ask for${request.role === undefined ? ' (it is the default role, DEFAULT_ROLE)' : ''}; roles open to everyone: ${[...config.publicRoles].join(', ')}.`,
@@ -233,6 +234,11 @@ export interface IssueContext {
   /** The route asked (the metrics' label). */
   route: string;
   requestId: string | null;
+  /**
+   * The invite redeemed, for a guest: its role was checked when a moderator made it, so the
+   * caller's own roles are not asked, and the audit trail names the invite as the actor.
+   */
+  inviteId?: string;
 }
 
 /** Issues participant tokens under one configuration, counting each one as it is signed. */
@@ -256,8 +262,8 @@ export function createParticipantTokenIssuer(
   moderation: Moderation,
 ): ParticipantTokenIssuer {
   return {
-    issue: async (caller, request, { route, requestId }) => {
-      const checked = checkRequest(config, caller, request);
+    issue: async (caller, request, { route, requestId, inviteId }) => {
+      const checked = checkRequest(config, caller, request, inviteId !== undefined);
       const admission = await moderation.admit({
         identity: request.identity,
         room: checked.roomName,
@@ -271,7 +277,7 @@ export function createParticipantTokenIssuer(
             event: 'token_issued',
             room: issued.roomName,
             identity: request.identity,
-            actor: callerLabel(caller),
+            actor: inviteId === undefined ? callerLabel(caller) : `invite:${inviteId}`,
             requestId,
             details: { role: issued.role, route, expires_at: expiresAt },
           },

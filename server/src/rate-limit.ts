@@ -27,6 +27,11 @@ function budgetKey(req: Request, res: Response): string {
   if (res.locals.authError === undefined && caller.kind !== 'anonymous') {
     return callerLabel(caller);
   }
+  return addressBudgetKey(req, res);
+}
+
+/** The budget key of a request's client address, whoever the caller: `ip:<address or /56>`. */
+export function addressBudgetKey(req: Request, res: Response): string {
   return `ip:${budgetAddressOf(res.locals.clientIp ?? clientAddressOf(req))}`;
 }
 

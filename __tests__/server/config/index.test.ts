@@ -61,6 +61,9 @@ describe('loadConfig', () => {
       DUPLICATE_IDENTITY: 'refuse',
       AUDIT_RETENTION_DAYS: '7',
       MODERATION_RATE_LIMIT_PER_MINUTE: '30',
+      INVITE_URL_BASE: 'https://app.example.com/join',
+      LOBBY_WAIT_SECONDS: '300',
+      INVITE_FAILURE_LIMIT_PER_MINUTE: '5',
       TOKEN_SERVER_WORKERS: '3',
       SHUTDOWN_DRAIN_MS: '2500',
       METRICS_PORT: '9100',
@@ -105,6 +108,9 @@ describe('loadConfig', () => {
         duplicateIdentity: 'refuse',
         auditRetentionDays: 7,
         moderationRateLimitPerMinute: 30,
+        inviteUrlBase: 'https://app.example.com/join',
+        lobbyWaitSeconds: 300,
+        inviteFailureLimitPerMinute: 5,
       });
     });
 
@@ -252,6 +258,7 @@ describe('CONFIG_VARIABLES', () => {
         'limits',
         'redis',
         'moderation',
+        'invites',
         'roles',
         'docs',
         'runtime',

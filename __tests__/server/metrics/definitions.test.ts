@@ -90,6 +90,7 @@ describe('every metric', () => {
       'livekit_token_server_build_info',
       'livekit_token_server_caller_authentications_total',
       'livekit_token_server_connections_closed_total',
+      'livekit_token_server_invite_redemptions_total',
       'livekit_token_server_jwks_fetches_total',
       'livekit_token_server_rate_limit_store',
       'livekit_token_server_rate_limited_total',

@@ -14,6 +14,7 @@ import { describeModerationStoreContract } from './store.contract';
 let redis: RunningRedis | undefined;
 const clients: Redis[] = [];
 let prefixes = 0;
+const T0 = 1_700_000_000_000;
 
 function clientOf(url: string): Redis {
   // disconnectTimeout: a client of a server a test stopped would otherwise keep a 2 s timer
@@ -45,6 +46,68 @@ describeWithRedis()('the Redis moderation store', () => {
       `mod-test-${(prefixes += 1)}:`,
     ),
   );
+
+  it('leaves no key of an invite or a guest behind once revoked, decided and pruned', async () => {
+    const client = clientOf((redis as RunningRedis).url);
+    const prefix = `mod-keys-${(prefixes += 1)}:`;
+    const store = createRedisModerationStore(client, prefix);
+    const keys = async () => (await client.keys(`${prefix}*`)).sort();
+    const invite = (id: string, codeHash: string) => ({
+      id,
+      codeHash,
+      room: 'lab',
+      role: 'participant',
+      identity: null,
+      name: null,
+      maxUses: 1,
+      uses: 0,
+      waitingRoom: true,
+      createdAtMs: T0,
+      expiresAtMs: T0 + 1_000,
+      createdBy: 'api-key:key-1',
+    });
+    const guest = (id: string) => ({
+      id,
+      room: 'lab',
+      inviteId: 'kept',
+      pollTokenHash: 'cd'.repeat(32),
+      identity: `guest-${id}`,
+      name: null,
+      role: 'participant',
+      status: 'waiting' as const,
+      collected: false,
+      createdAtMs: T0,
+      expiresAtMs: T0 + 1_000,
+      decidedAtMs: null,
+      decidedBy: null,
+    });
+    await store.createInvite(invite('revoked', 'aa'.repeat(32)));
+    await store.createInvite(invite('kept', 'bb'.repeat(32)));
+    await store.addLobbyEntry(guest('admitted'));
+    await store.addLobbyEntry(guest('waiting'));
+    await store.revokeInvite('revoked');
+    await store.decideLobbyEntry('admitted', 'lab', 'admitted', 'login:host', T0);
+    expect(await keys()).toEqual(
+      [
+        `invite:kept`,
+        `invite-code:${'bb'.repeat(32)}`,
+        'invites:lab',
+        'invite-expiries',
+        'lobby-entry:admitted',
+        'lobby-entry:waiting',
+        'lobby:lab',
+        'lobby-expiries',
+      ]
+        .map((name) => `${prefix}mod:${name}`)
+        .sort(),
+    );
+    expect(await client.zrange(`${prefix}mod:invites:lab`, 0, -1)).toEqual(['kept']);
+    expect(await client.zrange(`${prefix}mod:invite-expiries`, 0, -1)).toEqual(['kept']);
+    // The room's lobby holds only the guests waiting.
+    expect(await client.zrange(`${prefix}mod:lobby:lab`, 0, -1)).toEqual(['waiting']);
+    await store.prune(T0, T0 + 2 * 24 * 3600 * 1000);
+    expect(await keys()).toEqual([]);
+  });
 
   it('rejects with ModerationStoreUnavailableError when Redis is gone, and loses nothing it said it kept', async () => {
     const own = await startRedis();

@@ -78,6 +78,49 @@ describe('openSqliteModerationStore', () => {
     }
   });
 
+  it('brings a version 1 file to version 2, keeping its rows, with invites and a lobby', async () => {
+    const dataDir = freshFolder();
+    await openSqliteModerationStore(dataDir).close();
+    // A file as version 1 left it: version 2 only added the invites and lobby tables.
+    const db = new Database(join(dataDir, SQLITE_FILE_NAME));
+    db.exec('DROP TABLE invites; DROP TABLE lobby');
+    db.prepare(
+      `INSERT INTO bans (id, identity, room, reason, created_at_ms, expires_at_ms, created_by)
+       VALUES ('b1', 'mallory', NULL, NULL, ?, NULL, 'api-key:ops')`,
+    ).run(T0);
+    db.pragma('user_version = 1');
+    db.close();
+
+    const store = openSqliteModerationStore(dataDir);
+    try {
+      expect((await store.banFor('mallory', 'lab', T0))?.id).toBe('b1');
+      await store.createInvite({
+        id: 'i1',
+        codeHash: 'ab'.repeat(32),
+        room: 'lab',
+        role: 'participant',
+        identity: null,
+        name: null,
+        maxUses: 1,
+        uses: 0,
+        waitingRoom: true,
+        createdAtMs: T0,
+        expiresAtMs: T0 + 1_000,
+        createdBy: 'api-key:ops',
+      });
+      expect((await store.redeemInvite('ab'.repeat(32), T0)).outcome).toBe('redeemed');
+      expect(await store.listLobby('lab', T0)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+    try {
+      expect(after.pragma('user_version', { simple: true })).toBe(2);
+    } finally {
+      after.close();
+    }
+  });
+
   it('refuses a file written by a newer schema, naming DATA_DIR', () => {
     const dataDir = freshFolder();
     const db = new Database(join(dataDir, SQLITE_FILE_NAME));

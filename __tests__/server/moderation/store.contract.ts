@@ -6,9 +6,12 @@ import {
   type AdmitRequest,
   type AuditEntry,
   type Ban,
+  type Invite,
+  type LobbyEntry,
   type ModerationStore,
   type SeatRequest,
 } from '../../../server/src/moderation/store';
+import { describeInviteAndLobbyContract } from './store-invites.contract';
 
 /** Some time, in epoch milliseconds; every test counts from it. */
 const T0 = 1_700_000_000_000;
@@ -50,6 +53,37 @@ function admission(
     ...overrides,
   };
 }
+
+/** An invite and a lobby entry for the calls made on a closed store. */
+const closedInvite: Invite = {
+  id: 'i1',
+  codeHash: 'ab'.repeat(32),
+  room: 'lobby',
+  role: 'participant',
+  identity: null,
+  name: null,
+  maxUses: 1,
+  uses: 0,
+  waitingRoom: false,
+  createdAtMs: T0,
+  expiresAtMs: T0 + DAY_MS,
+  createdBy: 'api-key:ops',
+};
+const closedLobbyEntry: LobbyEntry = {
+  id: 'g1',
+  room: 'lobby',
+  inviteId: 'i1',
+  pollTokenHash: 'cd'.repeat(32),
+  identity: 'guest-1',
+  name: null,
+  role: 'participant',
+  status: 'waiting',
+  collected: false,
+  createdAtMs: T0,
+  expiresAtMs: T0 + 600_000,
+  decidedAtMs: null,
+  decidedBy: null,
+};
 
 function audit(overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {
@@ -146,6 +180,21 @@ export function describeModerationStoreContract(
         expect(await store.banById('b1')).toBeUndefined();
         expect(await store.banFor('mallory', 'lobby', T0)).toBeUndefined();
         expect((await store.listBans({}, T0)).map((found) => found.id)).toEqual(['b2']);
+      });
+
+      it('keeps rooms named like the store’s own bookkeeping apart from it', async () => {
+        for (const room of ['rooms', 'seq', 'held-rooms', 'audit-seq', 'meta:audit-rooms']) {
+          expect(await store.claimSeat(seat({ identity: 'a', room }))).toEqual({
+            outcome: 'granted',
+            seats: 1,
+          });
+          await store.appendAudit(audit({ room, atMs: T0 }));
+          await store.appendAudit(audit({ room, atMs: T0 + 1 }));
+          const page = await store.listAudit({ room, limit: 10 });
+          expect(page.entries.map((entry) => entry.atMs)).toEqual([T0, T0 + 1]);
+          expect((await store.occupancy(room, T0)).held).toEqual(['a']);
+        }
+        expect(await store.prune(T0 - 1, T0 + 1)).toBe(0);
       });
 
       it('tells apart rooms and identities that share a prefix or hold separators', async () => {
@@ -461,6 +510,8 @@ export function describeModerationStoreContract(
       });
     });
 
+    describeInviteAndLobbyContract(() => store);
+
     describe('audit trail', () => {
       const entries = [
         audit({ atMs: T0, identity: 'ada', details: { role: 'speaker', ttl: 600 } }),
@@ -595,6 +646,18 @@ export function describeModerationStoreContract(
           () => store.participantJoined('lobby', 'a', T0),
           () => store.occupancy('lobby', T0),
           () => store.markWebhookProcessed('evt', T0),
+          () => store.createInvite({ ...closedInvite }),
+          () => store.inviteById('i1'),
+          () => store.listInvites('lobby'),
+          () => store.revokeInvite('i1'),
+          () => store.redeemInvite(closedInvite.codeHash, T0),
+          () => store.returnInviteUse('i1'),
+          () => store.addLobbyEntry({ ...closedLobbyEntry }),
+          () => store.lobbyEntry('g1'),
+          () => store.listLobby('lobby', T0),
+          () => store.decideLobbyEntry('g1', 'lobby', 'admitted', 'api-key:ops', T0),
+          () => store.collectAdmission('g1'),
+          () => store.returnAdmission('g1'),
           () => store.appendAudit(audit()),
           () => store.listAudit({ room: 'lobby', limit: 1 }),
           () => store.prune(T0, T0),

@@ -81,10 +81,11 @@ function codesOf(document: OpenApiDocument, path: string, method: string, status
   return enumValues(document.paths[path]?.[method]?.responses[status]);
 }
 
+/** A route's request body schema; of /token's two (anyOf), the one without an invite. */
 function requestSchema(document: OpenApiDocument, path: string): JsonSchema {
   const schema = document.paths[path]?.post?.requestBody?.content['application/json']?.schema;
   if (schema === undefined) throw new Error(`no request body for ${path}`);
-  return schema;
+  return (schema as { anyOf?: JsonSchema[] }).anyOf?.[0] ?? schema;
 }
 
 function propertiesOf(schema: unknown): Record<string, JsonSchema> {
@@ -148,7 +149,10 @@ describe('the OpenAPI document', () => {
     );
 
     it('lists 429 RATE_LIMITED only with a rate limit', () => {
-      expect(codesOf(plain, '/token', 'post', '429')).toEqual([]);
+      // The budget of failed invite redemptions is on by default.
+      const unlimited = documentOf(appFor({ INVITE_FAILURE_LIMIT_PER_MINUTE: '0' }));
+      expect(codesOf(unlimited, '/token', 'post', '429')).toEqual([]);
+      expect(codesOf(plain, '/token', 'post', '429')).toEqual(['RATE_LIMITED']);
       expect(codesOf(configured, '/token', 'post', '429')).toEqual(['RATE_LIMITED']);
       expect(codesOf(configured, '/validate', 'post', '429')).toEqual(['RATE_LIMITED']);
     });
@@ -166,11 +170,13 @@ describe('the OpenAPI document', () => {
         'ROLE_NOT_ALLOWED',
         'ATTRIBUTE_NOT_ALLOWED',
         'BANNED',
+        'INVITE_NOT_FOR_ROOM',
       ]);
       expect(codesOf(configured, '/connection-details', 'post', '403')).toEqual([
         'ROOM_NOT_ALLOWED',
         'AGENT_NOT_ALLOWED',
         'BANNED',
+        'INVITE_NOT_FOR_ROOM',
       ]);
     });
 

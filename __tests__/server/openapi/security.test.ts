@@ -28,7 +28,8 @@ describe('the security schemes of /openapi.json', () => {
       expect(Object.keys(document.components.securitySchemes ?? {})).toEqual(['livekitHostToken']);
       for (const [path, operations] of Object.entries(document.paths)) {
         for (const operation of Object.values(operations)) {
-          const moderated = path.startsWith('/bans') || path.startsWith('/rooms/');
+          const moderated =
+            path.startsWith('/bans') || path.startsWith('/rooms/') || path.startsWith('/invites');
           expect({ path, security: operation.security }).toEqual({
             path,
             security: moderated ? [{ livekitHostToken: [] }] : undefined,

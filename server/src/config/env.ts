@@ -34,6 +34,7 @@ export type SectionName =
   | 'limits'
   | 'redis'
   | 'moderation'
+  | 'invites'
   | 'roles'
   | 'docs'
   | 'runtime'
@@ -189,4 +190,23 @@ export function readSecret(context: ParseContext, name: string): string | null |
     return null;
   }
   return contents;
+}
+
+/** A whole number of `unit` in a range, its fallback when unset, or a problem naming the variable. */
+export function wholeNumberIn(
+  context: ParseContext,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+  unit: string,
+): number {
+  const raw = read(context.env, name);
+  if (raw === undefined) return range.fallback;
+  const value = Number(raw);
+  if (!isWholeNumber(raw) || value < range.min || value > range.max) {
+    context.problems.push(
+      `${name} must be a whole number of ${unit} from ${range.min} to ${range.max}`,
+    );
+    return range.fallback;
+  }
+  return value;
 }

@@ -33,6 +33,7 @@ import {
   parseModeration,
   type ModerationConfig,
 } from './moderation';
+import { describeInvites, INVITES_VARIABLES, parseInvites, type InvitesConfig } from './invites';
 import { describeMetrics, METRICS_VARIABLES, parseMetrics, type MetricsConfig } from './metrics';
 import { describeRuntime, parseRuntime, RUNTIME_VARIABLES, type RuntimeConfig } from './runtime';
 import {
@@ -71,6 +72,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   ...LIMITS_VARIABLES,
   ...REDIS_VARIABLES,
   ...MODERATION_VARIABLES,
+  ...INVITES_VARIABLES,
   ...RUNTIME_VARIABLES,
   ...METRICS_VARIABLES,
   ...ROLES_VARIABLES,
@@ -83,6 +85,7 @@ export type Config = HttpConfig &
   LimitsConfig &
   RedisConfig &
   ModerationConfig &
+  InvitesConfig &
   RuntimeConfig &
   MetricsConfig &
   RolesConfig &
@@ -124,6 +127,7 @@ export function loadConfig(
     ...parseLimits(context),
     ...parseRedis(context),
     ...parseModeration(context),
+    ...parseInvites(context),
     ...parseRuntime(context),
     ...parseMetrics(context),
     ...parseRoles(context),
@@ -166,6 +170,7 @@ export function describeConfigBySection(
     { section: 'limits', settings: describeLimits(config) },
     { section: 'redis', settings: describeRedis(config) },
     { section: 'moderation', settings: describeModeration(config) },
+    { section: 'invites', settings: describeInvites(config) },
     { section: 'runtime', settings: describeRuntime(config) },
     { section: 'metrics', settings: describeMetrics(config) },
     { section: 'roles', settings: describeRoles(config) },

@@ -3,7 +3,7 @@
 // does (DUPLICATE_IDENTITY), how long the audit trail is kept (AUDIT_RETENTION_DAYS) and the
 // moderation routes' budget (MODERATION_RATE_LIMIT_PER_MINUTE).
 import { resolve } from 'node:path';
-import { isWholeNumber, read, sectionVariables, type ParseContext } from './env';
+import { read, sectionVariables, wholeNumberIn, type ParseContext } from './env';
 
 export const MODERATION_VARIABLES = sectionVariables('moderation', [
   {
@@ -61,24 +61,6 @@ export interface ModerationConfig {
   auditRetentionDays: number;
   /** Requests per minute and caller to the moderation routes; 0 turns the limit off. */
   moderationRateLimitPerMinute: number;
-}
-
-function wholeNumberIn(
-  context: ParseContext,
-  name: string,
-  range: { min: number; max: number; fallback: number },
-  unit: string,
-): number {
-  const raw = read(context.env, name);
-  if (raw === undefined) return range.fallback;
-  const value = Number(raw);
-  if (!isWholeNumber(raw) || value < range.min || value > range.max) {
-    context.problems.push(
-      `${name} must be a whole number of ${unit} from ${range.min} to ${range.max}`,
-    );
-    return range.fallback;
-  }
-  return value;
 }
 
 function parseDuplicateIdentity({ env, problems }: ParseContext): DuplicateIdentity {

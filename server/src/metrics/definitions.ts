@@ -32,8 +32,19 @@ export interface AppMetricSet {
   callerAuthentications: Counter<'outcome'>;
   jwksFetches: Counter<'outcome'>;
   connectionsClosed: Counter<'reason'>;
+  inviteRedemptions: Counter<'outcome'>;
   requestDuration: Histogram<'route' | 'status_class'>;
 }
+
+/** How an invite redemption ended, each counted from zero (invite_redemptions_total). */
+export const INVITE_REDEMPTION_OUTCOMES = [
+  'redeemed',
+  'waiting',
+  'not_found',
+  'expired',
+  'used_up',
+  'rate_limited',
+] as const;
 
 /** Why the server closed a connection on its own, each counted from zero. */
 export const CONNECTION_CLOSED_REASONS = ['pipelining', 'stalled'] as const;
@@ -96,6 +107,12 @@ export function defineAppMetrics(registry: Registry, sources: MetricSources): Ap
       name: `${METRIC_PREFIX}rate_limited_total`,
       help: 'Requests refused with 429 RATE_LIMITED, by the budget they were over.',
       labelNames: ['budget'],
+      registers,
+    }),
+    inviteRedemptions: new Counter({
+      name: `${METRIC_PREFIX}invite_redemptions_total`,
+      help: 'Invite redemptions by outcome: redeemed (a token), waiting (a lobby), or why refused.',
+      labelNames: ['outcome'],
       registers,
     }),
     callerAuthentications: new Counter({

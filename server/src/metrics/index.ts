@@ -6,6 +6,7 @@ import type { JwksFetchOutcome } from '../auth/jwks-options';
 import type { AuthenticationOutcome } from '../auth/outcome';
 import {
   CONNECTION_CLOSED_REASONS,
+  INVITE_REDEMPTION_OUTCOMES,
   defineAppMetrics,
   JWKS_FETCH_OUTCOMES,
   type MetricSources,
@@ -40,6 +41,8 @@ export interface AppMetrics {
   jwksFetched(outcome: JwksFetchOutcome): void;
   /** One connection the HTTP server closed on its own, and why. */
   connectionClosed(reason: (typeof CONNECTION_CLOSED_REASONS)[number]): void;
+  /** One invite redemption, by how it ended: failed ones are guesses, or typos. */
+  inviteRedeemed(outcome: (typeof INVITE_REDEMPTION_OUTCOMES)[number]): void;
 }
 
 /** What an app's metrics need to know of it. */
@@ -62,6 +65,8 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     jwksFetches.set(outcome, child);
   }
   for (const reason of CONNECTION_CLOSED_REASONS) metrics.connectionsClosed.labels(reason).inc(0);
+  for (const outcome of INVITE_REDEMPTION_OUTCOMES)
+    metrics.inviteRedemptions.labels(outcome).inc(0);
   return {
     registry: Registry.merge([own, processMetricsRegistry()]),
     requestFinished: (route, status, durationSeconds) =>
@@ -72,5 +77,6 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     authenticated: (outcome) => events.authenticated(outcome),
     jwksFetched: (outcome) => jwksFetches.get(outcome)?.inc(),
     connectionClosed: (reason) => metrics.connectionsClosed.labels(reason).inc(),
+    inviteRedeemed: (outcome) => metrics.inviteRedemptions.labels(outcome).inc(),
   };
 }

@@ -15,6 +15,11 @@ export const AUDIT_EVENTS = [
   'participant_removed',
   'room_started',
   'room_finished',
+  'invite_created',
+  'invite_revoked',
+  'guest_waiting',
+  'guest_admitted',
+  'guest_denied',
 ] as const;
 
 /** One event of the audit trail. */

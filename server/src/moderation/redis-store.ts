@@ -2,7 +2,8 @@
 // and a presence event are each one Lua script, so instances racing for the last seat
 // never both get it, and an out-of-order webhook never undoes a newer one. Keys live under
 // REDIS_KEY_PREFIX + "mod:". Every failure (Redis down, slow past the timeout) rejects with
-// ModerationStoreUnavailableError: moderation refuses rather than guesses.
+// ModerationStoreUnavailableError: moderation refuses rather than guesses. Invites and the
+// lobby, with their keys, are in redis-invites.ts, spread in below.
 import type Redis from 'ioredis';
 import {
   ModerationStoreUnavailableError,
@@ -16,9 +17,9 @@ import {
 } from './store';
 import { turnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
+import { redisInvites } from './redis-invites';
+import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 
-/** Webhook ids are kept this long: LiveKit retries an event within minutes. */
-const WEBHOOK_ID_RETENTION_MS = 24 * 3600 * 1000;
 /** Audit entries read from Redis per round while a filtered page fills up. */
 const AUDIT_SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
@@ -77,11 +78,12 @@ export function createRedisModerationStore(
     holds: (room: string) => `${p}holds:${room}`,
     heard: (room: string) => `${p}heard:${room}`,
     finished: (room: string) => `${p}finished:${room}`,
-    heldRooms: `${p}holds:rooms`,
+    // Keys of no room under `meta:`: no room's name can make a room's key one of these.
+    heldRooms: `${p}meta:held-rooms`,
     webhooks: `${p}webhooks`,
     audit: (room: string | null) => (room === null ? `${p}audit-everywhere` : `${p}audit:${room}`),
-    auditSeq: `${p}audit:seq`,
-    auditRooms: `${p}audit:rooms`,
+    auditSeq: `${p}meta:audit-seq`,
+    auditRooms: `${p}meta:audit-rooms`,
   };
   let closed = false;
 
@@ -97,6 +99,8 @@ export function createRedisModerationStore(
       );
     }
   };
+
+  const invites = redisInvites(client, p, run);
 
   /** A join ("1") or a leave ("0"), applied unless something newer was (PRESENCE_EVENT). */
   const presenceEvent = (room: string, identity: string, state: '1' | '0', atMs: number) =>
@@ -293,6 +297,7 @@ export function createRedisModerationStore(
         // A sorted set by time, NX: the first mark adds it; prune forgets the old ones.
         return (await redis.zadd(key.webhooks, 'NX', nowMs, id)) === 1;
       }),
+    ...invites.methods,
     appendAudit: (entry: AuditEntry) =>
       closed
         ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
@@ -363,6 +368,7 @@ export function createRedisModerationStore(
           if ((await redis.zcard(key.holds(room))) === 0) await redis.srem(key.heldRooms, room);
         }
         await redis.zremrangebyscore(key.webhooks, '-inf', nowMs - WEBHOOK_ID_RETENTION_MS);
+        await invites.pruneExpiredBefore(nowMs - EXPIRED_INVITE_RETENTION_MS);
         return removed;
       }),
     persistenceWarning: async () => {

@@ -12,3 +12,10 @@ export const WEBHOOK_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
  * milliseconds: long past the last late webhook that it orders.
  */
 export const PRESENCE_GUARD_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long an invite or a lobby entry is kept past its expiry, in milliseconds: for a day a
+ * late guest is told its invite expired rather than that it never existed, and a guest still
+ * polling is told its wait expired; after that neither is worth a row.
+ */
+export const EXPIRED_INVITE_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -1,8 +1,13 @@
 // The moderation file's tables. Created with IF NOT EXISTS and versioned by SQLite's
 // user_version, so that a later version can tell which changes a file still needs.
+//
+// Versions: 1 bans, room limits, seats, rooms, webhook ids, the audit trail; 2 adds the
+// invites and lobby tables. Version 2 only adds tables, so running SCHEMA_SQL on a version 1
+// file is its whole migration: its IF NOT EXISTS leaves the older tables and their rows as
+// they are. A version that changes a table will need a step of its own here.
 
 /** The schema this server writes; a file with a higher user_version is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Seats: one row per identity a room knows of. `present` from webhooks and
@@ -10,6 +15,10 @@ export const SCHEMA_VERSION = 1;
  * `last_event_ms` to ignore webhooks older than the last one applied. Its primary key
  * (room, identity) is the index of presence by room. Rooms: when presence was last heard
  * of, and the last room_finished, before which presence events are ignored.
+ *
+ * Invites: found by the hash of their code (unique: one code, one invite), listed by room,
+ * pruned by expiry. Lobby: guests listed by room while waiting, pruned by expiry; its
+ * `invite_id` has no foreign key, since an invite may be revoked while its guest waits.
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS bans (
@@ -62,4 +71,40 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_by_room ON audit (room, id);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at_ms);
+
+CREATE TABLE IF NOT EXISTS invites (
+  id TEXT PRIMARY KEY,
+  code_hash TEXT NOT NULL,
+  room TEXT NOT NULL,
+  role TEXT NOT NULL,
+  identity TEXT,
+  name TEXT,
+  max_uses INTEGER NOT NULL,
+  uses INTEGER NOT NULL DEFAULT 0,
+  waiting_room INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS invites_by_code_hash ON invites (code_hash);
+CREATE INDEX IF NOT EXISTS invites_by_room ON invites (room, created_at_ms);
+CREATE INDEX IF NOT EXISTS invites_by_expiry ON invites (expires_at_ms);
+
+CREATE TABLE IF NOT EXISTS lobby (
+  id TEXT PRIMARY KEY,
+  room TEXT NOT NULL,
+  invite_id TEXT NOT NULL,
+  poll_token_hash TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  name TEXT,
+  role TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'admitted', 'denied')),
+  collected INTEGER NOT NULL DEFAULT 0,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  decided_at_ms INTEGER,
+  decided_by TEXT
+);
+CREATE INDEX IF NOT EXISTS lobby_by_room ON lobby (room, status, created_at_ms);
+CREATE INDEX IF NOT EXISTS lobby_by_expiry ON lobby (expires_at_ms);
 `;

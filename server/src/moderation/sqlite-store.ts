@@ -4,6 +4,7 @@
 // answer promises only to match the interface. WAL lets readers go on while one writer
 // writes, and a claim runs in one IMMEDIATE transaction: the write lock is taken before the
 // seats are counted, so two processes on one file can never both take the last seat.
+// Invites and the lobby have a file of their own, sqlite-invites.ts, spread in below.
 import {
   ModerationStoreUnavailableError,
   needsSeat,
@@ -21,7 +22,12 @@ import {
 } from './store';
 import { parseDetails } from './audit-details';
 import { turnBatch } from './turn-batch';
-import { PRESENCE_GUARD_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
+import {
+  EXPIRED_INVITE_RETENTION_MS,
+  PRESENCE_GUARD_RETENTION_MS,
+  WEBHOOK_ID_RETENTION_MS,
+} from './retention';
+import { sqliteInvites } from './sqlite-invites';
 import { DEFAULT_BUSY_TIMEOUT_MS, isUnavailable, openDatabase, reasonOf } from './sqlite-file';
 
 /** Options beyond DATA_DIR, for tests. */
@@ -109,6 +115,8 @@ export function openSqliteModerationStore(
       );
     }
   };
+
+  const invites = sqliteInvites(db, run);
 
   /**
    * Audit entries are written a turn of the event loop at a time, in one transaction: a
@@ -300,6 +308,7 @@ export function openSqliteModerationStore(
     statements.pruneGuards.run(nowMs - PRESENCE_GUARD_RETENTION_MS);
     statements.pruneRooms.run(nowMs - PRESENCE_GUARD_RETENTION_MS);
     statements.pruneWebhooks.run(nowMs - WEBHOOK_ID_RETENTION_MS);
+    invites.pruneExpiredBefore(nowMs - EXPIRED_INVITE_RETENTION_MS);
     return removed;
   });
 
@@ -400,6 +409,8 @@ export function openSqliteModerationStore(
 
     markWebhookProcessed: (id, nowMs) =>
       run(() => statements.markWebhook.run({ id, nowMs }).changes === 1),
+
+    ...invites.methods,
 
     appendAudit: (entry: AuditEntry) =>
       closed

@@ -317,3 +317,23 @@ export interface ModerationStore {
   /** Closes the file or connection; later calls reject. */
   close(): Promise<void>;
 }
+
+/**
+ * The invite and lobby part of the store, which each store keeps in a file of its own
+ * (sqlite-invites.ts, redis-invites.ts) beside its other state.
+ */
+export type InviteAndLobbyStore = Pick<
+  ModerationStore,
+  | 'createInvite'
+  | 'inviteById'
+  | 'listInvites'
+  | 'revokeInvite'
+  | 'redeemInvite'
+  | 'returnInviteUse'
+  | 'addLobbyEntry'
+  | 'lobbyEntry'
+  | 'listLobby'
+  | 'decideLobbyEntry'
+  | 'collectAdmission'
+  | 'returnAdmission'
+>;

@@ -145,6 +145,11 @@ export function buildOpenApiDocument(
         description:
           'Bans, room caps and the audit trail, and the receiver of LiveKit webhooks that makes bans hold (docs/moderation.md).',
       },
+      {
+        name: 'invites',
+        description:
+          "Invite codes that let guests in without an API key or login, and the lobby where a waiting room's guests wait to be admitted (docs/invites.md).",
+      },
     ],
     paths,
     components: {

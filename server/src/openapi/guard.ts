@@ -75,3 +75,21 @@ export function participantTokenErrors(config: Config): OperationError[] {
     'MODERATION_UNAVAILABLE',
   ];
 }
+
+/** The refusals of redeeming an invite on the token routes (invites/invites.ts). */
+export function inviteRedemptionErrors(config: Config): OperationError[] {
+  return [
+    'INVITE_NOT_FOUND',
+    'INVITE_EXPIRED',
+    'INVITE_USED_UP',
+    'INVITE_NOT_FOR_ROOM',
+    ...(config.inviteFailureLimitPerMinute > 0
+      ? [
+          {
+            code: 'RATE_LIMITED' as const,
+            when: 'too many failed invite redemptions from this address (INVITE_FAILURE_LIMIT_PER_MINUTE)',
+          },
+        ]
+      : []),
+  ];
+}

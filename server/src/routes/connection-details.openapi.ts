@@ -3,12 +3,18 @@
 import type { Config } from '../config';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
-import { participantTokenErrors, type OperationContext } from '../openapi/guard';
+import {
+  inviteRedemptionErrors,
+  participantTokenErrors,
+  type OperationContext,
+} from '../openapi/guard';
 import type { JsonSchema, Operation } from '../openapi/types';
 import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
+import { INVITE_CODE_PARAMETER } from './invites.openapi';
+import { LOBBY_WAIT_SCHEMA } from './invite-view';
 
 /** The 201 answer: LiveKit's standard fields, server_url and participant_token, and extras. */
-function connectionDetailsAnswerSchema(config: Config): JsonSchema {
+export function connectionDetailsAnswerSchema(config: Config): JsonSchema {
   return {
     type: 'object',
     required: [
@@ -51,8 +57,10 @@ export function connectionDetailsOperation({ config, guard }: OperationContext):
       "The endpoint LiveKit's client SDKs call themselves (`TokenSource.endpoint(url)` in livekit-client): where to connect, and a token to connect with. Every field is optional, in LiveKit's snake_case; the camelCase spellings are accepted too." +
       (guard.rateLimitPerMinute > 0
         ? ` Shares its budget of ${guard.rateLimitPerMinute} requests per caller and minute with /token.`
-        : ''),
+        : '') +
+      " A guest redeems an invite with its code in `X-Invite-Code` (`TokenSource.endpoint(url, { headers })`), and no other credential: the invite's room, role and identity are the token's (or, for a waiting-room invite, 202 and a place in the lobby).",
     tags: ['tokens'],
+    parameters: [INVITE_CODE_PARAMETER],
     requestBody: {
       required: false,
       content: {
@@ -63,6 +71,11 @@ export function connectionDetailsOperation({ config, guard }: OperationContext):
       },
     },
     responses: {
+      '202': jsonAnswer(
+        "A waiting-room invite: the guest's place in the lobby; poll GET /lobby/{id}.",
+        LOBBY_WAIT_SCHEMA,
+        guard.headers,
+      ),
       '201': jsonAnswer(
         'Where to connect, and a token to connect with.',
         connectionDetailsAnswerSchema(config),
@@ -72,6 +85,7 @@ export function connectionDetailsOperation({ config, guard }: OperationContext):
         [
           ...guard.errors,
           ...participantTokenErrors(config),
+          ...inviteRedemptionErrors(config),
           ...(config.livekitUrl === undefined ? (['LIVEKIT_URL_NOT_SET'] as const) : []),
         ],
         guard.headers,

@@ -3,11 +3,15 @@ import type { RequestHandler } from 'express';
 import { callerOf } from '../caller';
 import { HttpError } from '../errors';
 import { generateIdentity, participantFor } from '../issue-token';
+import { addressBudgetKey } from '../rate-limit';
 import { sendJson } from '../respond';
 import { connectionDetailsBodySchema } from '../schemas/connection-details-body';
 import { validateBody } from '../schemas/request-body';
 import { tokenBodyLimitBytes } from './body-limits';
 import { connectionDetailsOperation } from './connection-details.openapi';
+import { connectionDetailsView } from './connection-details-view';
+import { INVITE_CODE_HEADER } from './invite-credential';
+import { lobbyWaitView } from './invite-view';
 import type { AppParts, Route } from './route';
 
 const PATH = '/connection-details';
@@ -16,7 +20,7 @@ const PATH = '/connection-details';
  * `POST /connection-details`: LiveKit's standard token endpoint, which `TokenSource.endpoint`
  * in LiveKit's client SDKs calls. Answers where to connect and a token to connect with.
  */
-function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler {
+function connectionDetailsHandler({ config, issuer, invites }: AppParts): RequestHandler {
   const schema = connectionDetailsBodySchema(config);
   return async (req, res) => {
     const serverUrl = config.livekitUrl;
@@ -26,8 +30,37 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
         'This token server has no LIVEKIT_URL, so it cannot tell clients where to connect; its operator must set LIVEKIT_URL to the LiveKit server (e.g. wss://my-project.livekit.cloud).',
       );
     }
-    const caller = callerOf(res.locals);
     const body = validateBody(schema, req.body);
+    const code = req.get(INVITE_CODE_HEADER);
+    if (code !== undefined) {
+      const redemption = await invites.redeem(
+        {
+          code,
+          roomName: body.room_name,
+          name: body.participant_name,
+          metadata: body.participant_metadata,
+          attributes: body.participant_attributes,
+          roomConfig: body.room_config,
+        },
+        {
+          route: PATH,
+          requestId: res.locals.requestId ?? null,
+          address: addressBudgetKey(req, res),
+        },
+      );
+      if (redemption.kind === 'lobby') {
+        sendJson(res, 202, lobbyWaitView(redemption.entry, redemption.pollToken));
+        return;
+      }
+      res.locals.audit = redemption.issued.auditFields;
+      sendJson(
+        res,
+        201,
+        connectionDetailsView(serverUrl, redemption.issued, redemption.identity, redemption.name),
+      );
+      return;
+    }
+    const caller = callerOf(res.locals);
     const { identity, name } = participantFor(caller, {
       identity: body.participant_identity,
       identityField: 'participant_identity',
@@ -49,15 +82,7 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
       { route: PATH, requestId: res.locals.requestId ?? null },
     );
     res.locals.audit = issued.auditFields;
-    sendJson(res, 201, {
-      server_url: serverUrl,
-      participant_token: issued.token,
-      room_name: issued.roomName,
-      participant_identity: identity,
-      ...(name === undefined ? {} : { participant_name: name }),
-      role: issued.role,
-      expires_at: issued.expiresAt.toISOString(),
-    });
+    sendJson(res, 201, connectionDetailsView(serverUrl, issued, identity, name));
   };
 }
 
@@ -65,7 +90,12 @@ function connectionDetailsHandler({ config, issuer }: AppParts): RequestHandler 
 export const connectionDetailsRoute: Route = {
   method: 'post',
   path: PATH,
-  access: { kind: 'caller', budget: 'token', bodyLimitBytes: tokenBodyLimitBytes },
+  access: {
+    kind: 'caller',
+    budget: 'token',
+    bodyLimitBytes: tokenBodyLimitBytes,
+    invites: 'header',
+  },
   handler: connectionDetailsHandler,
   operation: connectionDetailsOperation,
 };

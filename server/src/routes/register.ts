@@ -7,6 +7,7 @@ import { requireAuthentication } from '../auth';
 import { methodNotAllowed } from '../errors';
 import { jsonBody, rawBody } from '../json-body';
 import type { BudgetName } from '../rate-limit/budgets';
+import { inviteOrAuthentication } from './invite-credential';
 import type { AppParts, Route, RouteAccess } from './route';
 
 /** The middleware that guarded routes share, built once per app. */
@@ -31,6 +32,14 @@ export function isServed(route: Route, config: AppParts['config']): boolean {
 function guardOf(access: RouteAccess, parts: AppParts, guards: RouteGuards): RequestHandler[] {
   if (access.kind === 'public') return [];
   if (access.kind === 'webhook') return [rawBody(access.bodyLimitBytes(parts.config))];
+  if (access.kind === 'caller' && access.invites !== undefined) {
+    const limit = access.bodyLimitBytes?.(parts.config) ?? 0;
+    return [
+      guards.authenticate,
+      guards.budgets[access.budget],
+      ...inviteOrAuthentication(access.invites, limit),
+    ];
+  }
   const chain =
     access.kind === 'caller'
       ? [guards.authenticate, guards.budgets[access.budget], requireAuthentication]

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { TokenSigner } from '../grants';
 import type { ParticipantTokenIssuer } from '../issue-token';
 import type { Logger } from '../logger';
+import type { Invites } from '../invites/invites';
 import type { Moderation } from '../moderation/moderation';
 import type { AppMetrics } from '../metrics';
 import type { OperationContext } from '../openapi/guard';
@@ -30,6 +31,11 @@ export type RouteAccess =
       budget: BudgetName;
       /** The largest body read, in bytes; absent for routes that read none. */
       bodyLimitBytes?: (config: Config) => number;
+      /**
+       * Where an invite code may stand in for the caller's credentials (the token routes):
+       * the X-Invite-Code header, or that and the body's invite_code (routes/invite-credential.ts).
+       */
+      invites?: 'header' | 'header-or-body';
     }
   /**
    * LiveKit's webhooks: no caller authentication (the signature over the raw body is the
@@ -56,6 +62,8 @@ export interface AppParts {
   issuer: ParticipantTokenIssuer;
   /** Bans, caps, seats, the audit trail and LiveKit's RoomService. */
   moderation: Moderation;
+  /** Invites and the lobby. */
+  invites: Invites;
   /** Decides GET /readyz. */
   readiness: Readiness;
   /** Fetches what the first requests would need (the login provider's keys). */

@@ -6,7 +6,9 @@ import { connectionDetailsRoute } from './connection-details';
 import { docsAssetRoute, docsPageRoute } from './docs';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
+import { inviteRoutes } from './invites';
 import { livekitWebhookRoute } from './livekit-webhook';
+import { lobbyRoutes } from './lobby';
 import { healthzRoute, readyzRoute } from './probes';
 import { roomRoutes } from './rooms';
 import type { Route } from './route';
@@ -23,6 +25,8 @@ export const ROUTES: readonly Route[] = [
   validateRoute,
   ...banRoutes,
   ...roomRoutes,
+  ...inviteRoutes,
+  ...lobbyRoutes,
   livekitWebhookRoute,
   openApiRoute,
   docsPageRoute,

@@ -3,9 +3,16 @@
 import type { Config } from '../config';
 import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
-import { participantTokenErrors, type OperationContext } from '../openapi/guard';
+import {
+  inviteRedemptionErrors,
+  participantTokenErrors,
+  type OperationContext,
+} from '../openapi/guard';
 import type { JsonSchema, Operation } from '../openapi/types';
+import { guestTokenBodySchema } from '../schemas/guest-token-body';
 import { tokenBodySchema } from '../schemas/token-body';
+import { INVITE_CODE_PARAMETER } from './invites.openapi';
+import { LOBBY_WAIT_SCHEMA } from './invite-view';
 
 /** The 200 answer: the token, and what the server chose for it. */
 function tokenAnswerSchema(config: Config): JsonSchema {
@@ -48,13 +55,23 @@ export function tokenOperation({ config, guard }: OperationContext): Operation {
       (config.auth.mode === 'jwt' ? "; with a login, always the login's identity." : '.') +
       (guard.rateLimitPerMinute > 0
         ? ` Shares its budget of ${guard.rateLimitPerMinute} requests per caller and minute with /connection-details.`
-        : ''),
+        : '') +
+      " A guest redeems an invite with its code in `X-Invite-Code` or `invite_code`, and no other credential: the invite's room, role and identity are the token's (or, for a waiting-room invite, 202 and a place in the lobby).",
     tags: ['tokens'],
+    parameters: [INVITE_CODE_PARAMETER],
     requestBody: {
       required: true,
       content: {
         [JSON_MEDIA_TYPE]: {
-          schema: jsonSchemaOf(tokenBodySchema(config)),
+          schema: {
+            // A body with invite_code is a guest's; one without, everyone else's.
+            anyOf: [
+              jsonSchemaOf(tokenBodySchema(config)),
+              jsonSchemaOf(
+                guestTokenBodySchema(config).fork(['invite_code'], (field) => field.required()),
+              ),
+            ],
+          },
           example: { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
         },
       },
@@ -65,7 +82,15 @@ export function tokenOperation({ config, guard }: OperationContext): Operation {
         tokenAnswerSchema(config),
         guard.headers,
       ),
-      ...errorResponses([...guard.errors, ...participantTokenErrors(config)], guard.headers),
+      '202': jsonAnswer(
+        "A waiting-room invite: the guest's place in the lobby; poll GET /lobby/{id}.",
+        LOBBY_WAIT_SCHEMA,
+        guard.headers,
+      ),
+      ...errorResponses(
+        [...guard.errors, ...participantTokenErrors(config), ...inviteRedemptionErrors(config)],
+        guard.headers,
+      ),
     },
   };
 }
