@@ -18,6 +18,9 @@ const LOBBY_POLL_SECONDS = 20;
 /** Lobby polls in a row that may get no answer before the page gives up. */
 const MAX_POLL_FAILURES = 5;
 
+/** How long to wait before asking again for a seat in a full room, in milliseconds. */
+const ROOM_FULL_RETRY_MS = 5000;
+
 /** Refusals whose meaning is the guest's own. */
 const GUEST_WORDS = {
   LOBBY_ENTRY_NOT_FOUND:
@@ -78,6 +81,13 @@ async function waitInLobby(serverUrl, lobby, signal) {
         failures = 0;
       } catch (error) {
         if (error.name === 'AbortError') throw error;
+        if (error.code === 'ROOM_FULL') {
+          // Let in, but the room is at its cap: the admission is kept, so ask again later.
+          byId('waiting-status').textContent =
+            'The host let you in, but the room is full: waiting for someone to leave…';
+          await pause(ROOM_FULL_RETRY_MS, signal);
+          continue;
+        }
         // No answer (the network blinked, the server restarted) or too many polls: the place
         // is kept on the server, so try again a little later, a few times.
         const retryable = error instanceof TokenServerUnreachable || error.code === 'RATE_LIMITED';
