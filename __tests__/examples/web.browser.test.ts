@@ -5,78 +5,20 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { BROWSER_STEP_TIMEOUT_MS, describeWithBrowser, launchChromium } from '../support/browser';
 import {
-  cleanEnv,
-  freePort,
-  PROCESS_TIMEOUT_MS,
-  REPO_ROOT,
-  startProcess,
-  startServer,
-  type RunningProcess,
-  type RunningServer,
-} from '../support/processes';
+  CONNECT_ERROR_TIMEOUT_MS,
+  EXAMPLE_DIR,
+  PAGE_LOAD_TIMEOUT_MS,
+  startExampleSite,
+  type ExampleSite,
+} from '../support/example-site';
+import { freePort, REPO_ROOT, startServer, type RunningServer } from '../support/processes';
 
-const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'web');
 const LIVEKIT_CLIENT_DIR = join(REPO_ROOT, 'node_modules', 'livekit-client');
 
 const LIVEKIT_API_KEY = 'APIexamplepage';
 const LIVEKIT_API_SECRET = 'example-page-secret-with-more-than-32-characters';
 /** The key the page sends as a caller of the api-key token server. */
 const CALLER_API_KEY = 'example-page-caller-key-of-32-characters-or-more';
-
-/**
- * Longest the page may take to give up on a LiveKit URL where nothing listens, in
- * milliseconds: the refusal itself is immediate, livekit-client then retries once.
- */
-const CONNECT_ERROR_TIMEOUT_MS = 10_000;
-
-/**
- * Longest the page may take to load, in milliseconds: longer than one browser step, since
- * Chromium compiles livekit-client's 1.4 MB ESM build first, which takes seconds on a busy CI
- * machine.
- */
-const PAGE_LOAD_TIMEOUT_MS = 15_000;
-
-/** `node examples/web/serve.mjs` on 127.0.0.1 and an ephemeral port. */
-interface ExampleSite extends RunningProcess {
-  /** `http://127.0.0.1:<port>`, which is also the page's origin. */
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts serve.mjs as users do, and resolves once it prints where it serves. */
-async function startExampleSite(): Promise<ExampleSite> {
-  const running = startProcess(
-    process.execPath,
-    [join(EXAMPLE_DIR, 'serve.mjs'), '--host', '127.0.0.1', '--port', '0'],
-    { env: cleanEnv() },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      running.child.kill('SIGKILL');
-      reject(new Error(`serve.mjs did not start: ${JSON.stringify(running.output())}`));
-    }, PROCESS_TIMEOUT_MS);
-    const check = () => {
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)\//.exec(running.output().stdout);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    running.child.stdout?.on('data', check);
-    running.child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`serve.mjs exited at start-up: ${JSON.stringify(running.output())}`));
-    });
-  });
-  return {
-    ...running,
-    url,
-    stop: async () => {
-      running.child.kill('SIGTERM');
-      await running.exited();
-    },
-  };
-}
 
 /** GETs `path` exactly as written: fetch() would resolve `..` segments before sending. */
 function getRawPath(siteUrl: string, path: string): Promise<{ status: number; body: string }> {
@@ -118,6 +60,17 @@ describe('examples/web/serve.mjs', () => {
     expect(await esm.text()).toBe(
       readFileSync(join(LIVEKIT_CLIENT_DIR, 'dist', 'livekit-client.esm.mjs'), 'utf8'),
     );
+  });
+
+  it('serves join.html at /join, its query kept for the page, and host.html at /host', async () => {
+    const joinPage = await fetch(`${site.url}/join?code=kfmw-ptra-hxce-bnqd`);
+    const hostPage = await fetch(`${site.url}/host`);
+
+    expect(joinPage.status).toBe(200);
+    expect(joinPage.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await joinPage.text()).toBe(readFileSync(join(EXAMPLE_DIR, 'join.html'), 'utf8'));
+    expect(hostPage.status).toBe(200);
+    expect(await hostPage.text()).toBe(readFileSync(join(EXAMPLE_DIR, 'host.html'), 'utf8'));
   });
 
   it('answers 404 for another package of node_modules', async () => {

@@ -25,6 +25,17 @@ describe('CORS', () => {
       );
     });
 
+    it('answers the preflight of a DELETE, as a host page lifting a ban sends it', async () => {
+      const response = await request(corsApp)
+        .options('/bans/00000000-0000-4000-8000-000000000000')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'DELETE')
+        .set('Access-Control-Request-Headers', 'authorization')
+        .expect(204);
+      expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(response.headers['access-control-allow-methods']).toBe('GET,POST,DELETE');
+    });
+
     it('adds the CORS header to the answer', async () => {
       const response = await request(corsApp)
         .post('/token')

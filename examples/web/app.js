@@ -1,13 +1,7 @@
 // The example page's script: gets connection details from the token server with
 // livekit-client's TokenSource.endpoint, shows what the token grants, and connects a Room.
-import {
-  ConnectionErrorReason,
-  ConnectionState,
-  decodeTokenPayload,
-  Room,
-  RoomEvent,
-  TokenSource,
-} from 'livekit-client';
+import { ConnectionState, decodeTokenPayload, Room, RoomEvent, TokenSource } from 'livekit-client';
+import { describeState, explainConnectError } from './livekit-words.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -60,21 +54,6 @@ function explainDetailsError(error, url) {
   return `Getting connection details failed: ${error.message}`;
 }
 
-/** What went wrong connecting to LiveKit, in plain words. */
-function explainConnectError(error, serverUrl) {
-  const hints = {
-    [ConnectionErrorReason.ServerUnreachable]:
-      'Nothing answered there: is LiveKit running (livekit-server --dev), and is the token ' +
-      "server's LIVEKIT_URL its address?",
-    [ConnectionErrorReason.NotAllowed]:
-      "LiveKit refused the token: the token server's LIVEKIT_API_KEY and LIVEKIT_API_SECRET must " +
-      'be a key pair of this LiveKit server.',
-  };
-  const hint = hints[error.reason];
-  const said = `Could not connect to LiveKit at ${serverUrl}: ${error.message}`;
-  return hint === undefined ? said : `${said}. ${hint}`;
-}
-
 async function getConnectionDetails(event) {
   event.preventDefault();
   await disconnect();
@@ -120,22 +99,8 @@ function showDetails({ serverUrl, participantToken }) {
   byId('details').hidden = false;
 }
 
-const STATE_WORDS = {
-  [ConnectionState.Disconnected]: 'disconnected',
-  [ConnectionState.Connecting]: 'connecting…',
-  [ConnectionState.Connected]: 'connected',
-  [ConnectionState.Reconnecting]: 'reconnecting…',
-  [ConnectionState.SignalReconnecting]: 'reconnecting…',
-};
-
 function showState(state, connectedRoom) {
-  let words = STATE_WORDS[state] ?? state;
-  if (state === ConnectionState.Connected && connectedRoom) {
-    const others = connectedRoom.remoteParticipants.size;
-    words += ` to room ${connectedRoom.name} as ${connectedRoom.localParticipant.identity}`;
-    words += `, ${others} other participant${others === 1 ? '' : 's'}`;
-  }
-  byId('connection-state').textContent = words;
+  byId('connection-state').textContent = describeState(state, connectedRoom);
 }
 
 async function connect() {

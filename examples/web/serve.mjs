@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Serves the example page, and livekit-client's files from the repository's node_modules,
+// Serves the example pages, and livekit-client's files from the repository's node_modules,
 // with Node's own http module: `node examples/web/serve.mjs [--port 5173] [--host localhost]`.
 // It serves this folder and the livekit-client package directory, nothing else.
 import { createReadStream } from 'node:fs';
@@ -15,6 +15,13 @@ const DEFAULT_HOST = 'localhost';
 
 /** The URL path of the livekit-client package directory, where the page's import map points. */
 const LIVEKIT_CLIENT_PREFIX = '/node_modules/livekit-client/';
+
+/** Paths that serve a page of this folder under a shorter name; the query stays for the page. */
+const PAGE_ALIASES = new Map([
+  ['/', 'index.html'],
+  ['/join', 'join.html'],
+  ['/host', 'host.html'],
+]);
 
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -73,7 +80,7 @@ function staticFiles(pageRoot, livekitRoot) {
     if (!path.startsWith('/') || path.includes('\0')) return answer(res, 400, 'Bad request');
     const [root, rest] = path.startsWith(LIVEKIT_CLIENT_PREFIX)
       ? [livekitRoot, path.slice(LIVEKIT_CLIENT_PREFIX.length)]
-      : [pageRoot, path === '/' ? 'index.html' : path.slice(1)];
+      : [pageRoot, PAGE_ALIASES.get(path) ?? path.slice(1)];
     const file = resolve(root, rest);
     if (!isInside(root, file)) return answer(res, 403, 'Forbidden');
     let realFile;

@@ -93,7 +93,8 @@ export function corsFor(origins: CorsOrigins, options: CorsOptions = {}): Reques
   }
   return cors({
     origin,
-    methods: ['GET', 'POST'],
+    // DELETE for the moderator routes a host's page calls (DELETE /bans/{id}, /invites/{id}).
+    methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id', 'X-Invite-Code'],
     exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
     // How long a browser may cache a preflight answer, in seconds.
