@@ -81,11 +81,10 @@ function codesOf(document: OpenApiDocument, path: string, method: string, status
   return enumValues(document.paths[path]?.[method]?.responses[status]);
 }
 
-/** A route's request body schema; of /token's two (anyOf), the one without an invite. */
 function requestSchema(document: OpenApiDocument, path: string): JsonSchema {
   const schema = document.paths[path]?.post?.requestBody?.content['application/json']?.schema;
   if (schema === undefined) throw new Error(`no request body for ${path}`);
-  return (schema as { anyOf?: JsonSchema[] }).anyOf?.[0] ?? schema;
+  return schema;
 }
 
 function propertiesOf(schema: unknown): Record<string, JsonSchema> {

@@ -45,6 +45,43 @@ function tokenAnswerSchema(config: Config): JsonSchema {
   };
 }
 
+/**
+ * The body of POST /token: the fields of tokenBodySchema and `invite_code`, flat (as the
+ * reference shows them), where a body with invite_code is a guest's and needs nothing else,
+ * and one without needs what tokenBodySchema asks (an identity, full_name): the schema of
+ * the guest's body (guest-token-body.ts) has the same fields, each with the same rules.
+ */
+function tokenRequestSchema(config: Config): JsonSchema {
+  const { required, anyOf, not, properties, ...plain } = jsonSchemaOf(tokenBodySchema(config));
+  const refusals = ((not as { anyOf?: JsonSchema[] } | undefined)?.anyOf ?? []).filter(
+    (refusal) => !String(refusal.title).startsWith('neither'),
+  );
+  const missing = ((not as { anyOf?: JsonSchema[] } | undefined)?.anyOf ?? []).filter((refusal) =>
+    String(refusal.title).startsWith('neither'),
+  );
+  const guestFields = jsonSchemaOf(guestTokenBodySchema(config)).properties as Record<
+    string,
+    JsonSchema
+  >;
+  return {
+    ...plain,
+    properties: {
+      ...(properties as Record<string, JsonSchema>),
+      invite_code: guestFields.invite_code as JsonSchema,
+    },
+    ...(refusals.length === 0 ? {} : { not: { anyOf: refusals } }),
+    anyOf: [
+      { title: 'with invite_code (a guest)', required: ['invite_code'] },
+      {
+        title: 'without an invite',
+        ...(required === undefined ? {} : { required }),
+        ...(anyOf === undefined ? {} : { anyOf }),
+        ...(missing.length === 0 ? {} : { not: { anyOf: missing } }),
+      },
+    ],
+  };
+}
+
 /** `POST /token` in the document: mints a LiveKit join token. */
 export function tokenOperation({ config, guard }: OperationContext): Operation {
   return {
@@ -63,15 +100,7 @@ export function tokenOperation({ config, guard }: OperationContext): Operation {
       required: true,
       content: {
         [JSON_MEDIA_TYPE]: {
-          schema: {
-            // A body with invite_code is a guest's; one without, everyone else's.
-            anyOf: [
-              jsonSchemaOf(tokenBodySchema(config)),
-              jsonSchemaOf(
-                guestTokenBodySchema(config).fork(['invite_code'], (field) => field.required()),
-              ),
-            ],
-          },
+          schema: tokenRequestSchema(config),
           example: { user_email: 'ada@example.com', full_name: 'Ada Lovelace' },
         },
       },
