@@ -1,6 +1,7 @@
 // The requests every target is driven with, /token and /connection-details (with and
 // without an invite), the checks that a target honours each contract before the bench
 // measures it, and the invites the bench makes for guests to redeem.
+import type { Request as AutocannonRequest } from 'autocannon';
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 
 /** The API key and secret every target signs with (32+ characters, as LiveKit requires). */
@@ -151,6 +152,31 @@ export async function checkConnectionDetailsContract(baseUrl: string): Promise<s
 
 /** The header a guest sends its invite code in (docs/invites.md). */
 export const INVITE_CODE_HEADER = 'x-invite-code';
+
+/**
+ * A header as long as X-Invite-Code that the server ignores: requests without an invite carry
+ * the codes in it, so that both kinds send the same bytes and cost autocannon the same work
+ * (it rebuilds every request that has a setupRequest). A ratio of the two is the server's.
+ */
+const IGNORED_CODE_HEADER = 'x-unused-code';
+
+/**
+ * autocannon's `requests` giving each request the next of `codes` in turn: as X-Invite-Code
+ * when `redeem`, else in a header the server ignores.
+ */
+export function requestsWithCodes(redeem: boolean, codes: readonly string[]): AutocannonRequest[] {
+  const header = redeem ? INVITE_CODE_HEADER : IGNORED_CODE_HEADER;
+  let next = 0;
+  return [
+    {
+      setupRequest: (request) => {
+        request.headers = { ...request.headers, [header]: codes[next % codes.length] ?? '' };
+        next += 1;
+        return request;
+      },
+    },
+  ];
+}
 
 /** The most uses one invite allows (POST /invites' max_uses). */
 export const INVITE_MAX_USES = 10_000;

@@ -2,25 +2,21 @@
 // trip more than /connection-details"). First, for information, POST /connection-details of
 // ours (one process, the /token phase's server) as a guest redeeming an invite
 // (X-Invite-Code) against the same request without one, in interleaved rounds: requests/s
-// and CPU per request. Then the bound itself, counted in ours-redis's redis-server: round
-// trips, script calls and commands per request, with one request in flight at a time.
-import autocannon from 'autocannon';
-import type { Request as AutocannonRequest } from 'autocannon';
+// and CPU per request. Then the bound itself, counted on ours-redis (invite-round-trips.ts).
 import type { ChildServer } from './child-server';
 import {
   CONNECTION_DETAILS_REQUEST_BODY,
-  INVITE_CODE_HEADER,
   INVITE_MAX_USES,
-  REQUEST_HEADERS,
-  checkConnectionDetailsContract,
   checkInviteRedemptionContract,
   createInvites,
+  requestsWithCodes,
 } from './contract';
+import { countInviteRoundTrips, printStoreCalls, roundTripVerdict } from './invite-round-trips';
+import type { StoreCallsResult } from './invite-round-trips';
 import type { BenchRedis } from './redis-server';
 import { printRatio, printRatioHeader, printSummary } from './report';
 import {
   allErrors,
-  column,
   median,
   NAME_WIDTH,
   perRoundCpuDifferences,
@@ -42,12 +38,6 @@ export const INVITE_REDEMPTION_ROUNDS = 4;
  */
 const INVITES = 60;
 
-/** Requests of each variant counted in Redis, sent one at a time (after the contract checks). */
-const STORE_COUNT_REQUESTS = 2_000;
-
-/** The issue's bound: a redemption costs at most this many more store round trips. */
-const MAX_EXTRA_ROUND_TRIPS = 1;
-
 /** Seconds of load the phase adds (its Redis count, one request at a time, comes on top). */
 export const INVITE_REDEMPTION_LOAD_SECONDS =
   2 * (WARM_UP_SECONDS + INVITE_REDEMPTION_ROUNDS * ROUND_SECONDS);
@@ -59,40 +49,6 @@ const DESCRIPTIONS = {
 };
 type Variant = keyof typeof DESCRIPTIONS;
 const VARIANTS: readonly Variant[] = ['plain', 'invite'];
-
-/**
- * A header as long as X-Invite-Code that the server ignores: plain requests carry the codes
- * in it, so that both variants send the same bytes and cost autocannon the same work (it
- * rebuilds every request that has a setupRequest). The ratio is then the server's.
- */
-const IGNORED_CODE_HEADER = 'x-unused-code';
-
-/** What one variant cost redis-server per request, with one request in flight at a time. */
-export interface StoreCalls {
-  requests: number;
-  /** Non-2xx answers and connection errors: a refused request costs other round trips. */
-  errors: number;
-  /** Read events on redis-server's client sockets, the bench's own INFO taken out. */
-  roundTrips: number;
-  /** EVAL and EVALSHA calls. */
-  scriptCalls: number;
-  /** Every command run, those run inside scripts included. */
-  commands: number;
-  /** Calls of each command run, per request. */
-  byCommand: Record<string, number>;
-}
-
-/** The Redis count: each variant, and the invite's cost over the plain request's. */
-export type StoreCallsResult =
-  | {
-      skipped: null;
-      plain: StoreCalls;
-      invite: StoreCalls;
-      extraRoundTrips: number;
-      extraScriptCalls: number;
-      extraCommands: number;
-    }
-  | { skipped: string };
 
 /** What the phase found, or why it stopped. */
 export type InviteRedemptionResult =
@@ -118,131 +74,11 @@ export interface InviteRedemptionAnswered {
   oursRedis: number;
 }
 
-/** autocannon's `requests` for `variant`: each request carries the next of `codes` in turn. */
-function requestsWithCodes(variant: Variant, codes: readonly string[]): AutocannonRequest[] {
-  const header = variant === 'invite' ? INVITE_CODE_HEADER : IGNORED_CODE_HEADER;
-  let next = 0;
-  return [
-    {
-      setupRequest: (request) => {
-        request.headers = { ...request.headers, [header]: codes[next % codes.length] ?? '' };
-        next += 1;
-        return request;
-      },
-    },
-  ];
-}
-
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** `value` to `digits` decimals, with its sign: `+1.00`, `-12`. */
 const signed = (value: number, digits: number) =>
   `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
-
-/** `variant`'s cost per request in `redis`, over STORE_COUNT_REQUESTS sent one at a time. */
-async function countStoreCalls(
-  server: ChildServer,
-  redis: BenchRedis,
-  variant: Variant,
-  codes: readonly string[],
-  probeReads: number,
-): Promise<StoreCalls> {
-  const before = await redis.stats();
-  const result = await autocannon({
-    url: `${server.url}/connection-details`,
-    method: 'POST',
-    headers: REQUEST_HEADERS,
-    body: JSON.stringify(CONNECTION_DETAILS_REQUEST_BODY),
-    // One connection, one request at a time: no other request's commands share its round trips.
-    connections: 1,
-    amount: STORE_COUNT_REQUESTS,
-    requests: requestsWithCodes(variant, codes),
-  });
-  const after = await redis.stats();
-  const requests = result.requests.total;
-  const byCommand: Record<string, number> = {};
-  for (const [command, calls] of after.commandCalls) {
-    const made = calls - (before.commandCalls.get(command) ?? 0);
-    if (command !== 'info' && made > 0) byCommand[command] = made / requests;
-  }
-  const sum = (commands: string[]) =>
-    commands.reduce((total, command) => total + (byCommand[command] ?? 0), 0);
-  return {
-    requests,
-    errors: result.errors + result.non2xx,
-    roundTrips: (after.readsProcessed - before.readsProcessed - probeReads) / requests,
-    scriptCalls: sum(['eval', 'evalsha']),
-    commands: sum(Object.keys(byCommand)),
-    byCommand,
-  };
-}
-
-/** Read events one INFO of the bench's costs between two others: the INFO and its close. */
-async function readsPerProbe(redis: BenchRedis): Promise<number> {
-  const first = await redis.stats();
-  const second = await redis.stats();
-  return second.readsProcessed - first.readsProcessed;
-}
-
-function printStoreCalls(result: StoreCallsResult): void {
-  if (result.skipped !== null) {
-    console.log(`  Redis count: ${result.skipped}`);
-    return;
-  }
-  console.log(
-    `\n  per request, ${STORE_COUNT_REQUESTS} one at a time   round trips   script calls   ` +
-      "commands (scripts' own included)   errors",
-  );
-  const row = (label: string, roundTrips: number, scripts: number, commands: number, errors = '') =>
-    console.log(
-      `  ${label.padEnd(36)} ${column(roundTrips.toFixed(2), 11)}   ${column(scripts.toFixed(2), 12)}` +
-        `   ${column(commands.toFixed(2), 33)}   ${column(errors, 6)}`,
-    );
-  for (const variant of VARIANTS) {
-    const calls = result[variant];
-    row(variant, calls.roundTrips, calls.scriptCalls, calls.commands, String(calls.errors));
-  }
-  row('invite - plain', result.extraRoundTrips, result.extraScriptCalls, result.extraCommands);
-  for (const variant of VARIANTS) {
-    const commands = Object.entries(result[variant].byCommand)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([command, calls]) => `${command} ${calls.toFixed(2)}`)
-      .join(', ');
-    console.log(`  ${variant} runs: ${commands}`);
-  }
-}
-
-/**
- * The Redis count on ours-redis: makes the invites it redeems, checks both requests against
- * their contracts (which also loads the redemption script), then counts each variant.
- */
-async function runStoreCount(
-  oursRedis: ChildServer,
-  redis: BenchRedis,
-  answered: InviteRedemptionAnswered,
-): Promise<StoreCallsResult> {
-  // The contract check's redemption and the count's.
-  const count = Math.ceil((STORE_COUNT_REQUESTS + 1) / INVITE_MAX_USES);
-  const codes = await createInvites(oursRedis.url, count);
-  answered.oursRedis += count;
-  await checkConnectionDetailsContract(oursRedis.url);
-  answered.oursRedis += 1;
-  await checkInviteRedemptionContract(oursRedis.url, codes[0] ?? '');
-  answered.oursRedis += 1;
-  const probeReads = await readsPerProbe(redis);
-  const plain = await countStoreCalls(oursRedis, redis, 'plain', codes, probeReads);
-  answered.oursRedis += plain.requests;
-  const invite = await countStoreCalls(oursRedis, redis, 'invite', codes, probeReads);
-  answered.oursRedis += invite.requests;
-  return {
-    skipped: null,
-    plain,
-    invite,
-    extraRoundTrips: invite.roundTrips - plain.roundTrips,
-    extraScriptCalls: invite.scriptCalls - plain.scriptCalls,
-    extraCommands: invite.commands - plain.commands,
-  };
-}
 
 /**
  * Runs the phase: invites made on ours as the room's host, a redemption checked against its
@@ -269,8 +105,8 @@ export async function runInviteRedemptionPhase(
     console.log(`  ${'ours'.padEnd(NAME_WIDTH)} ${ours.url}  redemption contract OK`);
 
     const requests = {
-      plain: requestsWithCodes('plain', codes),
-      invite: requestsWithCodes('invite', codes),
+      plain: requestsWithCodes(false, codes),
+      invite: requestsWithCodes(true, codes),
     };
     const phase = await runRounds(
       VARIANTS,
@@ -301,9 +137,9 @@ export async function runInviteRedemptionPhase(
     let storeCalls: StoreCallsResult = { skipped: redisSkipped };
     if (oursRedis !== undefined) {
       console.log(`\nStore round trips per request, counted in ours-redis's redis-server (INFO):`);
-      storeCalls = await runStoreCount(oursRedis.server, oursRedis.redis, answered).catch(
-        (error: unknown) => ({ skipped: `failed: ${errorMessage(error)}` }),
-      );
+      const count = await countInviteRoundTrips(oursRedis.server, oursRedis.redis);
+      storeCalls = count.result;
+      answered.oursRedis += count.answered;
     }
     printStoreCalls(storeCalls);
     return {
@@ -334,23 +170,7 @@ export function inviteRoundTripVerdict(result: InviteRedemptionResult): {
   met: boolean;
   detail: string;
 } {
-  const target =
-    `invite redemption: at most ${MAX_EXTRA_ROUND_TRIPS} Redis round trip more than ` +
-    '/connection-details';
-  if (result.failure !== null) return { target, met: false, detail: `failed: ${result.failure}` };
-  const store = result.storeCalls;
-  if (store.skipped !== null) return { target, met: false, detail: store.skipped };
-  const errors = store.plain.errors + store.invite.errors;
-  if (errors > 0)
-    return { target, met: false, detail: `${errors} errors among the requests counted` };
-  return {
-    target,
-    // To two decimals: a few stray reads in thousands of requests are not a round trip.
-    met: Number(store.extraRoundTrips.toFixed(2)) <= MAX_EXTRA_ROUND_TRIPS,
-    detail:
-      `${store.extraRoundTrips.toFixed(2)} more (${store.invite.roundTrips.toFixed(2)} a ` +
-      `redemption, ${store.plain.roundTrips.toFixed(2)} without)`,
-  };
+  return roundTripVerdict(result.failure === null ? result.storeCalls : result);
 }
 
 /** One line on the phase, for next to the verdict. */
