@@ -5,8 +5,10 @@
 // interleaved rounds, after checking each against the /token contract. It reports each
 // target's requests/s, p99, server CPU per request and errors, the ratios to the SDK
 // reference, and what Redis costs per request; then, for information, POST
-// /connection-details of ours and the SDK reference. Before the load, start-up time to the
-// first answer, ours against the SDK reference's (startup.ts).
+// /connection-details of ours and the SDK reference, and of ours with and without an invite
+// to redeem, whose extra store round trips are counted in Redis (invite-redemption.ts).
+// Before the load, start-up time to the first answer, ours against the SDK reference's
+// (startup.ts).
 //
 // Exit code: 0 whatever the numbers, so that a noisy machine never looks broken; 1 only when
 // the bench itself fails (a target breaks its contract or crashes, the deadline passes).
@@ -23,6 +25,13 @@ import {
   runConnectionDetailsPhase,
 } from './connection-details';
 import { CONNECTION_DETAILS_REQUEST_BODY, TOKEN_REQUEST_BODY } from './contract';
+import {
+  describeInviteRedemption,
+  INVITE_REDEMPTION_LOAD_SECONDS,
+  INVITE_REDEMPTION_ROUNDS,
+  inviteRoundTripVerdict,
+  runInviteRedemptionPhase,
+} from './invite-redemption';
 import { redisActivity, redisCostOf } from './redis-cost';
 import type { RedisCost } from './redis-cost';
 import { findRedisServer, killAllRedisServers, startRedisServer } from './redis-server';
@@ -192,7 +201,8 @@ async function main(check: boolean): Promise<number> {
   const names = TARGET_NAMES.filter((name) => !skipped.has(name));
   const loadSeconds =
     names.length * (WARM_UP_SECONDS + ROUNDS * ROUND_SECONDS) +
-    2 * (WARM_UP_SECONDS + CONNECTION_DETAILS_ROUNDS * ROUND_SECONDS);
+    2 * (WARM_UP_SECONDS + CONNECTION_DETAILS_ROUNDS * ROUND_SECONDS) +
+    INVITE_REDEMPTION_LOAD_SECONDS;
   console.log(
     `\nServers on loopback, each checked against the /token contract ` +
       `(then about ${Math.round(loadSeconds / 60)} min of load):`,
@@ -257,6 +267,12 @@ async function main(check: boolean): Promise<number> {
   if (redisCost === undefined) console.log(`  Redis cost: ${skipped.get('ours-redis')}`);
 
   const connectionDetails = await runConnectionDetailsPhase(serverFor);
+  const oursRedisServer = servers.get('ours-redis');
+  const inviteRedemption = await runInviteRedemptionPhase(
+    serverFor('ours'),
+    oursRedisServer && redisServer && { server: oursRedisServer, redis: redisServer },
+    skipped.get('ours-redis') ?? 'not measured',
+  );
 
   const exits: Record<string, string> = {};
   for (const [name, server] of servers) exits[name] = await server.stop();
@@ -264,15 +280,17 @@ async function main(check: boolean): Promise<number> {
   if (typeof moderationRedis !== 'string') await moderationRedis.stop();
 
   // Our servers answered the /token contract check too (and ours, one process, the
-  // /connection-details phase); every answered request should leave a log line. autocannon
-  // drops requests still in flight when a round ends, so a server may log a few more.
+  // /connection-details phase; ours and ours-redis the invite phase); every answered request
+  // should leave a log line. autocannon drops requests still in flight when a round ends, so
+  // a server may log a few more.
   const accessLog: Record<string, { lines: number; answered: number }> = {};
   console.log('');
   for (const name of names.filter((each) => TARGETS[each].ours)) {
     const answered =
       1 +
       requestsAnswered(tokenPhase, name) +
-      (name === 'ours' ? connectionDetails.oursAnswered : 0);
+      (name === 'ours' ? connectionDetails.oursAnswered + inviteRedemption.answered.ours : 0) +
+      (name === 'ours-redis' ? inviteRedemption.answered.oursRedis : 0);
     const lines = serverFor(name).jsonLines();
     accessLog[name] = { lines, answered };
     const fewer = lines < answered ? ' (FEWER: is access logging on?)' : '';
@@ -282,9 +300,13 @@ async function main(check: boolean): Promise<number> {
     );
   }
   console.log(`  ${describeConnectionDetails(connectionDetails.result)}`);
+  console.log(`  ${describeInviteRedemption(inviteRedemption.result)}`);
 
   const oursOverSdk = ratios['ours / sdk']?.median ?? NaN;
-  const verdicts = judge(oursOverSdk, summaries, skipped, redisCost);
+  const verdicts = [
+    ...judge(oursOverSdk, summaries, skipped, redisCost),
+    inviteRoundTripVerdict(inviteRedemption.result),
+  ];
   const pass = verdicts.every((verdict) => verdict.met);
   console.log(`\nTargets (${check ? 'judged: --check' : 'reported only; --check judges them'}):`);
   for (const verdict of verdicts) {
@@ -331,6 +353,12 @@ async function main(check: boolean): Promise<number> {
           rounds: CONNECTION_DETAILS_ROUNDS,
           request: CONNECTION_DETAILS_REQUEST_BODY,
           ...connectionDetails.result,
+        },
+        // The same request with and without an invite; extra round trips counted in Redis.
+        inviteRedemption: {
+          rounds: INVITE_REDEMPTION_ROUNDS,
+          request: CONNECTION_DETAILS_REQUEST_BODY,
+          ...inviteRedemption.result,
         },
         accessLog,
         exits,

@@ -1,6 +1,8 @@
-// The requests every target is driven with, /token and /connection-details, and the checks
-// that a target honours each contract before the bench measures it.
-import { TokenVerifier } from 'livekit-server-sdk';
+// The requests every target is driven with, /token and /connection-details (with and
+// without an invite), the checks that a target honours each contract before the bench
+// measures it, and the invites the bench makes for guests to redeem.
+import type { Request as AutocannonRequest } from 'autocannon';
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 
 /** The API key and secret every target signs with (32+ characters, as LiveKit requires). */
 export const BENCH_KEY = {
@@ -51,16 +53,20 @@ interface JsonAnswer {
   allowedOrigin: string | null;
 }
 
-/** POSTs `body` to `path` and throws unless the answer has `expectedStatus` and is JSON. */
+/**
+ * POSTs `body` to `path`, with `headers` beside REQUEST_HEADERS, and throws unless the answer
+ * has `expectedStatus` and is JSON.
+ */
 async function postJson(
   baseUrl: string,
   path: string,
   body: object,
   expectedStatus: number,
+  headers: Record<string, string> = {},
 ): Promise<JsonAnswer> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
-    headers: REQUEST_HEADERS,
+    headers: { ...REQUEST_HEADERS, ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -142,4 +148,105 @@ export async function checkConnectionDetailsContract(baseUrl: string): Promise<s
     throw new Error(`token claims do not match the request: ${JSON.stringify(claims)}`);
   }
   return allowedOrigin;
+}
+
+/** The header a guest sends its invite code in (docs/invites.md). */
+export const INVITE_CODE_HEADER = 'x-invite-code';
+
+/**
+ * A header as long as X-Invite-Code that the server ignores: requests without an invite carry
+ * the codes in it, so that both kinds send the same bytes and cost autocannon the same work
+ * (it rebuilds every request that has a setupRequest). A ratio of the two is the server's.
+ */
+const IGNORED_CODE_HEADER = 'x-unused-code';
+
+/**
+ * autocannon's `requests` giving each request the next of `codes` in turn: as X-Invite-Code
+ * when `redeem`, else in a header the server ignores.
+ */
+export function requestsWithCodes(redeem: boolean, codes: readonly string[]): AutocannonRequest[] {
+  const header = redeem ? INVITE_CODE_HEADER : IGNORED_CODE_HEADER;
+  let next = 0;
+  return [
+    {
+      setupRequest: (request) => {
+        request.headers = { ...request.headers, [header]: codes[next % codes.length] ?? '' };
+        next += 1;
+        return request;
+      },
+    },
+  ];
+}
+
+/** The most uses one invite allows (POST /invites' max_uses). */
+export const INVITE_MAX_USES = 10_000;
+
+/**
+ * A LiveKit host token for the bench's room, signed with the bench's key: a moderator of that
+ * room in every AUTH_MODE (docs/invites.md), so that the invites are made on a server started
+ * as the others are, AUTH_MODE none included.
+ */
+async function benchHostToken(): Promise<string> {
+  const token = new AccessToken(BENCH_KEY.apiKey, BENCH_KEY.apiSecret, {
+    identity: 'bench-host',
+    ttl: 3600,
+  });
+  token.addGrant({
+    room: CONNECTION_DETAILS_REQUEST_BODY.room_name,
+    roomJoin: true,
+    roomAdmin: true,
+  });
+  return token.toJwt();
+}
+
+/**
+ * Makes `count` invites to the bench's room, of INVITE_MAX_USES uses each, as the room's
+ * host, and returns their codes; throws unless each answers 201 with a code.
+ */
+export async function createInvites(baseUrl: string, count: number): Promise<string[]> {
+  const authorization = `Bearer ${await benchHostToken()}`;
+  const codes: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const { body, text } = await postJson(
+      baseUrl,
+      '/invites',
+      { room: CONNECTION_DETAILS_REQUEST_BODY.room_name, max_uses: INVITE_MAX_USES },
+      201,
+      { authorization },
+    );
+    if (typeof body.code !== 'string') throw new Error(`POST /invites answered no code: ${text}`);
+    codes.push(body.code);
+  }
+  return codes;
+}
+
+/**
+ * Sends one POST /connection-details as a guest redeeming `code`, with the bench's usual body,
+ * and throws unless it answers 201 with `server_url` and a `participant_token` that passes
+ * LiveKit's TokenVerifier for the invite's room, with a guest identity (the invite names
+ * none, so the body's participant_identity is ignored), the name and the agent asked for.
+ */
+export async function checkInviteRedemptionContract(baseUrl: string, code: string): Promise<void> {
+  const request = CONNECTION_DETAILS_REQUEST_BODY;
+  const { body, text } = await postJson(baseUrl, '/connection-details', request, 201, {
+    [INVITE_CODE_HEADER]: code,
+  });
+  if (body.server_url !== BENCH_LIVEKIT_URL) {
+    throw new Error(`answered server_url ${JSON.stringify(body.server_url)}`);
+  }
+  if (typeof body.participant_token !== 'string') {
+    throw new Error(`answer lacks "participant_token": ${text}`);
+  }
+  const verifier = new TokenVerifier(BENCH_KEY.apiKey, BENCH_KEY.apiSecret);
+  const claims = await verifier.verify(body.participant_token);
+  const video = claims.video;
+  if (
+    claims.sub?.startsWith('guest-') !== true ||
+    claims.name !== request.participant_name ||
+    video?.room !== request.room_name ||
+    video.roomJoin !== true ||
+    claims.roomConfig?.agents?.[0]?.agentName !== BENCH_AGENT_NAME
+  ) {
+    throw new Error(`guest token claims do not match the invite: ${JSON.stringify(claims)}`);
+  }
 }

@@ -38,7 +38,7 @@ export interface RedisCost {
 
 /** What `redis` has done so far; after a failure to answer, NaN counts. */
 export async function redisActivity(redis: BenchRedis): Promise<RedisActivity> {
-  const calls = await redis.commandCalls().catch(() => undefined);
+  const calls = (await redis.stats().catch(() => undefined))?.commandCalls;
   const callsOf = (commands: (command: string) => boolean): number => {
     if (calls === undefined) return NaN;
     return [...calls].reduce((sum, [name, count]) => sum + (commands(name) ? count : 0), 0);

@@ -1,6 +1,7 @@
 // The redis-server that ours-redis keeps its budgets in: started by the bench on a free
 // loopback port with persistence off, as the tests start theirs, and stopped at the end or
-// on any way out. Also asks it which commands it has run, through Redis' inline protocol.
+// on any way out. Also asks it which commands it has run and how many reads it has had,
+// through Redis' inline protocol.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -11,14 +12,26 @@ import { processTreeCpuSeconds } from './process-cpu';
 /** Longest redis-server may take to start, to exit after SIGTERM, or to answer, in ms. */
 const REDIS_STEP_TIMEOUT_MS = 10_000;
 
+/** What a redis-server has done since it started, from one INFO. */
+export interface RedisStats {
+  /** Calls per command, e.g. `evalsha` → 41234 (commandstats), commands run by scripts included. */
+  commandCalls: Map<string, number>;
+  /**
+   * Read events on client sockets (stats' `total_reads_processed`): a client's request, or a
+   * pipeline of them written at once, is one read, so with one request in flight at a time
+   * this counts round trips. The INFO that asked counts one, and its connection's close one.
+   */
+  readsProcessed: number;
+}
+
 /** A redis-server of the bench's own. */
 export interface BenchRedis {
   /** `redis://127.0.0.1:<port>`. */
   url: string;
   /** CPU time (user + system) it has used so far, in seconds. */
   cpuSeconds(): number;
-  /** Calls per command since it started, e.g. `evalsha` → 41234 (INFO commandstats). */
-  commandCalls(): Promise<Map<string, number>>;
+  /** Calls per command and read events since it started (INFO all). */
+  stats(): Promise<RedisStats>;
   /** Sends SIGTERM and waits for the exit (SIGKILL after a timeout). */
   stop(): Promise<void>;
 }
@@ -53,11 +66,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Calls per command since redis-server started, e.g. `evalsha` → 41234, from INFO commandstats. */
-function readCommandCalls(port: number): Promise<Map<string, number>> {
+/**
+ * What redis-server has done since it started, from INFO all (commandstats and stats). Settles
+ * once the connection is closed, so that its close is read before the next INFO is answered.
+ */
+function readStats(port: number): Promise<RedisStats> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let answer = '';
+    let stats: RedisStats | undefined;
     socket.setTimeout(REDIS_STEP_TIMEOUT_MS, () =>
       socket.destroy(new Error('redis-server did not answer INFO')),
     );
@@ -69,17 +86,22 @@ function readCommandCalls(port: number): Promise<Map<string, number>> {
       if (header?.[1] === undefined || answer.length < header[0].length + Number(header[1])) {
         return;
       }
-      socket.end();
-      const calls = new Map<string, number>();
+      const commandCalls = new Map<string, number>();
       for (const [, command, count] of answer.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-        if (command !== undefined) calls.set(command, Number(count));
+        if (command !== undefined) commandCalls.set(command, Number(count));
       }
-      resolve(calls);
+      const reads = /^total_reads_processed:(\d+)/m.exec(answer)?.[1];
+      stats = { commandCalls, readsProcessed: reads === undefined ? NaN : Number(reads) };
+      socket.end();
     });
     socket.once('error', reject);
-    socket.once('close', () => reject(new Error(`redis-server closed INFO: ${answer}`)));
+    socket.once('close', () =>
+      stats === undefined
+        ? reject(new Error(`redis-server closed INFO: ${answer}`))
+        : resolve(stats),
+    );
     // Redis' inline protocol: a command as one line of text.
-    socket.write('INFO commandstats\r\n');
+    socket.write('INFO all\r\n');
   });
 }
 
@@ -134,7 +156,7 @@ export async function startRedisServer(
   return {
     url: `redis://127.0.0.1:${port}`,
     cpuSeconds: () => processTreeCpuSeconds(child.pid),
-    commandCalls: () => readCommandCalls(port),
+    stats: () => readStats(port),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -1,6 +1,7 @@
 // Driving targets with autocannon in interleaved rounds, and summarising what they did:
 // requests/s, p99, server CPU per request and errors, per round and as medians.
 import autocannon from 'autocannon';
+import type { Request as AutocannonRequest } from 'autocannon';
 import type { ChildServer } from './child-server';
 import { REQUEST_HEADERS } from './contract';
 
@@ -34,18 +35,28 @@ export interface TargetSummary {
   rounds: RoundResult[];
 }
 
+/** How a phase drives its targets, beyond the path and body every request has. */
+export interface RoundOptions<Name extends string> {
+  /** autocannon's `requests` for a target, e.g. a `setupRequest` giving each its own header. */
+  requestsFor?: (name: Name) => AutocannonRequest[];
+}
+
 /** The warm-up and the measured rounds of one phase, per target. */
 export interface PhaseRounds<Name extends string> {
   warmUps: Map<Name, RoundResult>;
   rounds: Map<Name, RoundResult[]>;
 }
 
-/** POSTs `body` as JSON to `requestPath` of `server` for `seconds`, from CONNECTIONS connections. */
+/**
+ * POSTs `body` as JSON to `requestPath` of `server` for `seconds`, from CONNECTIONS
+ * connections; `requests`, when given, as autocannon's own option.
+ */
 async function drive(
   server: ChildServer,
   requestPath: string,
   body: object,
   seconds: number,
+  requests?: AutocannonRequest[],
 ): Promise<RoundResult> {
   const cpuBefore = server.cpuSeconds();
   const result = await autocannon({
@@ -55,6 +66,7 @@ async function drive(
     body: JSON.stringify(body),
     connections: CONNECTIONS,
     duration: seconds,
+    ...(requests === undefined ? {} : { requests }),
   });
   if (server.exited() !== undefined) {
     throw new Error(
@@ -102,13 +114,21 @@ export async function runRounds<Name extends string>(
   requestPath: string,
   body: object,
   roundCount: number,
+  options: RoundOptions<Name> = {},
 ): Promise<PhaseRounds<Name>> {
+  const requestsFor = options.requestsFor ?? (() => undefined);
   console.log(
     `\nWarm-up, ${WARM_UP_SECONDS} s each; then ${roundCount} rounds of ${ROUND_SECONDS} s:`,
   );
   const warmUps = new Map<Name, RoundResult>();
   for (const name of names) {
-    const round = await drive(serverFor(name), requestPath, body, WARM_UP_SECONDS);
+    const round = await drive(
+      serverFor(name),
+      requestPath,
+      body,
+      WARM_UP_SECONDS,
+      requestsFor(name),
+    );
     warmUps.set(name, round);
     console.log(formatRound(name, 'warm-up', round));
   }
@@ -117,7 +137,13 @@ export async function runRounds<Name extends string>(
     // Each round starts with the next target, so no target always runs first (or last).
     const order = [...names.slice(index % names.length), ...names.slice(0, index % names.length)];
     for (const name of order) {
-      const round = await drive(serverFor(name), requestPath, body, ROUND_SECONDS);
+      const round = await drive(
+        serverFor(name),
+        requestPath,
+        body,
+        ROUND_SECONDS,
+        requestsFor(name),
+      );
       rounds.get(name)?.push(round);
       console.log(formatRound(name, `round ${index + 1}`, round));
     }
