@@ -6,14 +6,15 @@ import { median, perRoundCpuDifferences, perRoundRatios } from './rounds';
 import type { TargetSummary } from './rounds';
 
 /**
- * The commands that count a budget: rate-limiter-flexible runs one Lua script per request,
- * by EVAL the first time and EVALSHA after. The set, incrby and pttl inside it count too.
+ * The command that counts a budget: rate-limiter-flexible's Lua script runs one INCRBY per
+ * budget spent (with a SET and a PTTL). Not EVAL or EVALSHA, which the moderation store's
+ * own scripts (a token's admission, its audit entry) run too; none of those uses INCRBY.
  */
-const BUDGET_COUNT_COMMANDS = ['eval', 'evalsha'];
+const BUDGET_COUNT_COMMANDS = ['incrby'];
 
 /** What redis-server had done by one moment. */
 export interface RedisActivity {
-  /** Budgets counted: scripts run. NaN when redis-server did not answer. */
+  /** Budgets counted: INCRBY run. NaN when redis-server did not answer. */
   budgetCounts: number;
   /** Commands run, scripts' own included, INFO excluded. NaN when it did not answer. */
   commands: number;
