@@ -24,8 +24,14 @@ export interface Admission {
   release(): Promise<void>;
 }
 
-/** A ban to make, as the route read it. */
-export type BanRequest = Omit<Ban, 'createdAtMs'>;
+/**
+ * A ban to make, as the route read it: how long it holds rather than until when, so that
+ * its expiry counts from its own creation time, not from a clock read a moment apart.
+ */
+export type BanRequest = Omit<Ban, 'createdAtMs' | 'expiresAtMs'> & {
+  /** How long the ban holds, in ms; null until lifted. */
+  durationMs: number | null;
+};
 
 /** Moderation, as the routes use it. */
 export interface Moderation {
@@ -229,7 +235,13 @@ export function createModeration(parts: ModerationParts): Moderation {
   };
 
   const ban = async (request: BanRequest, requestId: string | null): Promise<Ban> => {
-    const made: Ban = { ...request, createdAtMs: now() };
+    const { durationMs, ...fields } = request;
+    const createdAtMs = now();
+    const made: Ban = {
+      ...fields,
+      createdAtMs,
+      expiresAtMs: durationMs === null ? null : createdAtMs + durationMs,
+    };
     await withStore((s) => s.addBan(made));
     await record(
       {

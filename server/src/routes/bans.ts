@@ -26,8 +26,7 @@ function createBanHandler({ config, moderation }: AppParts): RequestHandler {
         identity: body.identity,
         room: body.room ?? null,
         reason: body.reason ?? null,
-        expiresAtMs:
-          body.duration_seconds === undefined ? null : Date.now() + body.duration_seconds * 1000,
+        durationMs: body.duration_seconds === undefined ? null : body.duration_seconds * 1000,
         createdBy: moderator.label,
       },
       res.locals.requestId ?? null,
