@@ -33,14 +33,6 @@ export function normalizeInviteCode(typed: string): string {
   return typed.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** Whether normalized text has a code's shape: 16 letters of the alphabet. */
-export function hasInviteCodeShape(normalized: string): boolean {
-  return (
-    normalized.length === INVITE_CODE_LENGTH &&
-    [...normalized].every((letter) => INVITE_CODE_ALPHABET.includes(letter))
-  );
-}
-
 /** The hash the store keeps of a code (normalized first), in hex. */
 export function hashInviteCode(code: string): string {
   return createHash('sha256').update(normalizeInviteCode(code)).digest('hex');

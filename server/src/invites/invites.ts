@@ -12,12 +12,7 @@ import type { Moderation } from '../moderation/moderation';
 import type { Invite, InviteRedemption, LobbyEntry } from '../moderation/store';
 import type { RoomConfigBody } from '../schemas/fields';
 import type { FailureBudget } from './failure-budget';
-import {
-  generateInviteCode,
-  hasInviteCodeShape,
-  hashInviteCode,
-  normalizeInviteCode,
-} from './invite-code';
+import { generateInviteCode, hashInviteCode } from './invite-code';
 import { createLobbyWaits, type LobbyWaits } from './lobby-waits';
 
 /** An invite to make, as the route read it. */
@@ -192,11 +187,9 @@ export function createInvites(parts: InvitesParts): Invites {
 
   const redeem = async (ask: GuestAsk, context: RedemptionContext): Promise<Redemption> => {
     failures.check(context.address);
-    const normalized = normalizeInviteCode(ask.code);
-    // A code of the wrong shape is looked up all the same: one path, one timing, one answer.
-    const hash = hashInviteCode(
-      hasInviteCodeShape(normalized) ? normalized : `not-a-code:${normalized}`,
-    );
+    // A code of any shape is hashed and looked up: one path, one timing, one answer. No
+    // text of the wrong shape normalizes to a real code, so none can hash to one.
+    const hash = hashInviteCode(ask.code);
     const redemption = await moderation.withStore((store) => store.redeemInvite(hash, now()));
     if (redemption.outcome !== 'redeemed') {
       parts.countRedemption(OUTCOME_LABEL[redemption.outcome]);
