@@ -27,7 +27,6 @@ export function openModerationStore(
     /* eslint-enable @typescript-eslint/no-require-imports */
     const client = createRedisClient(config.redisUrl, moderationTimeoutMs(config.redisTimeoutMs), {
       queueWhileConnecting: true,
-      autoPipelining: true,
     });
     // Told apart from a Redis outage by the calls that fail: ioredis must not print these.
     client.on('error', () => {});
