@@ -405,6 +405,29 @@ export function describeModerationStoreContract(
         expect((await store.occupancy('stage', T0)).held).toEqual(['someone']);
       });
 
+      it('grants the last seats once each to admissions asked for in one turn, in order', async () => {
+        await store.setRoomLimit('stage', 4);
+        await store.claimSeat(seat({ identity: 'early', maxParticipants: 4 }));
+        const identities = Array.from({ length: 20 }, (_, index) => `guest-${index}`);
+        // The repeat of guest-0 within the turn renews its hold: still no second seat.
+        const answers = await Promise.all(
+          [...identities, 'guest-0'].map((identity) => store.admit(admission({ identity }))),
+        );
+        expect(answers.map((answer) => answer.claim)).toEqual([
+          { outcome: 'granted', seats: 2 },
+          { outcome: 'granted', seats: 3 },
+          { outcome: 'granted', seats: 4 },
+          ...identities.slice(3).map(() => ({ outcome: 'full', seats: 4 })),
+          { outcome: 'granted', seats: 4 },
+        ]);
+        expect((await store.occupancy('stage', T0)).held).toEqual([
+          'early',
+          'guest-0',
+          'guest-1',
+          'guest-2',
+        ]);
+      });
+
       it('with refuse, holds a seat without a cap and refuses an identity present', async () => {
         const refuse = { duplicateIdentity: 'refuse' as const };
         expect(await store.admit(admission({ identity: 'a', ...refuse }))).toEqual({

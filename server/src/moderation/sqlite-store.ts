@@ -21,7 +21,7 @@ import {
   type StoredAuditEntry,
 } from './store';
 import { parseDetails } from './audit-details';
-import { turnBatch } from './turn-batch';
+import { turnBatch, turnQueue } from './turn-batch';
 import {
   EXPIRED_INVITE_RETENTION_MS,
   PRESENCE_GUARD_RETENTION_MS,
@@ -135,7 +135,8 @@ export function openSqliteModerationStore(
     },
   );
 
-  const claimSeat = db.transaction((request: SeatRequest): SeatClaim => {
+  /** Takes or renews a seat; run inside an IMMEDIATE transaction, the write lock held. */
+  const claimSeatLocked = (request: SeatRequest): SeatClaim => {
     const { room, identity, nowMs } = request;
     const holdUntilMs = nowMs + request.holdMs;
     const mine = statements.seat.get(room, identity);
@@ -154,7 +155,18 @@ export function openSqliteModerationStore(
     }
     statements.hold.run(room, identity, holdUntilMs);
     return { outcome: 'granted', seats: taken + 1 };
-  });
+  };
+  const claimSeat = db.transaction(claimSeatLocked);
+
+  /**
+   * Seats for tokens are claimed a turn of the event loop at a time, in one IMMEDIATE
+   * transaction: each claim counts with the write lock held, the turn's earlier claims
+   * included, so no seat is taken twice; but a turn's claims share one commit, which cost
+   * each token some 30 µs of CPU under load when every claim had its own.
+   */
+  const seatClaims = turnQueue<SeatRequest, SeatClaim>((requests) =>
+    run(() => db.transaction(() => requests.map(claimSeatLocked)).immediate()),
+  );
 
   const prune = db.transaction((beforeMs: number, nowMs: number): number => {
     const removed = statements.pruneAudit.run(beforeMs).changes;
@@ -207,26 +219,30 @@ export function openSqliteModerationStore(
       }),
     roomLimit: (room) => run(() => statements.roomLimit.get(room)?.max_participants),
 
-    // The ban and the cap are plain reads; only a seat takes the write lock.
-    admit: (request) =>
-      run((): Admittance => {
-        const { room, identity, nowMs } = request;
+    // The ban and the cap are plain reads; only a seat takes the write lock, a turn at a time.
+    admit: async (request): Promise<Admittance> => {
+      const { room, identity, nowMs } = request;
+      const read = await run(() => {
         const ban = statements.banFor.get({ identity, room, nowMs });
         if (ban !== undefined) return { ban: banOf(ban) };
         const maxParticipants =
           statements.roomLimit.get(room)?.max_participants ?? request.defaultMaxParticipants;
-        if (!needsSeat(request, maxParticipants)) return { maxParticipants, claim: undefined };
-        const { holdMs, duplicateIdentity } = request;
-        const claim = claimSeat.immediate({
-          room,
-          identity,
-          maxParticipants,
-          holdMs,
-          duplicateIdentity,
-          nowMs,
-        });
-        return { maxParticipants, claim };
-      }),
+        return { maxParticipants };
+      });
+      if (read.ban !== undefined) return read;
+      const { maxParticipants } = read;
+      if (!needsSeat(request, maxParticipants)) return { maxParticipants, claim: undefined };
+      const { holdMs, duplicateIdentity } = request;
+      const claim = await seatClaims.add({
+        room,
+        identity,
+        maxParticipants,
+        holdMs,
+        duplicateIdentity,
+        nowMs,
+      });
+      return { maxParticipants, claim };
+    },
     // IMMEDIATE: the write lock first, then the count, so no other writer slips between.
     claimSeat: (request) => run(() => claimSeat.immediate(request)),
     releaseSeat: (room, identity) =>
@@ -296,7 +312,7 @@ export function openSqliteModerationStore(
     close: async () => {
       if (closed) return;
       // What waits for the next turn is written now (the write itself is synchronous).
-      const flushed = auditBatch.flush();
+      const flushed = Promise.all([seatClaims.flush(), auditBatch.flush()]);
       closed = true;
       db.close();
       await flushed;
