@@ -156,6 +156,14 @@ export interface VerifiedClaims extends ClaimGrants {
 export type VerificationResult =
   { valid: true; claims: VerifiedClaims } | { valid: false; code: TokenErrorCode; message: string };
 
+/**
+ * When a token signed at `now` for `ttlSeconds` expires: its `exp`, whole seconds from `nbf`.
+ * Known before signing, so that the audit trail records it in the admission's own step.
+ */
+export function tokenExpiry(now: Date, ttlSeconds: number): Date {
+  return new Date((Math.floor(now.getTime() / 1000) + ttlSeconds) * 1000);
+}
+
 /** LiveKit servers accept this much clock skew on `exp` and `nbf`, in seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
@@ -193,7 +201,7 @@ export class TokenSigner {
       iss: this.#apiKey,
       sub: request.identity,
       nbf: nowSeconds,
-      exp: nowSeconds + request.ttlSeconds,
+      exp: tokenExpiry(now, request.ttlSeconds).getTime() / 1000,
     };
     // iat is left out, as the SDK does: LiveKit reads nbf and exp only.
     const token = jwt.sign(claims, this.#secretKey, { algorithm: 'HS256', noTimestamp: true });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { callerLabel, type Caller } from './caller';
 import type { Config } from './config';
 import { HttpError } from './errors';
-import type { RoomConfiguration, SignedToken, TokenSigner } from './grants';
+import { tokenExpiry, type RoomConfiguration, type SignedToken, type TokenSigner } from './grants';
 import type { Moderation } from './moderation/moderation';
 import { grantFor, type RoleGrant } from './roles';
 import type { RoomConfigBody } from './schemas/fields';
@@ -196,23 +196,32 @@ export function takesSeat(grant: RoleGrant): boolean {
 }
 
 /** Signs a checked request, with the room's cap when it has one. */
+/** The token's lifetime: the request's `ttl_seconds`, else TOKEN_EXPIRY_HOURS. */
+function ttlSecondsOf(config: Config, request: ParticipantTokenRequest): number {
+  return request.ttlSeconds ?? config.tokenTtlSeconds;
+}
+
 function signChecked(
   config: Config,
   signer: TokenSigner,
   request: ParticipantTokenRequest,
   checked: CheckedRequest,
   maxParticipants: number | undefined,
+  now: Date = new Date(),
 ): IssuedParticipantToken {
   const roomConfig = toRoomConfiguration(request.roomConfig);
-  const signed = signer.sign({
-    identity: request.identity,
-    name: request.name,
-    video: grantFor(checked.roleGrant, checked.roomName),
-    ttlSeconds: request.ttlSeconds ?? config.tokenTtlSeconds,
-    metadata: request.metadata,
-    attributes: request.attributes,
-    roomConfig: maxParticipants === undefined ? roomConfig : { ...roomConfig, maxParticipants },
-  });
+  const signed = signer.sign(
+    {
+      identity: request.identity,
+      name: request.name,
+      video: grantFor(checked.roleGrant, checked.roomName),
+      ttlSeconds: ttlSecondsOf(config, request),
+      metadata: request.metadata,
+      attributes: request.attributes,
+      roomConfig: maxParticipants === undefined ? roomConfig : { ...roomConfig, maxParticipants },
+    },
+    now,
+  );
   return { ...signed, roomName: checked.roomName, role: checked.role };
 }
 
@@ -264,31 +273,23 @@ export function createParticipantTokenIssuer(
   return {
     issue: async (caller, request, { route, requestId, inviteId }) => {
       const checked = checkRequest(config, caller, request, inviteId !== undefined);
+      const now = new Date();
+      const expiresAt = tokenExpiry(now, ttlSecondsOf(config, request)).toISOString();
+      // Recorded in the admission's own step: every token handed out is in the audit trail.
       const admission = await moderation.admit({
         identity: request.identity,
         room: checked.roomName,
         takesSeat: takesSeat(checked.roleGrant),
+        record: {
+          event: 'token_issued',
+          room: checked.roomName,
+          identity: request.identity,
+          actor: inviteId === undefined ? callerLabel(caller) : `invite:${inviteId}`,
+          requestId,
+          details: { role: checked.role, route, expires_at: expiresAt },
+        },
       });
-      const issued = signChecked(config, signer, request, checked, admission.maxParticipants);
-      const expiresAt = issued.expiresAt.toISOString();
-      try {
-        await moderation.record(
-          {
-            event: 'token_issued',
-            room: issued.roomName,
-            identity: request.identity,
-            actor: inviteId === undefined ? callerLabel(caller) : `invite:${inviteId}`,
-            requestId,
-            details: { role: issued.role, route, expires_at: expiresAt },
-          },
-          undefined,
-          { log: false },
-        );
-      } catch (error) {
-        // Not recorded, not issued: the audit trail names every token handed out.
-        await admission.release().catch(() => {});
-        throw error;
-      }
+      const issued = signChecked(config, signer, request, checked, admission.maxParticipants, now);
       countIssued(route, issued.role);
       return {
         ...issued,

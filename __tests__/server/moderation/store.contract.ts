@@ -314,20 +314,6 @@ export function describeModerationStoreContract(
         });
       });
 
-      it('gives back a held seat, and leaves presence alone', async () => {
-        const cap = { maxParticipants: 1 };
-        await store.claimSeat(seat({ identity: 'a', ...cap }));
-        await store.releaseSeat('stage', 'a');
-        expect(await store.claimSeat(seat({ identity: 'b', ...cap }))).toEqual({
-          outcome: 'granted',
-          seats: 1,
-        });
-        await store.participantJoined('stage', 'b', T0 + 1);
-        await store.releaseSeat('stage', 'b');
-        await store.releaseSeat('stage', 'nobody');
-        expect((await store.occupancy('stage', T0 + 1)).participants).toEqual(['b']);
-      });
-
       it('holds seats without a cap, to count the room', async () => {
         for (const [index, identity] of ['c', 'a', 'b'].entries()) {
           expect(await store.claimSeat(seat({ identity, maxParticipants: undefined }))).toEqual({
@@ -413,19 +399,48 @@ export function describeModerationStoreContract(
         const answers = await Promise.all(
           [...identities, 'guest-0'].map((identity) => store.admit(admission({ identity }))),
         );
-        expect(answers.map((answer) => answer.claim)).toEqual([
-          { outcome: 'granted', seats: 2 },
-          { outcome: 'granted', seats: 3 },
-          { outcome: 'granted', seats: 4 },
-          ...identities.slice(3).map(() => ({ outcome: 'full', seats: 4 })),
-          { outcome: 'granted', seats: 4 },
-        ]);
+        expect(answers.map((answer) => (answer.ban === undefined ? answer.claim : answer))).toEqual(
+          [
+            { outcome: 'granted', seats: 2 },
+            { outcome: 'granted', seats: 3 },
+            { outcome: 'granted', seats: 4 },
+            ...identities.slice(3).map(() => ({ outcome: 'full', seats: 4 })),
+            { outcome: 'granted', seats: 4 },
+          ],
+        );
         expect((await store.occupancy('stage', T0)).held).toEqual([
           'early',
           'guest-0',
           'guest-1',
           'guest-2',
         ]);
+      });
+
+      it('appends the entry of a token admitted, in the same step, and none of one refused', async () => {
+        const issued = (identity: string) =>
+          audit({ room: 'stage', identity, details: { role: 'participant' } });
+        await store.setRoomLimit('stage', 1);
+        await store.addBan(ban({ id: 'eve-ban', identity: 'eve', room: 'stage' }));
+        const refuse = { duplicateIdentity: 'refuse' as const };
+        // No seat needed (a role that takes none), a seat granted, a renewal: all recorded.
+        await store.admit(
+          admission({ identity: 'agent', takesSeat: false, entry: issued('agent') }),
+        );
+        await store.admit(admission({ identity: 'ada', entry: issued('ada') }));
+        await store.admit(admission({ identity: 'ada', nowMs: T0 + 1, entry: issued('ada') }));
+        // Banned, full, and an identity present under refuse: nothing recorded.
+        await store.admit(admission({ identity: 'eve', entry: issued('eve') }));
+        await store.admit(admission({ identity: 'bob', entry: issued('bob') }));
+        await store.participantJoined('stage', 'ada', T0 + 2);
+        await store.admit(
+          admission({ identity: 'ada', nowMs: T0 + 3, ...refuse, entry: issued('ada') }),
+        );
+        // An admission without an entry records nothing.
+        await store.setRoomLimit('stage', null);
+        await store.admit(admission({ identity: 'cyd' }));
+        const page = await store.listAudit({ room: 'stage', limit: 10 });
+        expect(page.entries.map(({ identity }) => identity)).toEqual(['agent', 'ada', 'ada']);
+        expect(page.entries[0]).toMatchObject({ ...issued('agent'), id: expect.any(String) });
       });
 
       it('with refuse, holds a seat without a cap and refuses an identity present', async () => {

@@ -15,13 +15,17 @@ export interface AdmissionRequest {
   room: string;
   /** False for roles whose grant is agent or recorder: they take no seat, as in LiveKit. */
   takesSeat: boolean;
+  /**
+   * The token's audit event, recorded with the admission (in the same store step) when the
+   * token is admitted, at the admission's time; to the store only: the request's access
+   * line tells the log.
+   */
+  record?: AuditRecord;
 }
 
 /** What admission decided: the cap the token carries as roomConfig.maxParticipants. */
 export interface Admission {
   maxParticipants: number | undefined;
-  /** Gives the seat back when the token is then not issued after all. */
-  release(): Promise<void>;
 }
 
 /**
@@ -39,7 +43,7 @@ export interface Moderation {
   store(): ModerationStore;
   /** Opens the store at start-up; throws the store's own one-line Error when it cannot. */
   open(): ModerationStore;
-  /** Refuses a banned identity (403 BANNED) or a full room (409), else holds a seat. */
+  /** Refuses a banned identity (403 BANNED) or a full room (409), else holds a seat and records the token. */
   admit(request: AdmissionRequest): Promise<Admission>;
   /** Records an event in the audit trail and the log. */
   record: AuditRecorder;
@@ -176,14 +180,15 @@ export function createModeration(parts: ModerationParts): Moderation {
   };
 
   const admit = async (request: AdmissionRequest): Promise<Admission> => {
-    const { identity, room, takesSeat } = request;
+    const { identity, room, takesSeat, record: event } = request;
     const nowMs = now();
     const seatTerms = {
       holdMs: config.seatHoldSeconds * 1000,
       duplicateIdentity: config.duplicateIdentity,
       nowMs,
     };
-    // One round trip for what every token needs: its ban, its cap, its seat.
+    const entry = event && { ...event, details: event.details ?? {}, atMs: nowMs };
+    // One round trip for what every token needs: its ban, its cap, its seat, its audit entry.
     const admittance = await withStore((s) =>
       s.admit({
         identity,
@@ -191,6 +196,7 @@ export function createModeration(parts: ModerationParts): Moderation {
         takesSeat,
         defaultMaxParticipants: config.roomMaxParticipants,
         ...seatTerms,
+        entry,
       }),
     );
     if (admittance.ban !== undefined) {
@@ -203,7 +209,7 @@ export function createModeration(parts: ModerationParts): Moderation {
       );
     }
     const { maxParticipants } = admittance;
-    if (admittance.claim === undefined) return { maxParticipants, release: async () => {} };
+    if (admittance.claim === undefined) return { maxParticipants };
     const seatRequest = { room, identity, maxParticipants, ...seatTerms };
     let claim = admittance.claim;
     if (claim.outcome !== 'granted' && roomService !== undefined) {
@@ -214,6 +220,10 @@ export function createModeration(parts: ModerationParts): Moderation {
         (await reconciledWithin(room, parts.reconcileWaitMs ?? RECONCILE_WAIT_MS))
       ) {
         claim = await withStore((s) => s.claimSeat({ ...seatRequest, nowMs: now() }));
+        // Admitted on LiveKit's list rather than in the store's one step: recorded now.
+        if (claim.outcome === 'granted' && entry !== undefined) {
+          await withStore((s) => s.appendAudit(entry));
+        }
       }
     }
     if (claim.outcome === 'full') {
@@ -228,10 +238,7 @@ export function createModeration(parts: ModerationParts): Moderation {
         `${identity} is already in this room, and this server refuses a second connection (DUPLICATE_IDENTITY=refuse).`,
       );
     }
-    return {
-      maxParticipants,
-      release: () => withStore((s) => s.releaseSeat(room, identity)),
-    };
+    return { maxParticipants };
   };
 
   const ban = async (request: BanRequest, requestId: string | null): Promise<Ban> => {

@@ -53,13 +53,21 @@ return claimSeat(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber
 /**
  * Admits a token in one round trip: the identity's oldest ban in force for the room (or
  * every room), else the room's cap (its own, or the default) and, when a seat is needed,
- * the seat. KEYS: the identity's bans (hash id -> ban JSON), the room's limit, presence,
- * holds, rooms with holds. ARGV: identity, room, default cap (-1: none), takes a seat ("1"),
- * hold ms, refuse ("1"), now ms. Answers {"banned", ban JSON}, {"none", cap} (no seat
- * needed) or {outcome, cap, seats}.
+ * the seat; then, admitted, its audit entry, stored as APPEND_AUDIT stores one. KEYS: the
+ * identity's bans (hash id -> ban JSON), the room's limit, presence, holds, rooms with
+ * holds, the audit counter, the rooms with audit entries, the entry's audit set. ARGV:
+ * identity, room, default cap (-1: none), takes a seat ("1"), hold ms, refuse ("1"), now ms,
+ * the entry's JSON ('' for none), the entry's room. Answers {"banned", ban JSON}, {"none",
+ * cap} (no seat needed) or {outcome, cap, seats}.
  */
 export const ADMIT = `${CLAIM_SEAT_FUNCTION}
 local identity, room, now = ARGV[1], ARGV[2], tonumber(ARGV[7])
+local function appendEntry()
+  if ARGV[8] == '' then return end
+  local id = redis.call('INCR', KEYS[6])
+  redis.call('ZADD', KEYS[8], id, id .. '|' .. ARGV[8])
+  redis.call('SADD', KEYS[7], ARGV[9])
+end
 local oldest, oldestText
 for _, text in ipairs(redis.call('HVALS', KEYS[1])) do
   local ban = cjson.decode(text)
@@ -72,8 +80,12 @@ for _, text in ipairs(redis.call('HVALS', KEYS[1])) do
 end
 if oldest then return {'banned', oldestText} end
 local cap = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])
-if ARGV[4] ~= '1' or (cap < 0 and ARGV[6] ~= '1') then return {'none', cap} end
+if ARGV[4] ~= '1' or (cap < 0 and ARGV[6] ~= '1') then
+  appendEntry()
+  return {'none', cap}
+end
 local claim = claimSeat(KEYS[3], KEYS[4], KEYS[5], identity, cap, tonumber(ARGV[5]), ARGV[6], now, room)
+if claim[1] == 'granted' then appendEntry() end
 return {claim[1], cap, claim[2]}
 `;
 

@@ -62,7 +62,7 @@ export function createRedisModerationStore(
   options: RedisStoreOptions = {},
 ): RedisModerationStore {
   const redis = client as ModerationRedis;
-  redis.defineCommand('admit', { numberOfKeys: 5, lua: ADMIT });
+  redis.defineCommand('admit', { numberOfKeys: 8, lua: ADMIT });
   redis.defineCommand('claimSeat', { numberOfKeys: 3, lua: CLAIM_SEAT });
   redis.defineCommand('appendAudit', { lua: APPEND_AUDIT });
   redis.defineCommand('presenceEvent', { numberOfKeys: 4, lua: PRESENCE_EVENT });
@@ -206,12 +206,16 @@ export function createRedisModerationStore(
       }),
     admit: (request) =>
       run(async (): Promise<Admittance> => {
+        const { entry } = request;
         const answer = await redis.admit(
           key.bansOf(request.identity),
           key.limit(request.room),
           key.presence(request.room),
           key.holds(request.room),
           key.heldRooms,
+          key.auditSeq,
+          key.auditRooms,
+          key.audit(entry === undefined ? request.room : entry.room),
           request.identity,
           request.room,
           request.defaultMaxParticipants ?? -1,
@@ -219,6 +223,8 @@ export function createRedisModerationStore(
           request.holdMs,
           request.duplicateIdentity === 'refuse' ? '1' : '0',
           request.nowMs,
+          entry === undefined ? '' : JSON.stringify(entry),
+          entry?.room ?? '',
         );
         if (answer[0] === 'banned') return { ban: JSON.parse(String(answer[1])) as Ban };
         const cap = Number(answer[1]);
@@ -246,10 +252,6 @@ export function createRedisModerationStore(
         );
         if (outcome === 'identity-in-use') return { outcome };
         return { outcome, seats: Number(seats) } as SeatClaim;
-      }),
-    releaseSeat: (room, identity) =>
-      run(async () => {
-        await redis.zrem(key.holds(room), identity);
       }),
     participantJoined: (room, identity, atMs) => presenceEvent(room, identity, '1', atMs),
     participantLeft: (room, identity, atMs) => presenceEvent(room, identity, '0', atMs),

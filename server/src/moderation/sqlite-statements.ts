@@ -74,9 +74,6 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO seats (room, identity, present, hold_until_ms) VALUES (?, ?, 0, ?)
      ON CONFLICT (room, identity) DO UPDATE SET hold_until_ms = excluded.hold_until_ms`,
     ),
-    release: db.prepare(
-      'UPDATE seats SET hold_until_ms = NULL WHERE room = ? AND identity = ? AND present = 0',
-    ),
     finishedAt: db.prepare<[string], { finished_at_ms: number | null }>(
       'SELECT finished_at_ms FROM rooms WHERE room = ?',
     ),

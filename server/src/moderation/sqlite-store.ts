@@ -100,14 +100,15 @@ export function openSqliteModerationStore(
   const auditBatch = turnBatch<AuditEntry>((entries) =>
     run(() =>
       db.transaction(() => {
-        for (const entry of entries) {
-          statements.appendAudit.run({ ...entry, details: JSON.stringify(entry.details) });
-        }
+        for (const entry of entries) appendAuditRow(entry);
       })(),
     ),
   );
 
   const statements = prepareStatements(db);
+  const appendAuditRow = (entry: AuditEntry): void => {
+    statements.appendAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+  };
 
   /** True when presence heard at `atMs` predates the room's last room_finished. */
   const beforeFinish = (room: string, atMs: number): boolean => {
@@ -162,10 +163,22 @@ export function openSqliteModerationStore(
    * Seats for tokens are claimed a turn of the event loop at a time, in one IMMEDIATE
    * transaction: each claim counts with the write lock held, the turn's earlier claims
    * included, so no seat is taken twice; but a turn's claims share one commit, which cost
-   * each token some 30 µs of CPU under load when every claim had its own.
+   * each token some 30 µs of CPU under load when every claim had its own. A granted seat's
+   * token is recorded in the same transaction.
    */
-  const seatClaims = turnQueue<SeatRequest, SeatClaim>((requests) =>
-    run(() => db.transaction(() => requests.map(claimSeatLocked)).immediate()),
+  const seatClaims = turnQueue<{ seat: SeatRequest; entry: AuditEntry | undefined }, SeatClaim>(
+    (claims) =>
+      run(() =>
+        db
+          .transaction(() =>
+            claims.map(({ seat, entry }) => {
+              const claim = claimSeatLocked(seat);
+              if (claim.outcome === 'granted' && entry !== undefined) appendAuditRow(entry);
+              return claim;
+            }),
+          )
+          .immediate(),
+      ),
   );
 
   const prune = db.transaction((beforeMs: number, nowMs: number): number => {
@@ -231,24 +244,19 @@ export function openSqliteModerationStore(
       });
       if (read.ban !== undefined) return read;
       const { maxParticipants } = read;
-      if (!needsSeat(request, maxParticipants)) return { maxParticipants, claim: undefined };
-      const { holdMs, duplicateIdentity } = request;
+      const { holdMs, duplicateIdentity, entry } = request;
+      if (!needsSeat(request, maxParticipants)) {
+        if (entry !== undefined) await auditBatch.add(entry);
+        return { maxParticipants, claim: undefined };
+      }
       const claim = await seatClaims.add({
-        room,
-        identity,
-        maxParticipants,
-        holdMs,
-        duplicateIdentity,
-        nowMs,
+        seat: { room, identity, maxParticipants, holdMs, duplicateIdentity, nowMs },
+        entry,
       });
       return { maxParticipants, claim };
     },
     // IMMEDIATE: the write lock first, then the count, so no other writer slips between.
     claimSeat: (request) => run(() => claimSeat.immediate(request)),
-    releaseSeat: (room, identity) =>
-      run(() => {
-        statements.release.run(room, identity);
-      }),
     participantJoined: (room, identity, atMs) =>
       run(() => recordPresence.immediate(room, identity, 1, atMs)),
     participantLeft: (room, identity, atMs) =>

@@ -63,6 +63,12 @@ export interface AdmitRequest {
   holdMs: number;
   duplicateIdentity: 'replace' | 'refuse';
   nowMs: number;
+  /**
+   * The token's audit entry (token_issued), appended in the same step when the token is
+   * admitted (no ban; no seat needed, or one granted), and only then: a token admitted is
+   * recorded, and one refused leaves no entry.
+   */
+  entry?: AuditEntry;
 }
 
 /**
@@ -235,14 +241,12 @@ export interface ModerationStore {
   roomLimit(room: string): Promise<number | undefined>;
 
   /**
-   * Checks a token's ban and cap and claims its seat, in one round trip where the store
-   * has round trips: what every token issued costs.
+   * Checks a token's ban and cap, claims its seat and appends its audit entry, in one round
+   * trip where the store has round trips: what every token issued costs.
    */
   admit(request: AdmitRequest): Promise<Admittance>;
   /** Takes (or renews) a seat, atomically: no seat counted twice when instances race. */
   claimSeat(request: SeatRequest): Promise<SeatClaim>;
-  /** Gives back a seat held for a token that was then not issued. */
-  releaseSeat(room: string, identity: string): Promise<void>;
   /**
    * Records a participant's arrival (its hold, if any, becomes presence). Events older
    * than the last one recorded for that identity in that room are ignored: webhooks come
