@@ -47,6 +47,23 @@ describeWithRedis()('the Redis moderation store', () => {
     ),
   );
 
+  it("keeps a room's holds key past its latest hold, renewals included", async () => {
+    const client = clientOf((redis as RunningRedis).url);
+    const prefix = `mod-test-${(prefixes += 1)}:`;
+    const store = createRedisModerationStore(client, prefix);
+    const claim = { room: 'stage', identity: 'ada', maxParticipants: 5 };
+    const terms = { duplicateIdentity: 'replace' as const };
+    await store.claimSeat({ ...claim, ...terms, holdMs: 1_000, nowMs: T0 });
+    expect(await client.pttl(`${prefix}mod:holds:stage`)).toBeLessThanOrEqual(2_000);
+    // A renewal (the hold is still in force) whose hold ends after the key set at first.
+    expect(await store.claimSeat({ ...claim, ...terms, holdMs: 60_000, nowMs: T0 + 500 })).toEqual({
+      outcome: 'granted',
+      seats: 1,
+    });
+    expect(await client.pttl(`${prefix}mod:holds:stage`)).toBeGreaterThan(100_000);
+    await store.close();
+  });
+
   it('leaves no key of an invite or a guest behind once revoked, decided and pruned', async () => {
     const client = clientOf((redis as RunningRedis).url);
     const prefix = `mod-keys-${(prefixes += 1)}:`;

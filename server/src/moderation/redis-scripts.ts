@@ -9,7 +9,6 @@
  */
 const CLAIM_SEAT_FUNCTION = `
 local function claimSeat(presenceKey, holdsKey, heldRoomsKey, identity, cap, holdMs, refuse, now, room)
-  redis.call('ZREMRANGEBYSCORE', holdsKey, '-inf', now)
   local presence = redis.call('HGETALL', presenceKey)
   local present, isPresent = {}, false
   for i = 1, #presence, 2 do
@@ -20,7 +19,8 @@ local function claimSeat(presenceKey, holdsKey, heldRoomsKey, identity, cap, hol
   end
   local seats, isHeld = 0, false
   for _ in pairs(present) do seats = seats + 1 end
-  for _, held in ipairs(redis.call('ZRANGE', holdsKey, 0, -1)) do
+  -- Holds in force only; the expired are dropped below, when a new hold is added.
+  for _, held in ipairs(redis.call('ZRANGEBYSCORE', holdsKey, '(' .. now, '+inf')) do
     if not present[held] then
       seats = seats + 1
       if held == identity then isHeld = true end
@@ -30,11 +30,15 @@ local function claimSeat(presenceKey, holdsKey, heldRoomsKey, identity, cap, hol
     if refuse == '1' then return {'identity-in-use', seats} end
     return {'granted', seats}
   end
+  -- The key outlives its latest hold: renewals too push its expiry on, or a chain of
+  -- them would outlast the key set at the first.
   if isHeld then
     redis.call('ZADD', holdsKey, now + holdMs, identity)
+    redis.call('PEXPIRE', holdsKey, holdMs * 2)
     return {'granted', seats}
   end
   if cap >= 0 and seats >= cap then return {'full', seats} end
+  redis.call('ZREMRANGEBYSCORE', holdsKey, '-inf', now)
   redis.call('ZADD', holdsKey, now + holdMs, identity)
   redis.call('PEXPIRE', holdsKey, holdMs * 2)
   redis.call('SADD', heldRoomsKey, room)

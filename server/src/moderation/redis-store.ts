@@ -128,8 +128,8 @@ export function createRedisModerationStore(
 
   /**
    * Audit entries are appended a turn of the event loop at a time, by one APPEND_AUDIT
-   * call: every token issued appends one, and one call for a turn's tokens costs both
-   * processes less than a call each.
+   * call: one call for a turn's entries costs both processes less than a call each. (A
+   * token's entry goes in its ADMIT call instead.)
    */
   const auditBatch = turnBatch<AuditEntry>(
     (entries) =>

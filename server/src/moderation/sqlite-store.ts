@@ -95,7 +95,8 @@ export function openSqliteModerationStore(
 
   /**
    * Audit entries are written a turn of the event loop at a time, in one transaction: a
-   * commit costs some 90 µs, an insert a few, and every token issued appends one.
+   * commit costs some 90 µs, an insert a few, and every token issued appends one (in the
+   * seat claims' transaction when it takes a seat, below).
    */
   const auditBatch = turnBatch<AuditEntry>((entries) =>
     run(() =>
