@@ -64,6 +64,32 @@ describeWithRedis()('the Redis moderation store', () => {
     await store.close();
   });
 
+  it('prunes expired bans page by page, leaving no trace of them, and keeps the others', async () => {
+    const client = clientOf((redis as RunningRedis).url);
+    const prefix = `mod-test-${(prefixes += 1)}:`;
+    const store = createRedisModerationStore(client, prefix);
+    const base = { room: null, reason: 'spam', createdBy: 'api-key:ops', createdAtMs: T0 };
+    // More than two pages (500 a page) of expired bans, one lifted by hand, one for good.
+    for (let index = 0; index < 1_201; index += 1) {
+      await store.addBan({
+        ...base,
+        id: `old-${index}`,
+        identity: `eve-${index % 3}`,
+        expiresAtMs: T0 + 10,
+      });
+    }
+    await store.addBan({ ...base, id: 'lifted', identity: 'bob', expiresAtMs: T0 + 5_000 });
+    await store.addBan({ ...base, id: 'forever', identity: 'eve-0', expiresAtMs: null });
+    expect((await store.removeBan('lifted'))?.id).toBe('lifted');
+    await store.prune(T0, T0 + 10);
+    expect((await client.keys(`${prefix}mod:ban:*`)).sort()).toEqual([`${prefix}mod:ban:forever`]);
+    expect(await client.zrange(`${prefix}mod:bans:all`, 0, -1)).toEqual(['forever']);
+    expect(await client.exists(`${prefix}mod:bans:expiring`)).toBe(0);
+    expect(await client.hkeys(`${prefix}mod:bans:of:eve-0`)).toEqual(['forever']);
+    expect(await client.exists(`${prefix}mod:bans:of:eve-1`, `${prefix}mod:bans:of:bob`)).toBe(0);
+    await store.close();
+  });
+
   it('leaves no key of an invite or a guest behind once revoked, decided and pruned', async () => {
     const client = clientOf((redis as RunningRedis).url);
     const prefix = `mod-keys-${(prefixes += 1)}:`;

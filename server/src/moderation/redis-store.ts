@@ -20,8 +20,8 @@ import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } fro
 import { redisInvites } from './redis-invites';
 import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 
-/** Audit entries read from Redis per round while a filtered page fills up. */
-const AUDIT_SCAN_BATCH = 500;
+/** Entries read from Redis per round: audit entries while a page fills up, expired bans. */
+const SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
 const AUDIT_APPEND_BATCH = 500;
 
@@ -73,6 +73,8 @@ export function createRedisModerationStore(
     /** A hash of the identity's bans, id -> ban JSON: ADMIT reads them in one step. */
     bansOf: (identity: string) => `${p}bans:of:${identity}`,
     allBans: `${p}bans:all`,
+    /** Bans that expire, by expiry: prune reads the expired alone, never every ban. */
+    expiringBans: `${p}bans:expiring`,
     limit: (room: string) => `${p}limit:${room}`,
     presence: (room: string) => `${p}presence:${room}`,
     holds: (room: string) => `${p}holds:${room}`,
@@ -149,12 +151,13 @@ export function createRedisModerationStore(
     kind: 'redis',
     addBan: (ban) =>
       run(async () => {
-        await redis
+        const added = redis
           .multi()
           .set(key.ban(ban.id), JSON.stringify(ban))
           .hset(key.bansOf(ban.identity), ban.id, JSON.stringify(ban))
-          .zadd(key.allBans, ban.createdAtMs, ban.id)
-          .exec();
+          .zadd(key.allBans, ban.createdAtMs, ban.id);
+        if (ban.expiresAtMs !== null) added.zadd(key.expiringBans, ban.expiresAtMs, ban.id);
+        await added.exec();
       }),
     banById: (id) =>
       run(async () => {
@@ -184,6 +187,7 @@ export function createRedisModerationStore(
             .del(key.ban(id))
             .hdel(key.bansOf(ban.identity), id)
             .zrem(key.allBans, id)
+            .zrem(key.expiringBans, id)
             .exec()) ?? [];
         // Lifted meanwhile by another instance: not this call's to report.
         return deleted === 1 ? ban : undefined;
@@ -321,7 +325,7 @@ export function createRedisModerationStore(
             '+inf',
             'LIMIT',
             0,
-            AUDIT_SCAN_BATCH,
+            SCAN_BATCH,
           );
           for (const text of batch) {
             const entry = storedAuditOf(text);
@@ -335,7 +339,7 @@ export function createRedisModerationStore(
             }
             entries.push(entry);
           }
-          if (more || batch.length < AUDIT_SCAN_BATCH) break;
+          if (more || batch.length < SCAN_BATCH) break;
         }
         const last = entries.at(-1);
         return more && last !== undefined ? { entries, next: last.id } : { entries };
@@ -348,22 +352,34 @@ export function createRedisModerationStore(
           const auditKey = key.audit(room === '' ? null : room);
           // Oldest first: entries were appended in time order, so stop at the first kept one.
           for (;;) {
-            const oldest = await redis.zrange(auditKey, 0, AUDIT_SCAN_BATCH - 1);
+            const oldest = await redis.zrange(auditKey, 0, SCAN_BATCH - 1);
             const expired = oldest.filter((text) => storedAuditOf(text).atMs < beforeMs);
             if (expired.length > 0) removed += await redis.zrem(auditKey, ...expired);
-            if (expired.length < oldest.length || oldest.length < AUDIT_SCAN_BATCH) break;
+            if (expired.length < oldest.length || oldest.length < SCAN_BATCH) break;
           }
         }
-        const ids = await redis.zrange(key.allBans, 0, -1);
-        for (const ban of await bansByIds(ids)) {
-          if (!inForce(ban, nowMs)) {
-            await redis
-              .multi()
-              .del(key.ban(ban.id))
-              .hdel(key.bansOf(ban.identity), ban.id)
-              .zrem(key.allBans, ban.id)
-              .exec();
+        // The expired bans only, a page at a time: reading every ban (100,000 in the bench)
+        // blocked Redis for a fifth of a second and left this process slower for minutes.
+        for (;;) {
+          const ids = await redis.zrangebyscore(
+            key.expiringBans,
+            '-inf',
+            nowMs,
+            'LIMIT',
+            0,
+            SCAN_BATCH,
+          );
+          if (ids.length === 0) break;
+          const expired = redis.multi();
+          for (const ban of await bansByIds(ids)) {
+            expired.hdel(key.bansOf(ban.identity), ban.id);
           }
+          await expired
+            .del(...ids.map(key.ban))
+            .zrem(key.allBans, ...ids)
+            .zrem(key.expiringBans, ...ids)
+            .exec();
+          if (ids.length < SCAN_BATCH) break;
         }
         for (const room of await redis.smembers(key.heldRooms)) {
           await redis.zremrangebyscore(key.holds(room), '-inf', nowMs);
