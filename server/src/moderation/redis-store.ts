@@ -3,7 +3,7 @@
 // never both get it, and an out-of-order webhook never undoes a newer one. Keys live under
 // REDIS_KEY_PREFIX + "mod:". Every failure (Redis down, slow past the timeout) rejects with
 // ModerationStoreUnavailableError: moderation refuses rather than guesses. Invites and the
-// lobby, with their keys, are in redis-invites.ts, spread in below.
+// lobby, with their keys, are in redis-invites.ts, and bans in redis-bans.ts, spread in below.
 import type Redis from 'ioredis';
 import {
   ModerationStoreUnavailableError,
@@ -17,10 +17,11 @@ import {
 } from './store';
 import { turnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
+import { bansOfKey, redisBans } from './redis-bans';
 import { redisInvites } from './redis-invites';
 import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 
-/** Entries read from Redis per round: audit entries while a page fills up, expired bans. */
+/** Audit entries read from Redis per round, while a page fills up or a prune runs. */
 const SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
 const AUDIT_APPEND_BATCH = 500;
@@ -69,12 +70,7 @@ export function createRedisModerationStore(
   redis.defineCommand('replacePresence', { numberOfKeys: 4, lua: REPLACE_PRESENCE });
   const p = `${keyPrefix}mod:`;
   const key = {
-    ban: (id: string) => `${p}ban:${id}`,
-    /** A hash of the identity's bans, id -> ban JSON: ADMIT reads them in one step. */
-    bansOf: (identity: string) => `${p}bans:of:${identity}`,
-    allBans: `${p}bans:all`,
-    /** Bans that expire, by expiry: prune reads the expired alone, never every ban. */
-    expiringBans: `${p}bans:expiring`,
+    bansOf: (identity: string) => bansOfKey(p, identity),
     limit: (room: string) => `${p}limit:${room}`,
     presence: (room: string) => `${p}presence:${room}`,
     holds: (room: string) => `${p}holds:${room}`,
@@ -103,6 +99,7 @@ export function createRedisModerationStore(
   };
 
   const invites = redisInvites(client, p, run);
+  const bans = redisBans(client, p, run);
 
   /** A join ("1") or a leave ("0"), applied unless something newer was (PRESENCE_EVENT). */
   const presenceEvent = (room: string, identity: string, state: '1' | '0', atMs: number) =>
@@ -117,16 +114,6 @@ export function createRedisModerationStore(
         atMs,
       );
     });
-
-  const bansByIds = async (ids: string[]): Promise<Ban[]> => {
-    if (ids.length === 0) return [];
-    const texts = await redis.mget(ids.map(key.ban));
-    return texts.flatMap((text) => (text === null ? [] : [JSON.parse(text) as Ban]));
-  };
-  const bansOf = async (identity: string): Promise<Ban[]> =>
-    (await redis.hvals(key.bansOf(identity))).map((text) => JSON.parse(text) as Ban);
-  const inForce = (ban: Ban, nowMs: number) => ban.expiresAtMs === null || ban.expiresAtMs > nowMs;
-  const byAge = (a: Ban, b: Ban) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id);
 
   /**
    * Audit entries are appended a turn of the event loop at a time, by one APPEND_AUDIT
@@ -149,55 +136,7 @@ export function createRedisModerationStore(
 
   const store: RedisModerationStore = {
     kind: 'redis',
-    addBan: (ban) =>
-      run(async () => {
-        const added = redis
-          .multi()
-          .set(key.ban(ban.id), JSON.stringify(ban))
-          .hset(key.bansOf(ban.identity), ban.id, JSON.stringify(ban))
-          .zadd(key.allBans, ban.createdAtMs, ban.id);
-        if (ban.expiresAtMs !== null) added.zadd(key.expiringBans, ban.expiresAtMs, ban.id);
-        await added.exec();
-      }),
-    banById: (id) =>
-      run(async () => {
-        const text = await redis.get(key.ban(id));
-        return text === null ? undefined : (JSON.parse(text) as Ban);
-      }),
-    listBans: (filter, nowMs) =>
-      run(async () => {
-        const bans =
-          filter.identity === undefined
-            ? await bansByIds(await redis.zrange(key.allBans, 0, -1))
-            : await bansOf(filter.identity);
-        return bans
-          .filter((ban) => inForce(ban, nowMs))
-          .filter((ban) => filter.room === undefined || ban.room === filter.room)
-          .filter((ban) => filter.identity === undefined || ban.identity === filter.identity)
-          .sort(byAge);
-      }),
-    removeBan: (id) =>
-      run(async () => {
-        const text = await redis.get(key.ban(id));
-        if (text === null) return undefined;
-        const ban = JSON.parse(text) as Ban;
-        const [[, deleted] = [null, 0]] =
-          (await redis
-            .multi()
-            .del(key.ban(id))
-            .hdel(key.bansOf(ban.identity), id)
-            .zrem(key.allBans, id)
-            .zrem(key.expiringBans, id)
-            .exec()) ?? [];
-        // Lifted meanwhile by another instance: not this call's to report.
-        return deleted === 1 ? ban : undefined;
-      }),
-    banFor: (identity, room, nowMs) =>
-      run(async () => {
-        return (await bansOf(identity))
-          .filter((ban) => inForce(ban, nowMs) && (ban.room === null || ban.room === room))
-          .sort(byAge)[0];
-      }),
+    ...bans.methods,
     setRoomLimit: (room, maxParticipants) =>
       run(async () => {
         if (maxParticipants === null) await redis.del(key.limit(room));
@@ -358,29 +297,7 @@ export function createRedisModerationStore(
             if (expired.length < oldest.length || oldest.length < SCAN_BATCH) break;
           }
         }
-        // The expired bans only, a page at a time: reading every ban (100,000 in the bench)
-        // blocked Redis for a fifth of a second and left this process slower for minutes.
-        for (;;) {
-          const ids = await redis.zrangebyscore(
-            key.expiringBans,
-            '-inf',
-            nowMs,
-            'LIMIT',
-            0,
-            SCAN_BATCH,
-          );
-          if (ids.length === 0) break;
-          const expired = redis.multi();
-          for (const ban of await bansByIds(ids)) {
-            expired.hdel(key.bansOf(ban.identity), ban.id);
-          }
-          await expired
-            .del(...ids.map(key.ban))
-            .zrem(key.allBans, ...ids)
-            .zrem(key.expiringBans, ...ids)
-            .exec();
-          if (ids.length < SCAN_BATCH) break;
-        }
+        await bans.pruneExpired(nowMs);
         for (const room of await redis.smembers(key.heldRooms)) {
           await redis.zremrangebyscore(key.holds(room), '-inf', nowMs);
           if ((await redis.zcard(key.holds(room))) === 0) await redis.srem(key.heldRooms, room);
