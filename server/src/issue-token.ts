@@ -195,12 +195,12 @@ export function takesSeat(grant: RoleGrant): boolean {
   return grant.agent !== true && grant.recorder !== true;
 }
 
-/** Signs a checked request, with the room's cap when it has one. */
 /** The token's lifetime: the request's `ttl_seconds`, else TOKEN_EXPIRY_HOURS. */
 function ttlSecondsOf(config: Config, request: ParticipantTokenRequest): number {
   return request.ttlSeconds ?? config.tokenTtlSeconds;
 }
 
+/** Signs a checked request at `now`, with the room's cap when it has one. */
 function signChecked(
   config: Config,
   signer: TokenSigner,

@@ -41,10 +41,15 @@ export type AuditRecorder = (
   options?: { log?: boolean },
 ) => Promise<void>;
 
+/** The entry of `record`, recorded at `atMs`. */
+export function auditEntryOf(record: AuditRecord, atMs: number): AuditEntry {
+  return { ...record, details: record.details ?? {}, atMs };
+}
+
 /** The recorder over `store`: the store's write is awaited, so that a failure is seen. */
 export function auditRecorder(store: () => ModerationStore, logger: Logger): AuditRecorder {
   return async (record, nowMs = Date.now(), options = {}) => {
-    const entry: AuditEntry = { ...record, details: record.details ?? {}, atMs: nowMs };
+    const entry = auditEntryOf(record, nowMs);
     await store().appendAudit(entry);
     if (options.log === false) return;
     logger.info(record.event.replace(/_/g, ' '), {

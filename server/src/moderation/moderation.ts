@@ -5,7 +5,7 @@
 import type { Config } from '../config';
 import { HttpError } from '../errors';
 import type { Logger } from '../logger';
-import { auditRecorder, type AuditRecord, type AuditRecorder } from './audit';
+import { auditEntryOf, auditRecorder, type AuditRecord, type AuditRecorder } from './audit';
 import type { RoomServiceCalls } from './livekit-api';
 import { ModerationStoreUnavailableError, type Ban, type ModerationStore } from './store';
 
@@ -43,7 +43,10 @@ export interface Moderation {
   store(): ModerationStore;
   /** Opens the store at start-up; throws the store's own one-line Error when it cannot. */
   open(): ModerationStore;
-  /** Refuses a banned identity (403 BANNED) or a full room (409), else holds a seat and records the token. */
+  /**
+   * Refuses a banned identity (403 BANNED) or a full room (409), else holds a seat and
+   * records the token.
+   */
   admit(request: AdmissionRequest): Promise<Admission>;
   /** Records an event in the audit trail and the log. */
   record: AuditRecorder;
@@ -187,7 +190,7 @@ export function createModeration(parts: ModerationParts): Moderation {
       duplicateIdentity: config.duplicateIdentity,
       nowMs,
     };
-    const entry = event && { ...event, details: event.details ?? {}, atMs: nowMs };
+    const entry = event && auditEntryOf(event, nowMs);
     // One round trip for what every token needs: its ban, its cap, its seat, its audit entry.
     const admittance = await withStore((s) =>
       s.admit({

@@ -22,7 +22,7 @@ import { redisInvites } from './redis-invites';
 import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retention';
 
 /** Audit entries read from Redis per round, while a page fills up or a prune runs. */
-const SCAN_BATCH = 500;
+const AUDIT_SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
 const AUDIT_APPEND_BATCH = 500;
 
@@ -264,7 +264,7 @@ export function createRedisModerationStore(
             '+inf',
             'LIMIT',
             0,
-            SCAN_BATCH,
+            AUDIT_SCAN_BATCH,
           );
           for (const text of batch) {
             const entry = storedAuditOf(text);
@@ -278,7 +278,7 @@ export function createRedisModerationStore(
             }
             entries.push(entry);
           }
-          if (more || batch.length < SCAN_BATCH) break;
+          if (more || batch.length < AUDIT_SCAN_BATCH) break;
         }
         const last = entries.at(-1);
         return more && last !== undefined ? { entries, next: last.id } : { entries };
@@ -291,10 +291,10 @@ export function createRedisModerationStore(
           const auditKey = key.audit(room === '' ? null : room);
           // Oldest first: entries were appended in time order, so stop at the first kept one.
           for (;;) {
-            const oldest = await redis.zrange(auditKey, 0, SCAN_BATCH - 1);
+            const oldest = await redis.zrange(auditKey, 0, AUDIT_SCAN_BATCH - 1);
             const expired = oldest.filter((text) => storedAuditOf(text).atMs < beforeMs);
             if (expired.length > 0) removed += await redis.zrem(auditKey, ...expired);
-            if (expired.length < oldest.length || oldest.length < SCAN_BATCH) break;
+            if (expired.length < oldest.length || oldest.length < AUDIT_SCAN_BATCH) break;
           }
         }
         await bans.pruneExpired(nowMs);
