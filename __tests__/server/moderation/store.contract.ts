@@ -443,6 +443,42 @@ export function describeModerationStoreContract(
         expect(page.entries[0]).toMatchObject({ ...issued('agent'), id: expect.any(String) });
       });
 
+      it('records a turn’s admitted tokens, across rooms, once each and in order', async () => {
+        await store.setRoomLimit('stage', 1);
+        await store.addBan(ban({ id: 'eve-ban', identity: 'eve', room: null }));
+        const asked = [
+          { identity: 'ada', room: 'stage' },
+          { identity: 'bob', room: 'stage' }, // full: no entry
+          { identity: 'cyd', room: 'lobby' },
+          { identity: 'eve', room: 'lobby' }, // banned: no entry
+          { identity: 'ada', room: 'stage' }, // her renewal: recorded
+          { identity: 'dan', room: 'lobby' },
+        ];
+        const answers = await Promise.all(
+          asked.map(({ identity, room }) =>
+            store.admit(
+              admission({
+                identity,
+                room,
+                entry: audit({ room, identity, details: { role: 'participant' } }),
+              }),
+            ),
+          ),
+        );
+        const outcomes = answers.map((answer) =>
+          answer.ban === undefined ? (answer.claim?.outcome ?? 'none') : answer.ban.id,
+        );
+        expect(outcomes).toEqual(['granted', 'full', 'none', 'eve-ban', 'granted', 'none']);
+        const stage = (await store.listAudit({ room: 'stage', limit: 10 })).entries;
+        const lobby = (await store.listAudit({ room: 'lobby', limit: 10 })).entries;
+        expect(stage.map((entry) => entry.identity)).toEqual(['ada', 'ada']);
+        expect(lobby.map((entry) => entry.identity)).toEqual(['cyd', 'dan']);
+        // Each entry has an id of its own (within a room, in the order admitted, as listed).
+        expect(new Set([...stage, ...lobby].map((entry) => entry.id)).size).toBe(4);
+        // Both rooms are known to the prune, which forgets every one of them.
+        expect(await store.prune(T0 + 1, T0 + 1)).toBe(4);
+      });
+
       it('with refuse, holds a seat without a cap and refuses an identity present', async () => {
         const refuse = { duplicateIdentity: 'refuse' as const };
         expect(await store.admit(admission({ identity: 'a', ...refuse }))).toEqual({
@@ -638,6 +674,18 @@ export function describeModerationStoreContract(
         ).toEqual([T0 + 2]);
         expect((await store.listAudit({ room: 'other', limit: 100 })).entries).toEqual([]);
         expect(await store.prune(T0 + 2, T0 + 10)).toBe(0);
+      });
+
+      it('forgets the entries of every room appended in one turn', async () => {
+        await Promise.all(
+          (['lobby', 'other', null, 'lobby', 'stage', null] as const).map((room) =>
+            store.appendAudit(audit({ room })),
+          ),
+        );
+        expect(await store.prune(T0 + 1, T0 + 1)).toBe(6);
+        for (const room of ['lobby', 'other', 'stage']) {
+          expect((await store.listAudit({ room, limit: 10 })).entries).toEqual([]);
+        }
       });
 
       it('forgets expired bans and keeps the others', async () => {

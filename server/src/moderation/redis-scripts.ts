@@ -47,6 +47,37 @@ end
 `;
 
 /**
+ * Appends audit entries, as a Lua function the scripts below share: each {its room's sorted
+ * set, its JSON, its room ('' for every room)}, stored as `<id>|<json>` by id, with ids in
+ * order from the counter. One INCRBY, one ZADD a set and one SADD for them all: a turn's
+ * entries are mostly for a few rooms, and a call each cost Redis a few µs an entry more.
+ */
+const APPEND_ENTRIES_FUNCTION = `
+local function appendEntries(counterKey, roomsKey, entries)
+  if #entries == 0 then return end
+  local id = redis.call('INCRBY', counterKey, #entries) - #entries
+  local members, sets, seen, rooms = {}, {}, {}, {}
+  for _, entry in ipairs(entries) do
+    id = id + 1
+    local set = members[entry[1]]
+    if not set then
+      set = {}
+      members[entry[1]] = set
+      sets[#sets + 1] = entry[1]
+    end
+    set[#set + 1] = id
+    set[#set + 1] = id .. '|' .. entry[2]
+    if not seen[entry[3]] then
+      seen[entry[3]] = true
+      rooms[#rooms + 1] = entry[3]
+    end
+  end
+  for _, set in ipairs(sets) do redis.call('ZADD', set, unpack(members[set])) end
+  redis.call('SADD', roomsKey, unpack(rooms))
+end
+`;
+
+/**
  * Takes or renews a seat. KEYS: presence, holds, rooms with holds. ARGV: identity, cap
  * (-1: none), hold ms, refuse, now ms, the room. Answers {outcome, seats}.
  */
@@ -55,42 +86,48 @@ return claimSeat(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber
 `;
 
 /**
- * Admits a token in one round trip: the identity's oldest ban in force for the room (or
- * every room), else the room's cap (its own, or the default) and, when a seat is needed,
- * the seat; then, admitted, its audit entry, stored as APPEND_AUDIT stores one. KEYS: the
- * identity's bans (hash id -> ban JSON), the room's limit, presence, holds, rooms with
- * holds, the audit counter, the rooms with audit entries, the entry's audit set. ARGV:
- * identity, room, default cap (-1: none), takes a seat ("1"), hold ms, refuse ("1"), now ms,
- * the entry's JSON ('' for none), the entry's room. Answers {"banned", ban JSON}, {"none",
- * cap} (no seat needed) or {outcome, cap, seats}.
+ * Admits a turn's tokens in one round trip, in order, each as if alone: the identity's
+ * oldest ban in force for the room (or every room), else the room's cap (its own, or the
+ * default) and, when a seat is needed, the seat; then, admitted, its audit entry, stored as
+ * APPEND_AUDIT stores one. KEYS: rooms with holds, the audit counter, the rooms with audit
+ * entries; then for each token: the identity's bans (hash id -> ban JSON), the room's
+ * limit, presence, holds, the entry's audit set. ARGV, 9 for each token: identity, room,
+ * default cap (-1: none), takes a seat ("1"), hold ms, refuse ("1"), now ms, the entry's
+ * JSON ('' for none), the entry's room. Answers, for each token, {"banned", ban JSON},
+ * {"none", cap} (no seat needed) or {outcome, cap, seats}.
  */
-export const ADMIT = `${CLAIM_SEAT_FUNCTION}
-local identity, room, now = ARGV[1], ARGV[2], tonumber(ARGV[7])
-local function appendEntry()
-  if ARGV[8] == '' then return end
-  local id = redis.call('INCR', KEYS[6])
-  redis.call('ZADD', KEYS[8], id, id .. '|' .. ARGV[8])
-  redis.call('SADD', KEYS[7], ARGV[9])
-end
-local oldest, oldestText
-for _, text in ipairs(redis.call('HVALS', KEYS[1])) do
-  local ban = cjson.decode(text)
-  if (ban.room == cjson.null or ban.room == room)
-    and (ban.expiresAtMs == cjson.null or ban.expiresAtMs > now)
-    and (oldest == nil or ban.createdAtMs < oldest.createdAtMs
-      or (ban.createdAtMs == oldest.createdAtMs and ban.id < oldest.id)) then
-    oldest, oldestText = ban, text
+export const ADMIT = `${CLAIM_SEAT_FUNCTION}${APPEND_ENTRIES_FUNCTION}
+local answers, entries = {}, {}
+local function admit(k, a)
+  local identity, room, now = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 7])
+  local oldest, oldestText
+  for _, text in ipairs(redis.call('HVALS', KEYS[k + 1])) do
+    local ban = cjson.decode(text)
+    if (ban.room == cjson.null or ban.room == room)
+      and (ban.expiresAtMs == cjson.null or ban.expiresAtMs > now)
+      and (oldest == nil or ban.createdAtMs < oldest.createdAtMs
+        or (ban.createdAtMs == oldest.createdAtMs and ban.id < oldest.id)) then
+      oldest, oldestText = ban, text
+    end
   end
+  if oldest then return {'banned', oldestText} end
+  local cap = tonumber(redis.call('GET', KEYS[k + 2]) or ARGV[a + 3])
+  local answer = {'none', cap}
+  if ARGV[a + 4] == '1' and (cap >= 0 or ARGV[a + 6] == '1') then
+    local claim = claimSeat(KEYS[k + 3], KEYS[k + 4], KEYS[1], identity, cap, tonumber(ARGV[a + 5]), ARGV[a + 6], now, room)
+    answer = {claim[1], cap, claim[2]}
+  end
+  local entry, entryRoom = ARGV[a + 8], ARGV[a + 9]
+  if (answer[1] == 'none' or answer[1] == 'granted') and entry ~= '' then
+    entries[#entries + 1] = {KEYS[k + 5], entry, entryRoom}
+  end
+  return answer
 end
-if oldest then return {'banned', oldestText} end
-local cap = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])
-if ARGV[4] ~= '1' or (cap < 0 and ARGV[6] ~= '1') then
-  appendEntry()
-  return {'none', cap}
+for item = 0, #ARGV / 9 - 1 do
+  answers[item + 1] = admit(3 + item * 5, item * 9)
 end
-local claim = claimSeat(KEYS[3], KEYS[4], KEYS[5], identity, cap, tonumber(ARGV[5]), ARGV[6], now, room)
-if claim[1] == 'granted' then appendEntry() end
-return {claim[1], cap, claim[2]}
+appendEntries(KEYS[2], KEYS[3], entries)
+return answers
 `;
 
 /**
@@ -152,11 +189,11 @@ return 1
  * `<id>|<json>` in its room's sorted set by id. KEYS: the counter, the set of rooms, then
  * each entry's room set. ARGV: for each entry, its JSON and its room ('' for every room).
  */
-export const APPEND_AUDIT = `
+export const APPEND_AUDIT = `${APPEND_ENTRIES_FUNCTION}
+local entries = {}
 for i = 3, #KEYS do
-  local id = redis.call('INCR', KEYS[1])
-  redis.call('ZADD', KEYS[i], id, id .. '|' .. ARGV[(i - 2) * 2 - 1])
-  redis.call('SADD', KEYS[2], ARGV[(i - 2) * 2])
+  entries[#entries + 1] = {KEYS[i], ARGV[(i - 2) * 2 - 1], ARGV[(i - 2) * 2]}
 end
+appendEntries(KEYS[1], KEYS[2], entries)
 return #KEYS - 2
 `;

@@ -7,6 +7,7 @@
 import type Redis from 'ioredis';
 import {
   ModerationStoreUnavailableError,
+  type AdmitRequest,
   type Admittance,
   type AuditEntry,
   type AuditPage,
@@ -15,7 +16,7 @@ import {
   type SeatClaim,
   type StoredAuditEntry,
 } from './store';
-import { turnBatch } from './turn-batch';
+import { turnBatch, turnQueue } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
 import { bansOfKey, redisBans } from './redis-bans';
 import { redisInvites } from './redis-invites';
@@ -25,6 +26,25 @@ import { EXPIRED_INVITE_RETENTION_MS, WEBHOOK_ID_RETENTION_MS } from './retentio
 const AUDIT_SCAN_BATCH = 500;
 /** At most this many audit entries go in one APPEND_AUDIT call. */
 const AUDIT_APPEND_BATCH = 500;
+/** At most this many tokens are admitted by one ADMIT call (a few ms of Redis at most). */
+const ADMIT_BATCH = 200;
+
+/** What ADMIT answered for one token. */
+type AdmitAnswer = [string, string | number, number?];
+
+/** A token's admittance, from its ADMIT answer. */
+function admittanceOf(answer: AdmitAnswer): Admittance {
+  if (answer[0] === 'banned') return { ban: JSON.parse(String(answer[1])) as Ban };
+  const cap = Number(answer[1]);
+  const maxParticipants = cap < 0 ? undefined : cap;
+  if (answer[0] === 'none') return { maxParticipants, claim: undefined };
+  const claim = (
+    answer[0] === 'identity-in-use'
+      ? { outcome: answer[0] }
+      : { outcome: answer[0], seats: Number(answer[2]) }
+  ) as SeatClaim;
+  return { maxParticipants, claim };
+}
 
 /** An audit entry as APPEND_AUDIT stored it. */
 function storedAuditOf(member: string): StoredAuditEntry {
@@ -33,7 +53,7 @@ function storedAuditOf(member: string): StoredAuditEntry {
 }
 
 type ModerationRedis = Redis & {
-  admit(...args: Array<string | number>): Promise<[string, string | number, number?]>;
+  admit(...args: Array<string | number>): Promise<AdmitAnswer[]>;
   appendAudit(...args: Array<string | number>): Promise<number>;
   claimSeat(...args: Array<string | number>): Promise<[string, number]>;
   presenceEvent(...args: Array<string | number>): Promise<number>;
@@ -63,7 +83,7 @@ export function createRedisModerationStore(
   options: RedisStoreOptions = {},
 ): RedisModerationStore {
   const redis = client as ModerationRedis;
-  redis.defineCommand('admit', { numberOfKeys: 8, lua: ADMIT });
+  redis.defineCommand('admit', { lua: ADMIT });
   redis.defineCommand('claimSeat', { numberOfKeys: 3, lua: CLAIM_SEAT });
   redis.defineCommand('appendAudit', { lua: APPEND_AUDIT });
   redis.defineCommand('presenceEvent', { numberOfKeys: 4, lua: PRESENCE_EVENT });
@@ -134,6 +154,44 @@ export function createRedisModerationStore(
     AUDIT_APPEND_BATCH,
   );
 
+  /**
+   * Tokens are admitted a turn of the event loop at a time, by one ADMIT call: one script
+   * call for a turn's tokens costs our process and redis-server less than a call each
+   * (bench/README.md). The script admits them in order, each as if alone, so no seat is
+   * taken twice.
+   */
+  const admissions = turnQueue<AdmitRequest, Admittance>(
+    (requests) =>
+      run(async () => {
+        const answers = await redis.admit(
+          3 + requests.length * 5,
+          key.heldRooms,
+          key.auditSeq,
+          key.auditRooms,
+          ...requests.flatMap((request) => [
+            key.bansOf(request.identity),
+            key.limit(request.room),
+            key.presence(request.room),
+            key.holds(request.room),
+            key.audit(request.entry === undefined ? request.room : request.entry.room),
+          ]),
+          ...requests.flatMap((request) => [
+            request.identity,
+            request.room,
+            request.defaultMaxParticipants ?? -1,
+            request.takesSeat ? '1' : '0',
+            request.holdMs,
+            request.duplicateIdentity === 'refuse' ? '1' : '0',
+            request.nowMs,
+            request.entry === undefined ? '' : JSON.stringify(request.entry),
+            request.entry?.room ?? '',
+          ]),
+        );
+        return answers.map(admittanceOf);
+      }),
+    ADMIT_BATCH,
+  );
+
   const store: RedisModerationStore = {
     kind: 'redis',
     ...bans.methods,
@@ -148,38 +206,9 @@ export function createRedisModerationStore(
         return text === null ? undefined : Number(text);
       }),
     admit: (request) =>
-      run(async (): Promise<Admittance> => {
-        const { entry } = request;
-        const answer = await redis.admit(
-          key.bansOf(request.identity),
-          key.limit(request.room),
-          key.presence(request.room),
-          key.holds(request.room),
-          key.heldRooms,
-          key.auditSeq,
-          key.auditRooms,
-          key.audit(entry === undefined ? request.room : entry.room),
-          request.identity,
-          request.room,
-          request.defaultMaxParticipants ?? -1,
-          request.takesSeat ? '1' : '0',
-          request.holdMs,
-          request.duplicateIdentity === 'refuse' ? '1' : '0',
-          request.nowMs,
-          entry === undefined ? '' : JSON.stringify(entry),
-          entry?.room ?? '',
-        );
-        if (answer[0] === 'banned') return { ban: JSON.parse(String(answer[1])) as Ban };
-        const cap = Number(answer[1]);
-        const maxParticipants = cap < 0 ? undefined : cap;
-        if (answer[0] === 'none') return { maxParticipants, claim: undefined };
-        const claim = (
-          answer[0] === 'identity-in-use'
-            ? { outcome: answer[0] }
-            : { outcome: answer[0], seats: Number(answer[2]) }
-        ) as SeatClaim;
-        return { maxParticipants, claim };
-      }),
+      closed
+        ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
+        : admissions.add(request),
     claimSeat: (request) =>
       run(async () => {
         const [outcome, seats] = await redis.claimSeat(
@@ -319,7 +348,7 @@ export function createRedisModerationStore(
     close: async () => {
       if (closed) return;
       // What waits for the next turn is sent now, and lands before a disconnect.
-      const flushed = auditBatch.flush();
+      const flushed = Promise.all([admissions.flush(), auditBatch.flush()]);
       closed = true;
       await flushed;
       if (options.ownsClient) redis.disconnect();
