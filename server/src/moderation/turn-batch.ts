@@ -1,5 +1,5 @@
 // Items gathered during one turn of the event loop and written together at the next: audit
-// entries, and the seats of a turn's tokens; one write for a turn's items (one SQLite
+// entries, and a turn's tokens' seats (SQLite) or admissions (Redis); one write for a turn's items (one SQLite
 // commit, one Redis script call) costs far less than a write each (bench/README.md). A
 // batch may also answer each item (a seat claimed for each token of the turn, in one
 // transaction). A leaf module: it imports nothing of ours.
