@@ -90,6 +90,36 @@ describeWithRedis()('the Redis moderation store', () => {
     await store.close();
   });
 
+  it('lists every ban, oldest first, reading them a page at a time', async () => {
+    const client = clientOf((redis as RunningRedis).url);
+    const store = createRedisModerationStore(client, `mod-test-${(prefixes += 1)}:`);
+    const base = { reason: 'spam', createdBy: 'api-key:ops', expiresAtMs: null };
+    // More than two pages (500 a page), half for one room, and one lifted.
+    for (let index = 0; index < 1_201; index += 1) {
+      await store.addBan({
+        ...base,
+        id: `ban-${String(index).padStart(4, '0')}`,
+        identity: `eve-${index}`,
+        room: index % 2 === 0 ? 'stage' : null,
+        createdAtMs: T0 + index,
+      });
+    }
+    await store.removeBan('ban-0600');
+    const mgetCalls = async () =>
+      Number(/cmdstat_mget:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
+    const before = await mgetCalls();
+    const all = await store.listBans({}, T0);
+    expect(await mgetCalls()).toBe(before + 3);
+    expect(all).toHaveLength(1_200);
+    expect(all.map((ban) => ban.createdAtMs)).toEqual(
+      Array.from({ length: 1_201 }, (_, index) => T0 + index).filter((at) => at !== T0 + 600),
+    );
+    const stage = await store.listBans({ room: 'stage' }, T0);
+    expect(stage).toHaveLength(600);
+    expect(stage.every((ban) => ban.room === 'stage')).toBe(true);
+    await store.close();
+  });
+
   it('leaves no key of an invite or a guest behind once revoked, decided and pruned', async () => {
     const client = clientOf((redis as RunningRedis).url);
     const prefix = `mod-keys-${(prefixes += 1)}:`;

@@ -40,10 +40,17 @@ export function redisBans(
     allBans: `${modPrefix}bans:all`,
     expiringBans: `${modPrefix}bans:expiring`,
   };
+  /**
+   * The bans of `ids` still stored, a page of ids a call: one MGET of every ban (100,000 in
+   * the bench) held Redis, and every instance's token requests, up for a fifth of a second.
+   */
   const bansByIds = async (ids: string[]): Promise<Ban[]> => {
-    if (ids.length === 0) return [];
-    const texts = await redis.mget(ids.map(key.ban));
-    return texts.flatMap((text) => (text === null ? [] : [JSON.parse(text) as Ban]));
+    const bans: Ban[] = [];
+    for (let start = 0; start < ids.length; start += BAN_BATCH) {
+      const texts = await redis.mget(ids.slice(start, start + BAN_BATCH).map(key.ban));
+      for (const text of texts) if (text !== null) bans.push(JSON.parse(text) as Ban);
+    }
+    return bans;
   };
   const bansOf = async (identity: string): Promise<Ban[]> =>
     (await redis.hvals(key.bansOf(identity))).map((text) => JSON.parse(text) as Ban);
