@@ -16,7 +16,7 @@ import {
   type SeatClaim,
   type StoredAuditEntry,
 } from './store';
-import { turnBatch, turnQueue } from './turn-batch';
+import { turnBatch, turnQueue, type TurnBatch } from './turn-batch';
 import { ADMIT, APPEND_AUDIT, CLAIM_SEAT, PRESENCE_EVENT, REPLACE_PRESENCE } from './redis-scripts';
 import { bansOfKey, redisBans } from './redis-bans';
 import { redisInvites } from './redis-invites';
@@ -104,9 +104,10 @@ export function createRedisModerationStore(
     auditRooms: `${p}meta:audit-rooms`,
   };
   let closed = false;
+  const closedError = () => new ModerationStoreUnavailableError('the moderation store is closed');
 
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (closed) throw new ModerationStoreUnavailableError('the moderation store is closed');
+    if (closed) throw closedError();
     try {
       return await work();
     } catch (error) {
@@ -117,6 +118,10 @@ export function createRedisModerationStore(
       );
     }
   };
+
+  /** Queues `item` in `batch`, unless the store is closed (its write then runs in `run`). */
+  const queued = <T, R>(batch: TurnBatch<T, R>, item: T): Promise<R> =>
+    closed ? Promise.reject(closedError()) : batch.add(item);
 
   const invites = redisInvites(client, p, run);
   const bans = redisBans(client, p, run);
@@ -205,10 +210,7 @@ export function createRedisModerationStore(
         const text = await redis.get(key.limit(room));
         return text === null ? undefined : Number(text);
       }),
-    admit: (request) =>
-      closed
-        ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
-        : admissions.add(request),
+    admit: (request) => queued(admissions, request),
     claimSeat: (request) =>
       run(async () => {
         const [outcome, seats] = await redis.claimSeat(
@@ -272,10 +274,7 @@ export function createRedisModerationStore(
         return (await redis.zadd(key.webhooks, 'NX', nowMs, id)) === 1;
       }),
     ...invites.methods,
-    appendAudit: (entry: AuditEntry) =>
-      closed
-        ? Promise.reject(new ModerationStoreUnavailableError('the moderation store is closed'))
-        : auditBatch.add(entry),
+    appendAudit: (entry: AuditEntry) => queued(auditBatch, entry),
     listAudit: (query): Promise<AuditPage> =>
       run(async () => {
         const entries: StoredAuditEntry[] = [];

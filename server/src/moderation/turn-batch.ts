@@ -1,8 +1,8 @@
 // Items gathered during one turn of the event loop and written together at the next: audit
-// entries, and a turn's tokens' seats (SQLite) or admissions (Redis); one write for a turn's items (one SQLite
-// commit, one Redis script call) costs far less than a write each (bench/README.md). A
-// batch may also answer each item (a seat claimed for each token of the turn, in one
-// transaction). A leaf module: it imports nothing of ours.
+// entries, and a turn's tokens' seats (SQLite) or admissions (Redis); one write for a
+// turn's items (one SQLite commit, one Redis script call) costs far less than a write each
+// (bench/README.md). A batch may also answer each item (a seat claimed, or a token
+// admitted, for each token of the turn). A leaf module: it imports nothing of ours.
 
 /** A queue written a turn at a time, answering each item with `R`. */
 export interface TurnBatch<T, R = void> {
