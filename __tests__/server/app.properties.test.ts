@@ -11,6 +11,7 @@ import {
   hostileText,
   invalidTokenBodyReason,
   modeUnderTest,
+  PROPERTY_TIMEOUT_MS,
   overTheWire,
   post,
   rawJsonBody,
@@ -30,6 +31,7 @@ import {
 
 const verifier = new TokenVerifier(TEST_API_KEY, TEST_API_SECRET);
 
+jest.setTimeout(PROPERTY_TIMEOUT_MS);
 beforeAll(startModeServers);
 afterAll(stopModeServers);
 

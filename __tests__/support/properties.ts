@@ -21,6 +21,12 @@ export const CALLER_SUB = 'user-ada';
 /** Runs per property: enough to find shallow bugs, few enough to keep the file fast. */
 export const RUNS = 150;
 
+/**
+ * How long one property's RUNS may take, in ms. About 1 s alone, but three requests a run
+ * went past jest's 20 s beside two other full suites on two cores; a hang still fails.
+ */
+export const PROPERTY_TIMEOUT_MS = 90_000;
+
 export type AuthMode = 'none' | 'api-key' | 'jwt';
 
 export interface ModeUnderTest {

@@ -10,12 +10,14 @@ import {
   hostileText,
   isIdentifierText,
   modeUnderTest,
+  PROPERTY_TIMEOUT_MS,
   RUNS,
   startModeServers,
   stopModeServers,
   type AuthMode,
 } from '../../support/properties';
 
+jest.setTimeout(PROPERTY_TIMEOUT_MS);
 beforeAll(startModeServers);
 afterAll(stopModeServers);
 
