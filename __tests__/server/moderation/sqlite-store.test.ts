@@ -156,6 +156,23 @@ describe('openSqliteModerationStore', () => {
       expect(message).not.toContain('\n');
     });
 
+    it('fails with SQLITE_BUSY after the busy timeout when another connection keeps a new file locked', () => {
+      const dataDir = freshFolder();
+      // A file still in rollback mode, held exclusively: the switch to WAL can never happen.
+      const other = new Database(join(dataDir, SQLITE_FILE_NAME));
+      try {
+        other.exec('BEGIN EXCLUSIVE');
+        const startedAt = Date.now();
+        expect(() => openSqliteModerationStore(dataDir, { busyTimeoutMs: 100 })).toThrow(
+          /^DATA_DIR .* cannot hold the moderation state: .*SQLITE_BUSY/,
+        );
+        // It waited the busy timeout for the lock, then gave up rather than trying forever.
+        expect(Date.now() - startedAt).toBeGreaterThanOrEqual(100);
+      } finally {
+        other.close();
+      }
+    });
+
     it('fails at once when moderation.db is not a database', () => {
       const dataDir = freshFolder();
       writeFileSync(join(dataDir, SQLITE_FILE_NAME), 'not sqlite at all, '.repeat(100));

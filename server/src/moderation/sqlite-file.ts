@@ -55,6 +55,31 @@ export function reasonOf(error: unknown): string {
   return code !== undefined && !line.includes(code) ? `${line} (${code})` : line;
 }
 
+/** How long to pause between tries of the switch to WAL, in milliseconds. */
+const WAL_RETRY_PAUSE_MS = 5;
+
+/**
+ * Puts the file in WAL mode, trying again while another connection is doing the same. On a
+ * new file the switch needs the exclusive lock, and SQLite answers SQLITE_BUSY at once
+ * rather than calling the busy handler when two connections both hold the shared lock and
+ * both want it (waiting would deadlock them). Two processes opening a fresh DATA_DIR
+ * together hit this in 6 of 150 tries, and a worker of TOKEN_SERVER_WORKERS died at
+ * start-up. The tries are bounded by the same busy timeout as a write.
+ */
+function switchToWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (sqliteCode(error) !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // Synchronous like the rest of the opening: it runs once, before the server listens.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WAL_RETRY_PAUSE_MS);
+    }
+  }
+}
+
 /** Opens the file, or fails with one line naming DATA_DIR and why. */
 export function openDatabase(dataDir: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
@@ -62,7 +87,7 @@ export function openDatabase(dataDir: string, busyTimeoutMs: number): Database.D
     mkdirSync(dataDir, { recursive: true });
     db = new Database(join(dataDir, SQLITE_FILE_NAME));
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db, busyTimeoutMs);
     // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
     db.pragma('synchronous = NORMAL');
     const version = db.pragma('user_version', { simple: true }) as number;
