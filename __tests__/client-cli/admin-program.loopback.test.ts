@@ -2,7 +2,7 @@
 // loopback port: the commands end to end, each refusal the API answers with and the line that
 // explains it, a hostile answer, a redirect, a network failure, and --all's bounds.
 import { ExitCode } from '../../client-cli/src/program';
-import { MAX_AUDIT_PAGES } from '../../client-cli/src/admin-client';
+import { MAX_PAGES_FOLLOWED } from '../../client-cli/src/admin-pages';
 import { API_KEY, SESSION_JWT } from '../support/fake-fetch';
 import {
   runAdminCli,
@@ -97,12 +97,47 @@ describe('token-admin against the moderation API', () => {
       expect((await admin(['bans', 'list'])).stdout).toBe('no bans in force\n');
     });
 
-    it('prints --json as the server sent it, one document', async () => {
+    it('prints --json as one document', async () => {
       await admin(['bans', 'add', 'mallory']);
       const listed = await admin(['bans', 'list', '--json']);
 
       expect(listed.stdout.trimEnd().split('\n')).toHaveLength(1);
       expect((JSON.parse(listed.stdout) as { bans: unknown[] }).bans).toHaveLength(1);
+    });
+
+    it('follows next to the last page, 1000 bans a page, as one list', async () => {
+      for (let index = 0; index < 2_345; index += 1) {
+        const id = `ban-${String(index).padStart(4, '0')}`;
+        server.bans.set(id, {
+          id,
+          identity: `eve-${index}`,
+          room: index % 2 === 0 ? 'demo' : null,
+          reason: null,
+          created_at: '2030-01-02T03:04:05.000Z',
+          expires_at: null,
+          created_by: 'api-key:key-1',
+        });
+      }
+      const listed = await admin(['bans', 'list', '--json']);
+
+      expect(listed.exitCode).toBe(ExitCode.Success);
+      expect(listed.stderr).toBe('');
+      const { bans } = JSON.parse(listed.stdout) as { bans: Array<{ id: string }> };
+      expect(bans.map((ban) => ban.id)).toEqual([...server.bans.keys()]);
+      expect(server.requests.map((request) => request.path)).toEqual([
+        '/bans?limit=1000',
+        '/bans?limit=1000&after=ban-0999',
+        '/bans?limit=1000&after=ban-1999',
+      ]);
+
+      // A filter and --after travel with every page; the table lists them all.
+      server.requests.length = 0;
+      const demo = await admin(['bans', 'list', '--room', 'demo', '--after', 'ban-0099']);
+      expect(demo.stdout.split('\n').filter((line) => line.startsWith('ban-'))).toHaveLength(1_123);
+      expect(server.requests.map((request) => request.path)).toEqual([
+        '/bans?room=demo&limit=1000&after=ban-0099',
+        '/bans?room=demo&limit=1000&after=ban-2098',
+      ]);
     });
   });
 
@@ -420,7 +455,7 @@ describe('token-admin against the moderation API', () => {
       expect(server.requests).toHaveLength(2);
     });
 
-    it(`stops --all after ${MAX_AUDIT_PAGES} pages of a trail without end, saying where to go on`, async () => {
+    it(`stops --all after ${MAX_PAGES_FOLLOWED} pages of a trail without end, saying where to go on`, async () => {
       let page = 0;
       server.override = (_request, response) => {
         page += 1;
@@ -430,13 +465,48 @@ describe('token-admin against the moderation API', () => {
       const stopped = await admin(['audit', 'demo', '--all', '--json']);
 
       expect(stopped.exitCode).toBe(ExitCode.Success);
-      expect(server.requests).toHaveLength(MAX_AUDIT_PAGES);
+      expect(server.requests).toHaveLength(MAX_PAGES_FOLLOWED);
       expect(JSON.parse(stopped.stdout)).toStrictEqual({
         entries: [],
-        next: `cursor-${MAX_AUDIT_PAGES}`,
+        next: `cursor-${MAX_PAGES_FOLLOWED}`,
       });
       expect(stopped.stderr).toBe(
-        `--all stopped at its bound; more entries: token-admin audit demo --after cursor-${MAX_AUDIT_PAGES} (or --all)\n`,
+        `--all stopped at its bound; more entries: token-admin audit demo --after cursor-${MAX_PAGES_FOLLOWED} (or --all)\n`,
+      );
+    });
+  });
+
+  describe('bans list against a server that never stops', () => {
+    it('stops at a cursor it gave before', async () => {
+      server.override = (_request, response) => {
+        answerJson(response, 200, { bans: [], next: 'same' });
+        return true;
+      };
+      const refused = await admin(['bans', 'list']);
+
+      expect(refused.exitCode).toBe(ExitCode.RequestFailed);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('answered the same ban cursor twice');
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it(`stops after ${MAX_PAGES_FOLLOWED} pages, saying where to go on`, async () => {
+      let page = 0;
+      server.override = (_request, response) => {
+        page += 1;
+        answerJson(response, 200, { bans: [], next: `cursor-${page}` });
+        return true;
+      };
+      const stopped = await admin(['bans', 'list', '--identity', 'eve', '--json']);
+
+      expect(stopped.exitCode).toBe(ExitCode.Success);
+      expect(server.requests).toHaveLength(MAX_PAGES_FOLLOWED);
+      expect(JSON.parse(stopped.stdout)).toStrictEqual({
+        bans: [],
+        next: `cursor-${MAX_PAGES_FOLLOWED}`,
+      });
+      expect(stopped.stderr).toBe(
+        `bans list stopped at its bound; more bans: token-admin bans list --identity eve --after cursor-${MAX_PAGES_FOLLOWED}\n`,
       );
     });
   });

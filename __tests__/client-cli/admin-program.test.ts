@@ -88,7 +88,9 @@ describe('token-admin', () => {
       );
 
       expect(sent[0]?.method).toBe('GET');
-      expect(sent[0]?.url).toBe('http://localhost:8002/bans?room=a+room&identity=ada%26grace');
+      expect(sent[0]?.url).toBe(
+        'http://localhost:8002/bans?room=a+room&identity=ada%26grace&limit=1000',
+      );
       expect(sent[0]?.body).toBeUndefined();
       expect(sent[0]?.headers.get('content-type')).toBeNull();
       expect(stdout.split('\n')[0]).toMatch(/^ID +IDENTITY +ROOM +EXPIRES AT +CREATED BY +REASON$/);

@@ -1,7 +1,8 @@
-// A small in-memory stand-in for the token server's moderation API (bans, rooms, audit), on a
-// real loopback port, as the API is specified: for token-admin's tests, where the CLI is what
-// is under test. It authenticates as the server does (an API key, or a bearer that is a
-// moderator's or not), records what it received, and can be told to answer otherwise.
+// A small in-memory stand-in for the token server's moderation API (bans, rooms, audit, paged
+// as the server pages them), on a real loopback port, as the API is specified: for
+// token-admin's tests, where the CLI is what is under test. It authenticates as the server
+// does (an API key, or a bearer that is a moderator's or not), records what it received, and
+// can be told to answer otherwise.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuditEntryView, BanView, RoomView } from '../../client-cli/src/admin-responses';
@@ -149,14 +150,29 @@ export async function startFakeModerationServer(): Promise<FakeModerationServer>
       return answerJson(response, 201, ban);
     }
     if (first === 'bans' && segments.length === 1 && request.method === 'GET') {
+      const limit = Number(url.searchParams.get('limit') ?? '100');
+      if (!isWhole(limit) || limit < 1 || limit > 1000)
+        return void error(response, 400, 'VALIDATION_ERROR', 'The request is not valid.', [
+          { field: 'limit', message: 'must be from 1 to 1000' },
+        ]);
       const room = url.searchParams.get('room');
       const identity = url.searchParams.get('identity');
-      return answerJson(response, 200, {
-        bans: [...bans.values()].filter(
+      // The cursor is a ban's id; bans are listed in the order they were added.
+      const listed = [...bans.values()];
+      const after = url.searchParams.get('after');
+      const start = after === null ? 0 : listed.findIndex((ban) => ban.id === after) + 1;
+      const matching = listed
+        .slice(start)
+        .filter(
           (ban) =>
             (room === null || ban.room === room) &&
             (identity === null || ban.identity === identity),
-        ),
+        );
+      const page = matching.slice(0, limit);
+      const last = page.at(-1);
+      return answerJson(response, 200, {
+        bans: page,
+        ...(matching.length > limit && last !== undefined ? { next: last.id } : {}),
       });
     }
     if (

@@ -21,6 +21,7 @@ import {
   type Received,
   type RoomView,
 } from './admin-responses';
+import { followPages, readPageOf, type FollowedPages } from './admin-pages';
 import { TokenServerError } from './client-errors';
 import {
   sendJson,
@@ -44,6 +45,8 @@ export interface NewBan {
 export interface BanFilter {
   room?: string;
   identity?: string;
+  /** Start after this cursor, a page's `next`. */
+  after?: string;
 }
 
 /** What to read of a room's audit trail. */
@@ -79,14 +82,42 @@ export async function addBan(
   );
 }
 
-/** `GET /bans`: the bans in force matching `filter`. */
-export async function listBans(
+/** Bans a page of `GET /bans` asks for: the server's most. */
+export const BANS_PAGE = 1000;
+
+/** `GET /bans`: one page of the bans in force matching `filter`, after `filter.after`. */
+export async function readBansPage(
   filter: BanFilter,
   options: ServerRequestOptions,
   fetch: Fetch,
 ): Promise<Received<BanList>> {
-  const path = `/bans${query({ room: filter.room, identity: filter.identity })}`;
+  const path = `/bans${query({
+    room: filter.room,
+    identity: filter.identity,
+    limit: String(BANS_PAGE),
+    after: filter.after,
+  })}`;
   return answerOf(await get(path, options, fetch), isBanList, 'a list of bans');
+}
+
+/** The bans in force matching `filter`, every page joined; `next` when a bound stopped it. */
+export async function listBans(
+  filter: BanFilter,
+  options: ServerRequestOptions,
+  fetch: Fetch,
+): Promise<FollowedPages<BanView>> {
+  return followPages(
+    async (after) => {
+      const page = await readBansPage(
+        { ...filter, ...(after === undefined ? {} : { after }) },
+        options,
+        fetch,
+      );
+      return readPageOf(page, page.value.bans);
+    },
+    filter.after,
+    { serverUrl: options.serverUrl, path: '/bans', what: 'ban' },
+  );
 }
 
 /** `DELETE /bans/{id}`: lifts a ban. */
@@ -138,11 +169,6 @@ export async function readAuditPage(
   return answerOf(await get(path, options, fetch), isAuditPage, 'a page of the audit trail');
 }
 
-/** How far `--all` follows `next`: at most this many pages... */
-export const MAX_AUDIT_PAGES = 100;
-/** ...and no more pages once their text adds up to this many bytes (16 MiB). */
-export const MAX_AUDIT_TEXT_BYTES = 16 * 1024 * 1024;
-
 /** The pages of the audit trail read one after the other, joined. */
 export interface WholeAudit {
   entries: AuditPageView['entries'];
@@ -153,45 +179,31 @@ export interface WholeAudit {
 }
 
 /**
- * `GET /rooms/{room}/audit` page after page, following `next` until the last page, or until
- * MAX_AUDIT_PAGES or MAX_AUDIT_TEXT_BYTES, so that a server that never stops is not followed
- * for ever. A `next` the server gave before is an UNEXPECTED_RESPONSE: it would loop.
+ * `GET /rooms/{room}/audit` page after page, following `next` until the last page or a
+ * bound of followPages. A `next` the server gave before is an UNEXPECTED_RESPONSE.
  */
 export async function readWholeAudit(
   audit: AuditQuery,
   options: ServerRequestOptions,
   fetch: Fetch,
 ): Promise<WholeAudit> {
-  const entries: AuditPageView['entries'] = [];
-  const cursorsSeen = new Set<string>();
-  let after = audit.after;
-  let pages = 0;
-  let textBytes = 0;
-  for (;;) {
-    const page = await readAuditPage(
-      { ...audit, ...(after === undefined ? {} : { after }) },
-      options,
-      fetch,
-    );
-    pages += 1;
-    textBytes += Buffer.byteLength(page.text);
-    entries.push(...page.value.entries);
-    const { next } = page.value;
-    if (next === undefined) return { entries, pages };
-    if (cursorsSeen.has(next) || next === audit.after) {
-      throw new TokenServerError(
-        200,
-        'UNEXPECTED_RESPONSE',
-        `The server at ${options.serverUrl} answered the same audit cursor twice; following it would never end.`,
-        { path: `${roomPath(audit.room)}/audit`, serverUrl: options.serverUrl },
+  const followed = await followPages(
+    async (after) => {
+      const page = await readAuditPage(
+        { ...audit, ...(after === undefined ? {} : { after }) },
+        options,
+        fetch,
       );
-    }
-    cursorsSeen.add(next);
-    if (pages >= MAX_AUDIT_PAGES || textBytes >= MAX_AUDIT_TEXT_BYTES) {
-      return { entries, pages, next };
-    }
-    after = next;
-  }
+      return readPageOf(page, page.value.entries);
+    },
+    audit.after,
+    { serverUrl: options.serverUrl, path: `${roomPath(audit.room)}/audit`, what: 'audit' },
+  );
+  return {
+    entries: followed.items,
+    pages: followed.pages,
+    ...(followed.next === undefined ? {} : { next: followed.next }),
+  };
 }
 
 /** An invite to make: the body of `POST /invites`; absent fields are the server's defaults. */

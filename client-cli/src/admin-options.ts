@@ -24,6 +24,7 @@ export interface BanAddOptions {
 export interface BanListOptions {
   room?: string;
   identity?: string;
+  after?: string;
 }
 
 /** `audit`'s options. */

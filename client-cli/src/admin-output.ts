@@ -92,6 +92,14 @@ export function formatMore(room: string, next: string, stoppedByBound: boolean):
   return `${why}more entries: token-admin audit ${displayText(room)} --after ${displayText(next)} (or --all)\n`;
 }
 
+/** Where `bans list` stopped at its bound, and the command that goes on from there. */
+export function formatMoreBans(filter: { room?: string; identity?: string }, next: string): string {
+  const room = filter.room === undefined ? '' : ` --room ${displayText(filter.room)}`;
+  const identity =
+    filter.identity === undefined ? '' : ` --identity ${displayText(filter.identity)}`;
+  return `bans list stopped at its bound; more bans: token-admin bans list${room}${identity} --after ${displayText(next)}\n`;
+}
+
 /**
  * A new invite: its code (and link) first and apart, since the server shows it this once and
  * keeps only its hash; then what the invite grants.

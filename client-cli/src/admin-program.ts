@@ -26,7 +26,14 @@ import {
   type BanAddOptions,
   type BanListOptions,
 } from './admin-options';
-import { formatAudit, formatBan, formatBanList, formatMore, formatRoom } from './admin-output';
+import {
+  formatAudit,
+  formatBan,
+  formatBanList,
+  formatMore,
+  formatMoreBans,
+  formatRoom,
+} from './admin-output';
 import { defaultServerUrl, resolveCallerCredentials } from './environment';
 import { displayJson, jsonAsReceived } from './display-text';
 import { explainFailure } from './explain';
@@ -157,7 +164,7 @@ export function buildAdminProgram(deps: ProgramDeps): Command {
     });
   bans
     .command('list')
-    .description('list the bans in force (GET /bans)')
+    .description('list the bans in force, oldest first (GET /bans, every page)')
     .addOption(
       new Option('--room <room>', "only this room's bans").argParser(nonEmpty('a room name')),
     )
@@ -166,10 +173,22 @@ export function buildAdminProgram(deps: ProgramDeps): Command {
         nonEmpty('an identity'),
       ),
     )
+    .addOption(
+      new Option(
+        '--after <cursor>',
+        'start after this cursor, where an earlier listing stopped at its bound',
+      ).argParser(nonEmpty('a cursor')),
+    )
     .action(async (options: BanListOptions, command: Command) => {
       const { request, json } = contextOf(command);
-      const list = await listBans(options, request, deps.fetch);
-      deps.stdout(json ? jsonAsReceived(list.text, list.value) : formatBanList(list.value.bans));
+      // Every page, followed to the end: pages of the server's most (1000), as one list.
+      const { items: bans, next } = await listBans(options, request, deps.fetch);
+      deps.stdout(
+        json
+          ? `${displayJson(next === undefined ? { bans } : { bans, next })}\n`
+          : formatBanList(bans),
+      );
+      if (next !== undefined) deps.stderr(formatMoreBans(options, next));
     });
   bans
     .command('remove')

@@ -23,6 +23,8 @@ export interface BanView {
 /** The answer of `GET /bans`. */
 export interface BanList {
   bans: BanView[];
+  /** Where the next page starts; absent on the last page. */
+  next?: string;
 }
 
 /** The answer of `GET` and `PUT /rooms/{room}`. */
@@ -156,7 +158,12 @@ export function isBanView(value: unknown): value is BanView {
 
 /** Whether `value` is the answer of `GET /bans`. */
 export function isBanList(value: unknown): value is BanList {
-  return isRecord(value) && Array.isArray(value.bans) && value.bans.every(isBanView);
+  return (
+    isRecord(value) &&
+    Array.isArray(value.bans) &&
+    value.bans.every(isBanView) &&
+    (value.next === undefined || (isString(value.next) && value.next !== ''))
+  );
 }
 
 /** Whether `value` is a room view. */

@@ -90,7 +90,7 @@ describeWithRedis()('the Redis moderation store', () => {
     await store.close();
   });
 
-  it('lists every ban, oldest first, reading them a page at a time', async () => {
+  it('lists every ban, oldest first, reading 500 ids at a time and no further than a page needs', async () => {
     const client = clientOf((redis as RunningRedis).url);
     const store = createRedisModerationStore(client, `mod-test-${(prefixes += 1)}:`);
     const base = { reason: 'spam', createdBy: 'api-key:ops', expiresAtMs: null };
@@ -108,15 +108,19 @@ describeWithRedis()('the Redis moderation store', () => {
     const mgetCalls = async () =>
       Number(/cmdstat_mget:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
     const before = await mgetCalls();
-    const all = await store.listBans({}, T0);
+    // One page of them all: read 500 ids, and their bans, at a time.
+    const all = await store.listBans({ limit: 1_200 }, T0);
     expect(await mgetCalls()).toBe(before + 3);
-    expect(all).toHaveLength(1_200);
-    expect(all.map((ban) => ban.createdAtMs)).toEqual(
+    expect(all.next).toBeUndefined();
+    expect(all.bans.map((ban) => ban.createdAtMs)).toEqual(
       Array.from({ length: 1_201 }, (_, index) => T0 + index).filter((at) => at !== T0 + 600),
     );
-    const stage = await store.listBans({ room: 'stage' }, T0);
-    expect(stage).toHaveLength(600);
-    expect(stage.every((ban) => ban.room === 'stage')).toBe(true);
+    // A page reads no further than it needs: 100 of the room's bans lie in the first 500 ids.
+    const stage = await store.listBans({ room: 'stage', limit: 100 }, T0);
+    expect(await mgetCalls()).toBe(before + 4);
+    expect(stage.bans).toHaveLength(100);
+    expect(stage.bans.every((ban) => ban.room === 'stage')).toBe(true);
+    expect(stage.next).toEqual({ createdAtMs: T0 + 198, id: 'ban-0198' });
     await store.close();
   });
 

@@ -6,6 +6,7 @@ import {
   type AdmitRequest,
   type AuditEntry,
   type Ban,
+  type BanQuery,
   type Invite,
   type LobbyEntry,
   type ModerationStore,
@@ -117,6 +118,27 @@ export function describeModerationStoreContract(
       await store.close();
     });
 
+    /** The ids of one page of bans in force at `nowMs`, large enough for any test's bans. */
+    const listedIds = async (query: Partial<BanQuery> = {}, nowMs = T0) =>
+      (await store.listBans({ limit: 10_000, ...query }, nowMs)).bans.map((found) => found.id);
+
+    /** Every page of `query`, `limit` at a time, following `next`: the ids of each page. */
+    const pagesOf = async (query: BanQuery, nowMs = T0): Promise<string[][]> => {
+      const pages: string[][] = [];
+      let after = query.after;
+      for (;;) {
+        const page = await store.listBans({ ...query, ...(after ? { after } : {}) }, nowMs);
+        pages.push(page.bans.map((found) => found.id));
+        if (page.next === undefined) return pages;
+        // `next` is the page's last ban: where the next page starts.
+        expect(page.next).toEqual({
+          createdAtMs: page.bans.at(-1)?.createdAtMs,
+          id: page.bans.at(-1)?.id,
+        });
+        after = page.next;
+      }
+    };
+
     describe('bans', () => {
       it('stores a ban and reads it back by id, every field as given', async () => {
         const everywhere = ban({
@@ -144,9 +166,9 @@ export function describeModerationStoreContract(
       it('stops applying a ban at its expiry, and still finds it by id', async () => {
         await store.addBan(ban({ id: 'b1', expiresAtMs: T0 + 1_000 }));
         expect((await store.banFor('mallory', 'lobby', T0 + 999))?.id).toBe('b1');
-        expect(await store.listBans({}, T0 + 999)).toHaveLength(1);
+        expect(await listedIds({}, T0 + 999)).toEqual(['b1']);
         expect(await store.banFor('mallory', 'lobby', T0 + 1_000)).toBeUndefined();
-        expect(await store.listBans({}, T0 + 1_000)).toEqual([]);
+        expect(await store.listBans({ limit: 10 }, T0 + 1_000)).toEqual({ bans: [] });
         expect((await store.banById('b1'))?.id).toBe('b1');
       });
 
@@ -161,14 +183,91 @@ export function describeModerationStoreContract(
         await store.addBan(
           ban({ id: 'gone', identity: 'mallory', expiresAtMs: T0 + 10, createdAtMs: T0 }),
         );
-        const ids = async (filter: Parameters<ModerationStore['listBans']>[0]) =>
-          (await store.listBans(filter, T0 + 10)).map((found) => found.id);
+        const ids = async (filter: Partial<BanQuery>) => listedIds(filter, T0 + 10);
         expect(await ids({})).toEqual(['a', 'b', 'c']);
         // A room's own bans: not those of every room.
         expect(await ids({ room: 'lobby' })).toEqual(['c']);
         expect(await ids({ identity: 'mallory' })).toEqual(['b', 'c']);
         expect(await ids({ identity: 'mallory', room: 'stage' })).toEqual(['b']);
         expect(await ids({ identity: 'nobody' })).toEqual([]);
+      });
+
+      it('pages the bans in force in order, each once, by room and identity too', async () => {
+        // Two created in the same millisecond (ordered by id), one expired, two rooms.
+        const made = [
+          ban({ id: 'k', identity: 'eve', room: 'stage', createdAtMs: T0 + 4 }),
+          ban({ id: 'e', identity: 'mallory', room: null, createdAtMs: T0 + 1 }),
+          ban({ id: 'j', identity: 'mallory', room: 'lobby', createdAtMs: T0 + 2 }),
+          ban({ id: 'd', identity: 'eve', room: 'lobby', createdAtMs: T0 + 2 }),
+          ban({ id: 'x', identity: 'eve', room: 'lobby', createdAtMs: T0, expiresAtMs: T0 + 5 }),
+          ban({ id: 'a', identity: 'mallory', room: 'stage', createdAtMs: T0 + 9 }),
+          ban({ id: 'm', identity: 'ada', room: 'lobby', createdAtMs: T0 + 3 }),
+        ];
+        for (const each of made) await store.addBan(each);
+        const at = T0 + 5;
+        expect(await pagesOf({ limit: 2 }, at)).toEqual([
+          ['e', 'd'],
+          ['j', 'm'],
+          ['k', 'a'],
+        ]);
+        expect(await pagesOf({ limit: 3 }, at)).toEqual([
+          ['e', 'd', 'j'],
+          ['m', 'k', 'a'],
+        ]);
+        expect(await pagesOf({ limit: 6 }, at)).toEqual([['e', 'd', 'j', 'm', 'k', 'a']]);
+        expect(await pagesOf({ limit: 1, room: 'lobby' }, at)).toEqual([['d'], ['j'], ['m']]);
+        expect(await pagesOf({ limit: 2, identity: 'mallory' }, at)).toEqual([['e', 'j'], ['a']]);
+        expect(await pagesOf({ limit: 1, identity: 'eve', room: 'lobby' }, at)).toEqual([['d']]);
+        // After the last ban: an empty last page.
+        expect(
+          await store.listBans({ limit: 5, after: { createdAtMs: T0 + 9, id: 'a' } }, at),
+        ).toEqual({ bans: [] });
+      });
+
+      it('goes on after a cursor whose ban was lifted meanwhile, skipping none', async () => {
+        for (const [id, offset] of [
+          ['b1', 1],
+          ['b2', 2],
+          ['b3', 3],
+          ['b4', 3],
+        ] as const) {
+          await store.addBan(ban({ id, identity: `eve-${id}`, createdAtMs: T0 + offset }));
+        }
+        for (const [id, offset] of [
+          ['c1', 5],
+          ['c2', 6],
+          ['c3', 7],
+        ] as const) {
+          await store.addBan(ban({ id, identity: 'ada', createdAtMs: T0 + offset }));
+        }
+        const first = await store.listBans({ limit: 2 }, T0);
+        expect(first.bans.map((found) => found.id)).toEqual(['b1', 'b2']);
+        await store.removeBan('b2');
+        const after = first.next as NonNullable<typeof first.next>;
+        expect(await pagesOf({ limit: 2, after })).toEqual([['b3', 'b4'], ['c1', 'c2'], ['c3']]);
+        // The same by identity, which both stores read another way.
+        const ada = await store.listBans({ identity: 'ada', limit: 1 }, T0);
+        expect(ada.bans.map((found) => found.id)).toEqual(['c1']);
+        await store.removeBan('c1');
+        const adaAfter = ada.next as NonNullable<typeof ada.next>;
+        expect(await pagesOf({ identity: 'ada', limit: 1, after: adaAfter })).toEqual([
+          ['c2'],
+          ['c3'],
+        ]);
+      });
+
+      it('pages through more bans of one millisecond than a store reads at once', async () => {
+        // 1,100 bans created together (a bulk import): more than Redis's 500 ids a read.
+        const ids = Array.from(
+          { length: 1_100 },
+          (_, index) => `ban-${String(index).padStart(4, '0')}`,
+        );
+        for (const id of [...ids].reverse()) {
+          await store.addBan(ban({ id, identity: `eve-${id}`, createdAtMs: T0 }));
+        }
+        const pages = await pagesOf({ limit: 300 });
+        expect(pages.map((page) => page.length)).toEqual([300, 300, 300, 200]);
+        expect(pages.flat()).toEqual(ids);
       });
 
       it('lifts a ban once, answering it, then answers undefined', async () => {
@@ -179,7 +278,7 @@ export function describeModerationStoreContract(
         expect(await store.removeBan('b1')).toBeUndefined();
         expect(await store.banById('b1')).toBeUndefined();
         expect(await store.banFor('mallory', 'lobby', T0)).toBeUndefined();
-        expect((await store.listBans({}, T0)).map((found) => found.id)).toEqual(['b2']);
+        expect(await listedIds()).toEqual(['b2']);
       });
 
       it('keeps rooms named like the store’s own bookkeeping apart from it', async () => {
@@ -202,7 +301,7 @@ export function describeModerationStoreContract(
         expect(await store.banFor('a', 'x:y', T0)).toBeUndefined();
         expect(await store.banFor('a:b', 'x', T0)).toBeUndefined();
         expect((await store.banFor('a:b', 'x:y', T0))?.id).toBe('b1');
-        expect(await store.listBans({ room: 'x' }, T0)).toEqual([]);
+        expect(await listedIds({ room: 'x' })).toEqual([]);
       });
     });
 
@@ -696,9 +795,7 @@ export function describeModerationStoreContract(
         expect(await store.banById('expired')).toBeUndefined();
         expect((await store.banById('later'))?.id).toBe('later');
         expect((await store.banById('forever'))?.id).toBe('forever');
-        expect(
-          (await store.listBans({ identity: 'mallory' }, T0)).map((found) => found.id),
-        ).toEqual(['later', 'forever']);
+        expect(await listedIds({ identity: 'mallory' })).toEqual(['later', 'forever']);
       });
 
       it('forgets expired holds and keeps the others', async () => {
@@ -725,7 +822,7 @@ export function describeModerationStoreContract(
         const calls: Array<() => Promise<unknown>> = [
           () => store.addBan(ban({ id: 'b1' })),
           () => store.banById('b1'),
-          () => store.listBans({}, T0),
+          () => store.listBans({ limit: 10 }, T0),
           () => store.banFor('a', 'b', T0),
           () => store.roomLimit('lobby'),
           () => store.claimSeat(seat({ identity: 'a' })),

@@ -193,6 +193,62 @@ describe('GET /bans', () => {
     expect(refused.body.error.code).toBe('NOT_A_MODERATOR');
   });
 
+  it('answers a page at a time: 100 unless limit says, next as after, none on the last', async () => {
+    const app = moderationApp({ MODERATION_RATE_LIMIT_PER_MINUTE: '0' });
+    for (let index = 0; index < 102; index += 1) {
+      await request(app)
+        .post('/bans')
+        .set('X-API-Key', MODERATOR_KEY)
+        .send({ identity: `eve-${index}`, room: index % 2 === 0 ? 'lab' : 'kitchen' })
+        .expect(201);
+    }
+    const list = (query: string) =>
+      request(app).get(`/bans${query}`).set('X-API-Key', MODERATOR_KEY).expect(200);
+    const identities = (body: { bans: Array<{ identity: string }> }) =>
+      body.bans.map((ban) => ban.identity);
+    const whole = (await list('?limit=1000')).body;
+    expect(whole.next).toBeUndefined();
+    expect(identities(whole)).toEqual(Array.from({ length: 102 }, (_, index) => `eve-${index}`));
+
+    const first = (await list('')).body;
+    expect(first.bans).toHaveLength(100);
+    expect(first.next).toBe(`${Date.parse(first.bans[99].created_at)}.${first.bans[99].id}`);
+    const rest = (await list(`?after=${first.next}`)).body;
+    expect(rest.next).toBeUndefined();
+    expect([...identities(first), ...identities(rest)]).toEqual(identities(whole));
+
+    // By room, 20 a page, following next to the end.
+    const lab: string[] = [];
+    let after = '';
+    for (let pages = 1; ; pages += 1) {
+      const page = (await list(`?room=lab&limit=20${after}`)).body;
+      lab.push(...identities(page));
+      if (page.next === undefined) {
+        expect(pages).toBe(3);
+        break;
+      }
+      after = `&after=${encodeURIComponent(page.next)}`;
+    }
+    expect(lab).toEqual(identities(whole).filter((_, index) => index % 2 === 0));
+  });
+
+  it.each([
+    ['a limit of 0', 'limit=0', 'limit'],
+    ['a limit over 1000', 'limit=1001', 'limit'],
+    ['a limit that is no number', 'limit=ten', 'limit'],
+    ['a cursor it did not give', 'after=nope', 'after'],
+    ['a cursor without a ban id', 'after=1700000000000.not-a-ban', 'after'],
+    ['a cursor given twice', 'after=1.a&after=2.b', 'after'],
+  ])('responds 400 VALIDATION_ERROR naming the parameter to %s', async (_, query, field) => {
+    const app = moderationApp();
+    const refused = await request(app)
+      .get(`/bans?${query}`)
+      .set('X-API-Key', MODERATOR_KEY)
+      .expect(400);
+    expect(refused.body.error.code).toBe('VALIDATION_ERROR');
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field })]);
+  });
+
   it('responds 400 VALIDATION_ERROR to a room given twice', async () => {
     const app = moderationApp();
     const refused = await request(app)

@@ -8,7 +8,8 @@
 //   bans:all               sorted set: every ban id by creation time, for GET /bans
 //   bans:expiring          sorted set: the ids of bans that expire, by expiry, for prune
 import type Redis from 'ioredis';
-import type { Ban, ModerationStore } from './store';
+import { compareBans, isAfter, pageOf } from './ban-order';
+import type { Ban, BanCursor, ModerationStore } from './store';
 
 /** Bans read or pruned per round. */
 const BAN_BATCH = 500;
@@ -26,7 +27,6 @@ export interface RedisBans {
 }
 
 const inForce = (ban: Ban, nowMs: number) => ban.expiresAtMs === null || ban.expiresAtMs > nowMs;
-const byAge = (a: Ban, b: Ban) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id);
 
 /** Bans over `redis`, under `modPrefix`; `run` turns Redis failures into the store's. */
 export function redisBans(
@@ -52,6 +52,39 @@ export function redisBans(
     }
     return bans;
   };
+  /**
+   * About BAN_BATCH ban ids listed after `cursor`, in order, with their creation times;
+   * `last` when no more follow. Bans created in the cursor's own millisecond are read apart
+   * (few; all of them) so that a batch cut inside one millisecond resumes where it stopped.
+   */
+  const idsAfter = async (
+    cursor: BanCursor | undefined,
+  ): Promise<{ ids: BanCursor[]; last: boolean }> => {
+    const withTimes = (reply: string[]): BanCursor[] => {
+      const ids: BanCursor[] = [];
+      for (let index = 0; index + 1 < reply.length; index += 2) {
+        ids.push({ id: reply[index] ?? '', createdAtMs: Number(reply[index + 1]) });
+      }
+      return ids;
+    };
+    const later = withTimes(
+      await redis.zrangebyscore(
+        key.allBans,
+        cursor === undefined ? '-inf' : `(${cursor.createdAtMs}`,
+        '+inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        BAN_BATCH,
+      ),
+    );
+    const last = later.length < BAN_BATCH;
+    if (cursor === undefined) return { ids: later, last };
+    const sameMs = withTimes(
+      await redis.zrangebyscore(key.allBans, cursor.createdAtMs, cursor.createdAtMs, 'WITHSCORES'),
+    ).filter((id) => compareBans(id, cursor) > 0);
+    return { ids: [...sameMs, ...later], last };
+  };
   const bansOf = async (identity: string): Promise<Ban[]> =>
     (await redis.hvals(key.bansOf(identity))).map((text) => JSON.parse(text) as Ban);
 
@@ -72,17 +105,28 @@ export function redisBans(
           const text = await redis.get(key.ban(id));
           return text === null ? undefined : (JSON.parse(text) as Ban);
         }),
-      listBans: (filter, nowMs) =>
+      listBans: (query, nowMs) =>
         run(async () => {
-          const bans =
-            filter.identity === undefined
-              ? await bansByIds(await redis.zrange(key.allBans, 0, -1))
-              : await bansOf(filter.identity);
-          return bans
-            .filter((ban) => inForce(ban, nowMs))
-            .filter((ban) => filter.room === undefined || ban.room === filter.room)
-            .filter((ban) => filter.identity === undefined || ban.identity === filter.identity)
-            .sort(byAge);
+          const matches = (ban: Ban) =>
+            inForce(ban, nowMs) && (query.room === undefined || ban.room === query.room);
+          if (query.identity !== undefined) {
+            const bans = (await bansOf(query.identity))
+              .filter((ban) => matches(ban) && isAfter(ban, query.after))
+              .sort(compareBans);
+            return pageOf(bans, query.limit);
+          }
+          // Every identity's: read in order from the cursor, a batch of ids at a time, until
+          // the page and one more are found or no ban is left.
+          const found: Ban[] = [];
+          let cursor = query.after;
+          for (;;) {
+            const batch = await idsAfter(cursor);
+            for (const ban of await bansByIds(batch.ids.map(({ id }) => id))) {
+              if (matches(ban)) found.push(ban);
+            }
+            cursor = batch.ids.at(-1) ?? cursor;
+            if (found.length > query.limit || batch.last) return pageOf(found, query.limit);
+          }
         }),
       removeBan: (id) =>
         run(async () => {
@@ -104,7 +148,7 @@ export function redisBans(
         run(async () => {
           return (await bansOf(identity))
             .filter((ban) => inForce(ban, nowMs) && (ban.room === null || ban.room === room))
-            .sort(byAge)[0];
+            .sort(compareBans)[0];
         }),
     },
     pruneExpired: async (nowMs) => {

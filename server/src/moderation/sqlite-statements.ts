@@ -42,12 +42,23 @@ export function prepareStatements(db: Database.Database) {
     ),
     banById: db.prepare<[string], BanRow>('SELECT * FROM bans WHERE id = ?'),
     deleteBan: db.prepare('DELETE FROM bans WHERE id = ?'),
-    listBans: db.prepare<{ room: string | null; identity: string | null; nowMs: number }, BanRow>(
+    listBans: db.prepare<
+      {
+        room: string | null;
+        identity: string | null;
+        nowMs: number;
+        afterMs: number;
+        afterId: string;
+        limit: number;
+      },
+      BanRow
+    >(
       `SELECT * FROM bans
      WHERE (@identity IS NULL OR identity = @identity)
        AND (@room IS NULL OR room = @room)
        AND (expires_at_ms IS NULL OR expires_at_ms > @nowMs)
-     ORDER BY created_at_ms, id`,
+       AND (created_at_ms, id) > (@afterMs, @afterId)
+     ORDER BY created_at_ms, id LIMIT @limit`,
     ),
     banFor: db.prepare<{ identity: string; room: string; nowMs: number }, BanRow>(
       `SELECT * FROM bans

@@ -13,7 +13,7 @@ import {
   type AuditPage,
   type AuditQuery,
   type Ban,
-  type BanFilter,
+  type BanQuery,
   type ModerationStore,
   type RoomOccupancy,
   type SeatClaim,
@@ -21,6 +21,7 @@ import {
   type StoredAuditEntry,
 } from './store';
 import { parseDetails } from './audit-details';
+import { pageOf } from './ban-order';
 import { turnBatch, turnQueue } from './turn-batch';
 import {
   EXPIRED_INVITE_RETENTION_MS,
@@ -205,12 +206,20 @@ export function openSqliteModerationStore(
         const row = statements.banById.get(id);
         return row && banOf(row);
       }),
-    listBans: (filter: BanFilter, nowMs) =>
-      run(() =>
-        statements.listBans
-          .all({ room: filter.room ?? null, identity: filter.identity ?? null, nowMs })
-          .map(banOf),
-      ),
+    listBans: (query: BanQuery, nowMs) =>
+      run(() => {
+        const rows = statements.listBans.all({
+          room: query.room ?? null,
+          identity: query.identity ?? null,
+          nowMs,
+          // Before every ban: creation times are not negative.
+          afterMs: query.after?.createdAtMs ?? -1,
+          afterId: query.after?.id ?? '',
+          // One more than asked: whether there is a next page, without a second query.
+          limit: query.limit + 1,
+        });
+        return pageOf(rows.map(banOf), query.limit);
+      }),
     removeBan: (id) =>
       run(() =>
         db.transaction(() => {

@@ -28,6 +28,27 @@ export interface BanFilter {
   identity?: string;
 }
 
+/**
+ * Where a page of bans starts: after this ban, in the order bans are listed (oldest first,
+ * then by id). A ban lifted meanwhile still marks the place, so no ban is skipped.
+ */
+export interface BanCursor {
+  createdAtMs: number;
+  id: string;
+}
+
+/** Which bans to list: those matching the filter, `limit` at most, after `after`. */
+export interface BanQuery extends BanFilter {
+  limit: number;
+  after?: BanCursor;
+}
+
+/** A page of bans, and where the next starts when there are more. */
+export interface BanPage {
+  bans: Ban[];
+  next?: BanCursor;
+}
+
 /** Asks for a seat in a room for one identity, atomically across instances. */
 export interface SeatRequest {
   room: string;
@@ -228,8 +249,8 @@ export interface ModerationStore {
   addBan(ban: Ban): Promise<void>;
   /** The ban with this id, even expired, or undefined. */
   banById(id: string): Promise<Ban | undefined>;
-  /** Bans in force at `nowMs` matching the filter, oldest first. */
-  listBans(filter: BanFilter, nowMs: number): Promise<Ban[]>;
+  /** Bans in force at `nowMs` matching the query, oldest first (then by id), a page at a time. */
+  listBans(query: BanQuery, nowMs: number): Promise<BanPage>;
   /** Lifts a ban; answers the ban lifted, or undefined when there was none. */
   removeBan(id: string): Promise<Ban | undefined>;
   /** A ban in force at `nowMs` keeping `identity` out of `room` (its own or every room's). */

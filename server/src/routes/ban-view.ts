@@ -2,6 +2,9 @@
 import type { Ban } from '../moderation/store';
 import type { JsonSchema } from '../openapi/types';
 
+/** Ban ids are UUIDs (randomUUID): anything else is no ban of ours. */
+export const BAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A ban in an answer. */
 export interface BanView {
   id: string;

@@ -4,6 +4,7 @@ import { jsonSchemaOf } from '../openapi/json-schema';
 import { errorResponses, jsonAnswer, JSON_MEDIA_TYPE } from '../openapi/responses';
 import type { Operation } from '../openapi/types';
 import { banBodySchema } from '../schemas/ban-body';
+import { DEFAULT_BANS_PAGE, MAX_BANS_PAGE } from './ban-page';
 import { BAN_SCHEMA } from './ban-view';
 import { MODERATION_STORE_ERRORS, noContentAnswer } from './moderation.openapi';
 
@@ -37,7 +38,7 @@ export function listBansOperation({ guard }: OperationContext): Operation {
     operationId: 'listBans',
     summary: 'List the bans in force',
     description:
-      "The bans in force, oldest first; `room` lists that room's own bans (bans of every room are listed without `room`). A LiveKit host token must name its room.",
+      "The bans in force, oldest first, a page at a time: follow `next` as `after` for the next page. `room` lists that room's own bans (bans of every room are listed without `room`). A LiveKit host token must name its room.",
     tags: ['moderation'],
     parameters: [
       {
@@ -54,15 +55,37 @@ export function listBansOperation({ guard }: OperationContext): Operation {
         description: "Only this identity's bans.",
         schema: { type: 'string', minLength: 1, maxLength: 256 },
       },
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Bans per page.',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_BANS_PAGE,
+          default: DEFAULT_BANS_PAGE,
+        },
+      },
+      {
+        name: 'after',
+        in: 'query',
+        required: false,
+        description: 'The `next` of the previous page.',
+        schema: { type: 'string' },
+      },
     ],
     responses: {
       '200': jsonAnswer(
-        'The bans in force.',
+        'A page of the bans in force.',
         {
           type: 'object',
           required: ['bans'],
           additionalProperties: false,
-          properties: { bans: { type: 'array', items: BAN_SCHEMA } },
+          properties: {
+            bans: { type: 'array', items: BAN_SCHEMA },
+            next: { type: 'string', description: 'Absent on the last page.' },
+          },
         },
         guard.headers,
       ),

@@ -6,14 +6,18 @@ import { requireModerator } from '../moderation/moderator';
 import { sendJson } from '../respond';
 import { banBodySchema } from '../schemas/ban-body';
 import { validateBody } from '../schemas/request-body';
-import { banView } from './ban-view';
+import {
+  BAN_CURSOR_PATTERN,
+  banCursorText,
+  DEFAULT_BANS_PAGE,
+  MAX_BANS_PAGE,
+  parseBanCursor,
+} from './ban-page';
+import { BAN_ID_PATTERN, banView } from './ban-view';
 import { createBanOperation, listBansOperation, removeBanOperation } from './bans.openapi';
 import { moderationBodyLimitBytes } from './body-limits';
-import { queryIdentifier } from './query';
+import { queryIdentifier, queryMatching, queryWholeNumber } from './query';
 import type { AppParts, Route } from './route';
-
-/** Ban ids are UUIDs: anything else is no ban of ours. */
-const BAN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `POST /bans`: bans an identity, and removes it from LiveKit now. */
 function createBanHandler({ config, moderation }: AppParts): RequestHandler {
@@ -35,16 +39,22 @@ function createBanHandler({ config, moderation }: AppParts): RequestHandler {
   };
 }
 
-/** `GET /bans`: the bans in force, by room and identity. */
+/** `GET /bans`: the bans in force, by room and identity, oldest first, a page at a time. */
 function listBansHandler({ config, moderation }: AppParts): RequestHandler {
   return async (req, res) => {
-    const room = queryIdentifier(req, 'room');
-    const identity = queryIdentifier(req, 'identity');
-    requireModerator(res.locals, config, room);
-    const bans = await moderation.withStore((store) =>
-      store.listBans({ room, identity }, Date.now()),
-    );
-    sendJson(res, 200, { bans: bans.map(banView) });
+    const after = queryMatching(req, 'after', BAN_CURSOR_PATTERN);
+    const query = {
+      room: queryIdentifier(req, 'room'),
+      identity: queryIdentifier(req, 'identity'),
+      limit: queryWholeNumber(req, 'limit', { min: 1, max: MAX_BANS_PAGE }) ?? DEFAULT_BANS_PAGE,
+      ...(after === undefined ? {} : { after: parseBanCursor(after) }),
+    };
+    requireModerator(res.locals, config, query.room);
+    const page = await moderation.withStore((store) => store.listBans(query, Date.now()));
+    sendJson(res, 200, {
+      bans: page.bans.map(banView),
+      ...(page.next === undefined ? {} : { next: banCursorText(page.next) }),
+    });
   };
 }
 
@@ -54,7 +64,7 @@ function removeBanHandler({ config, moderation }: AppParts): RequestHandler {
     const id = String(req.params.id);
     const notFound = () =>
       new HttpError('BAN_NOT_FOUND', 'There is no ban with this id: lifted already, or mistyped.');
-    if (!BAN_ID.test(id)) throw notFound();
+    if (!BAN_ID_PATTERN.test(id)) throw notFound();
     const ban = await moderation.withStore((store) => store.banById(id));
     if (ban === undefined) throw notFound();
     // Checked before lifting: a host token may lift the bans of its own room only.
