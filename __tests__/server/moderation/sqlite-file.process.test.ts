@@ -3,11 +3,11 @@
 // to WAL needs the exclusive lock, and SQLite answers SQLITE_BUSY at once, without waiting,
 // when two connections want it together: one of two processes opening a fresh file together
 // died so in 6 of 150 tries before openDatabase tried again.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../../server/src/moderation/sqlite-schema';
 import { freshDataDir } from '../../support/fixtures';
-import { PROCESS_TIMEOUT_MS, REPO_ROOT, cleanEnv, requireBuilt } from '../../support/processes';
+import { REPO_ROOT, requireBuilt } from '../../support/processes';
+import { runReleasedTogether } from '../../support/released-processes';
 
 const SQLITE_FILE_JS = join(REPO_ROOT, 'server', 'dist', 'moderation', 'sqlite-file.js');
 
@@ -32,47 +32,11 @@ interface Opened {
 }
 
 /** Starts `count` openers on `dataDir`, releases them together, answers what each found. */
-async function openTogether(dataDir: string, count: number): Promise<Opened[]> {
-  const openers = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['-e', CHILD, dataDir], {
-      cwd: REPO_ROOT,
-      env: cleanEnv(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const ready = new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (stdout.startsWith('ready\n')) {
-          child.stdout.off('data', check);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      child.once('exit', (code) => reject(new Error(`an opener exited ${code}: ${stderr}`)));
-    });
-    const closed = new Promise<Opened>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`an opener ran over ${PROCESS_TIMEOUT_MS} ms: ${stderr}`));
-      }, PROCESS_TIMEOUT_MS);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        if (code !== 0) reject(new Error(`an opener exited ${code}: ${stderr}`));
-        else resolve(JSON.parse(stdout.slice('ready\n'.length)) as Opened);
-      });
-    });
-    return { child, ready, closed };
-  });
-  try {
-    await Promise.all(openers.map((opener) => opener.ready));
-    for (const { child } of openers) child.stdin.end('go\n');
-    return await Promise.all(openers.map((opener) => opener.closed));
-  } finally {
-    for (const { child } of openers) if (child.exitCode === null) child.kill('SIGKILL');
-  }
+function openTogether(dataDir: string, count: number): Promise<Opened[]> {
+  return runReleasedTogether<Opened>(
+    CHILD,
+    Array.from({ length: count }, () => [dataDir]),
+  );
 }
 
 describe('openDatabase from several processes at once on a fresh DATA_DIR', () => {

@@ -2,9 +2,9 @@
 // SQLite file or the same Redis: the race a load balancer creates between instances. The
 // processes run the compiled stores (server/dist). seat-race.ts and invite-race.ts say what
 // they race for.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PROCESS_TIMEOUT_MS, REPO_ROOT, requireBuilt, cleanEnv } from '../../../support/processes';
+import { REPO_ROOT, requireBuilt } from '../../../support/processes';
+import { runReleasedTogether } from '../../../support/released-processes';
 import type { ModerationStore } from '../../../../server/src/moderation/store';
 
 const DIST = join(REPO_ROOT, 'server', 'dist');
@@ -62,44 +62,8 @@ export async function raceStoreCalls(
   callsPerProcess: unknown[][][],
 ): Promise<RacedCall[][]> {
   requireBuilt(join(DIST, 'moderation', 'sqlite-store.js'));
-  const children = callsPerProcess.map((calls) => {
-    const child = spawn(
-      process.execPath,
-      ['-e', CHILD, JSON.stringify(target), method, JSON.stringify(calls)],
-      { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const ready = new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (stdout.startsWith('ready\n')) {
-          child.stdout.off('data', check);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      child.once('exit', (code) => reject(new Error(`a racer exited ${code}: ${stderr}`)));
-    });
-    const exited = new Promise<RacedCall[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`a racer ran over ${PROCESS_TIMEOUT_MS} ms: ${stderr}`));
-      }, PROCESS_TIMEOUT_MS);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        if (code !== 0) reject(new Error(`a racer exited ${code}: ${stderr}`));
-        else resolve(JSON.parse(stdout.slice('ready\n'.length)) as RacedCall[]);
-      });
-    });
-    return { child, ready, exited };
-  });
-  try {
-    await Promise.all(children.map((racer) => racer.ready));
-    for (const { child } of children) child.stdin.end('go\n');
-    return await Promise.all(children.map((racer) => racer.exited));
-  } finally {
-    for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  return runReleasedTogether<RacedCall[]>(
+    CHILD,
+    callsPerProcess.map((calls) => [JSON.stringify(target), method, JSON.stringify(calls)]),
+  );
 }
