@@ -6,6 +6,8 @@
 //   ban:<id>               string: the ban's JSON
 //   bans:of:<identity>     hash: the identity's bans, id -> ban JSON (what ADMIT reads)
 //   bans:all               sorted set: every ban id by creation time, for GET /bans
+//   bans:in:<room>         sorted set: the ids of the room's own bans, the same, for
+//                          GET /bans?room= (a host's page), which read every ban before
 //   bans:expiring          sorted set: the ids of bans that expire, by expiry, for prune
 import type Redis from 'ioredis';
 import { compareBans, isAfter, pageOf } from './ban-order';
@@ -38,6 +40,7 @@ export function redisBans(
     ban: (id: string) => `${modPrefix}ban:${id}`,
     bansOf: (identity: string) => bansOfKey(modPrefix, identity),
     allBans: `${modPrefix}bans:all`,
+    bansIn: (room: string) => `${modPrefix}bans:in:${room}`,
     expiringBans: `${modPrefix}bans:expiring`,
   };
   /**
@@ -53,12 +56,14 @@ export function redisBans(
     return bans;
   };
   /**
-   * About BAN_BATCH ban ids listed after `cursor`, in order, with their creation times;
-   * `last` when no more follow. Bans created in the cursor's own millisecond are read apart
+   * About `count` ban ids of `sortedSet` listed after `cursor`, in order, with their
+   * creation times; `last` when no more follow. Bans created in the cursor's own millisecond are read apart
    * (few; all of them) so that a batch cut inside one millisecond resumes where it stopped.
    */
   const idsAfter = async (
+    sortedSet: string,
     cursor: BanCursor | undefined,
+    count: number,
   ): Promise<{ ids: BanCursor[]; last: boolean }> => {
     const withTimes = (reply: string[]): BanCursor[] => {
       const ids: BanCursor[] = [];
@@ -69,19 +74,19 @@ export function redisBans(
     };
     const later = withTimes(
       await redis.zrangebyscore(
-        key.allBans,
+        sortedSet,
         cursor === undefined ? '-inf' : `(${cursor.createdAtMs}`,
         '+inf',
         'WITHSCORES',
         'LIMIT',
         0,
-        BAN_BATCH,
+        count,
       ),
     );
-    const last = later.length < BAN_BATCH;
+    const last = later.length < count;
     if (cursor === undefined) return { ids: later, last };
     const sameMs = withTimes(
-      await redis.zrangebyscore(key.allBans, cursor.createdAtMs, cursor.createdAtMs, 'WITHSCORES'),
+      await redis.zrangebyscore(sortedSet, cursor.createdAtMs, cursor.createdAtMs, 'WITHSCORES'),
     ).filter((id) => compareBans(id, cursor) > 0);
     return { ids: [...sameMs, ...later], last };
   };
@@ -97,6 +102,7 @@ export function redisBans(
             .set(key.ban(ban.id), JSON.stringify(ban))
             .hset(key.bansOf(ban.identity), ban.id, JSON.stringify(ban))
             .zadd(key.allBans, ban.createdAtMs, ban.id);
+          if (ban.room !== null) added.zadd(key.bansIn(ban.room), ban.createdAtMs, ban.id);
           if (ban.expiresAtMs !== null) added.zadd(key.expiringBans, ban.expiresAtMs, ban.id);
           await added.exec();
         }),
@@ -115,12 +121,16 @@ export function redisBans(
               .sort(compareBans);
             return pageOf(bans, query.limit);
           }
-          // Every identity's: read in order from the cursor, a batch of ids at a time, until
-          // the page and one more are found or no ban is left.
+          // Every identity's (the room's, or all): read in order from the cursor, a batch of
+          // ids at a time, until the page and one more are found or no ban is left.
+          const ids = query.room === undefined ? key.allBans : key.bansIn(query.room);
           const found: Ban[] = [];
           let cursor = query.after;
           for (;;) {
-            const batch = await idsAfter(cursor);
+            // No more than the page still needs: the sets hold only ids that match, but for
+            // the expired (the prune forgets them within the hour).
+            const wanted = Math.min(BAN_BATCH, query.limit + 1 - found.length);
+            const batch = await idsAfter(ids, cursor, wanted);
             for (const ban of await bansByIds(batch.ids.map(({ id }) => id))) {
               if (matches(ban)) found.push(ban);
             }
@@ -133,14 +143,14 @@ export function redisBans(
           const text = await redis.get(key.ban(id));
           if (text === null) return undefined;
           const ban = JSON.parse(text) as Ban;
-          const [[, deleted] = [null, 0]] =
-            (await redis
-              .multi()
-              .del(key.ban(id))
-              .hdel(key.bansOf(ban.identity), id)
-              .zrem(key.allBans, id)
-              .zrem(key.expiringBans, id)
-              .exec()) ?? [];
+          const lifted = redis
+            .multi()
+            .del(key.ban(id))
+            .hdel(key.bansOf(ban.identity), id)
+            .zrem(key.allBans, id)
+            .zrem(key.expiringBans, id);
+          if (ban.room !== null) lifted.zrem(key.bansIn(ban.room), id);
+          const [[, deleted] = [null, 0]] = (await lifted.exec()) ?? [];
           // Lifted meanwhile by another instance: not this call's to report.
           return deleted === 1 ? ban : undefined;
         }),
@@ -165,7 +175,10 @@ export function redisBans(
         );
         if (ids.length === 0) return;
         const expired = redis.multi();
-        for (const ban of await bansByIds(ids)) expired.hdel(key.bansOf(ban.identity), ban.id);
+        for (const ban of await bansByIds(ids)) {
+          expired.hdel(key.bansOf(ban.identity), ban.id);
+          if (ban.room !== null) expired.zrem(key.bansIn(ban.room), ban.id);
+        }
         await expired
           .del(...ids.map(key.ban))
           .zrem(key.allBans, ...ids)

@@ -4,7 +4,7 @@
 // Versions: 1 bans, room limits, seats, rooms, webhook ids, the audit trail; 2 adds the
 // invites and lobby tables. Version 2 only adds tables, so running SCHEMA_SQL on a version 1
 // file is its whole migration: its IF NOT EXISTS leaves the older tables and their rows as
-// they are. An index added to a version (bans_by_age) is made by the same IF NOT EXISTS on
+// they are. Indexes added to a version (bans_by_age, bans_by_room_age) are made by the same IF NOT EXISTS on
 // files written before it. A version that changes a table will need a step of its own here.
 
 /** The schema this server writes; a file with a higher user_version is refused. */
@@ -33,8 +33,10 @@ CREATE TABLE IF NOT EXISTS bans (
 );
 CREATE INDEX IF NOT EXISTS bans_by_identity_room ON bans (identity, room);
 CREATE INDEX IF NOT EXISTS bans_by_expiry ON bans (expires_at_ms) WHERE expires_at_ms IS NOT NULL;
--- GET /bans a page at a time: each page starts at its cursor rather than sorting every ban.
+-- GET /bans a page at a time, of every room or of one (a host's page): each page starts at
+-- its cursor rather than sorting every ban.
 CREATE INDEX IF NOT EXISTS bans_by_age ON bans (created_at_ms, id);
+CREATE INDEX IF NOT EXISTS bans_by_room_age ON bans (room, created_at_ms, id);
 
 CREATE TABLE IF NOT EXISTS room_limits (
   room TEXT PRIMARY KEY,

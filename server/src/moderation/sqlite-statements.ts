@@ -33,6 +33,14 @@ interface SeatRow {
   hold_until_ms: number | null;
 }
 
+/** What every GET /bans statement takes: the time, where the page starts, how many. */
+interface BanPageParameters {
+  nowMs: number;
+  afterMs: number;
+  afterId: string;
+  limit: number;
+}
+
 /** Prepares the statements of the store over `db`. */
 export function prepareStatements(db: Database.Database) {
   return {
@@ -42,22 +50,29 @@ export function prepareStatements(db: Database.Database) {
     ),
     banById: db.prepare<[string], BanRow>('SELECT * FROM bans WHERE id = ?'),
     deleteBan: db.prepare('DELETE FROM bans WHERE id = ?'),
-    listBans: db.prepare<
-      {
-        room: string | null;
-        identity: string | null;
-        nowMs: number;
-        afterMs: number;
-        afterId: string;
-        limit: number;
-      },
+    // GET /bans in three statements, one per index, since SQLite uses no index for a filter
+    // written `(@room IS NULL OR room = @room)`: a room's page read every ban (16 ms of
+    // 100,000). A page starts after its cursor (`afterMs`, `afterId`).
+    listBans: db.prepare<BanPageParameters, BanRow>(
+      `SELECT * FROM bans
+     WHERE (created_at_ms, id) > (@afterMs, @afterId)
+       AND (expires_at_ms IS NULL OR expires_at_ms > @nowMs)
+     ORDER BY created_at_ms, id LIMIT @limit`,
+    ),
+    listRoomBans: db.prepare<BanPageParameters & { room: string }, BanRow>(
+      `SELECT * FROM bans
+     WHERE room = @room AND (created_at_ms, id) > (@afterMs, @afterId)
+       AND (expires_at_ms IS NULL OR expires_at_ms > @nowMs)
+     ORDER BY created_at_ms, id LIMIT @limit`,
+    ),
+    listIdentityBans: db.prepare<
+      BanPageParameters & { identity: string; room: string | null },
       BanRow
     >(
       `SELECT * FROM bans
-     WHERE (@identity IS NULL OR identity = @identity)
-       AND (@room IS NULL OR room = @room)
-       AND (expires_at_ms IS NULL OR expires_at_ms > @nowMs)
+     WHERE identity = @identity AND (@room IS NULL OR room = @room)
        AND (created_at_ms, id) > (@afterMs, @afterId)
+       AND (expires_at_ms IS NULL OR expires_at_ms > @nowMs)
      ORDER BY created_at_ms, id LIMIT @limit`,
     ),
     banFor: db.prepare<{ identity: string; room: string; nowMs: number }, BanRow>(

@@ -208,16 +208,24 @@ export function openSqliteModerationStore(
       }),
     listBans: (query: BanQuery, nowMs) =>
       run(() => {
-        const rows = statements.listBans.all({
-          room: query.room ?? null,
-          identity: query.identity ?? null,
+        const page = {
           nowMs,
           // Before every ban: creation times are not negative.
           afterMs: query.after?.createdAtMs ?? -1,
           afterId: query.after?.id ?? '',
           // One more than asked: whether there is a next page, without a second query.
           limit: query.limit + 1,
-        });
+        };
+        const rows =
+          query.identity !== undefined
+            ? statements.listIdentityBans.all({
+                ...page,
+                identity: query.identity,
+                room: query.room ?? null,
+              })
+            : query.room !== undefined
+              ? statements.listRoomBans.all({ ...page, room: query.room })
+              : statements.listBans.all(page);
         return pageOf(rows.map(banOf), query.limit);
       }),
     removeBan: (id) =>
