@@ -62,6 +62,8 @@ describeInBrowser(
           CORS_ORIGINS: site.url,
           // The server's own link for an invite; the host page shows it beside its own.
           INVITE_URL_BASE: `${site.url}/join`,
+          // The bans test seeds over a thousand bans through the API.
+          MODERATION_RATE_LIMIT_PER_MINUTE: '0',
         }),
         launchChromium(),
       ]);
@@ -258,6 +260,33 @@ describeInBrowser(
         await host.locator('#no-bans:visible, #moderation-error:visible').first().waitFor();
         expect(await textOf(host, '#moderation-error')).toBe('');
         expect(await host.locator('#no-bans').isVisible()).toBe(true);
+      });
+
+      it("lists every one of a room's bans, past GET /bans's page of 1000", async () => {
+        const room = 'crowded-room';
+        const identities = Array.from({ length: 1_003 }, (_, index) => `spammer-${index}`);
+        // 20 at a time: which of a batch the server stores first is its own affair, so the
+        // list is compared as a set (the order of bans is the store contract's to prove).
+        for (let start = 0; start < identities.length; start += 20) {
+          const statuses = await Promise.all(
+            identities.slice(start, start + 20).map(async (identity) => {
+              const response = await fetch(`${tokenServer.url}/bans`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json', 'X-API-Key': CALLER_API_KEY },
+                body: JSON.stringify({ identity, room }),
+              });
+              return response.status;
+            }),
+          );
+          expect(statuses).toEqual(statuses.map(() => 201));
+        }
+        const host = await openPage(hostPageUrl(site.url, tokenServer.url), '#use-token');
+        await useHostToken(host, await signHostToken(LIVEKIT, room));
+        // The list is shown once every page is in: its rows appear all at once.
+        await host.locator('#bans tbody tr').first().waitFor({ state: 'visible' });
+        const listed = await host.locator('#bans tbody tr td:first-child').allTextContents();
+        expect(listed.map((text) => text.trim()).sort()).toEqual([...identities].sort());
+        expect(await textOf(host, '#moderation-error')).toBe('');
       });
     });
   },

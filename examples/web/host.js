@@ -173,9 +173,24 @@ async function refreshInvites() {
   );
 }
 
+/** The room's bans, every page of them (1000 a page: a room seldom has more than one). */
+async function roomBans() {
+  const bans = [];
+  let after = '';
+  // Bounded, as token-admin is: a server answering `next` for ever is not followed for ever.
+  for (let pages = 0; pages < 100; pages += 1) {
+    const { body } = await moderate(
+      `/bans?room=${encodeURIComponent(session.room)}&limit=1000${after}`,
+    );
+    bans.push(...body.bans);
+    if (body.next === undefined) break;
+    after = `&after=${encodeURIComponent(body.next)}`;
+  }
+  return bans;
+}
+
 async function refreshBans() {
-  const { body } = await moderate(`/bans?room=${encodeURIComponent(session.room)}`);
-  showRows('bans', body.bans, 'no-bans', (ban) =>
+  showRows('bans', await roomBans(), 'no-bans', (ban) =>
     row(
       [
         ban.identity,
