@@ -57,8 +57,9 @@ export function redisBans(
   };
   /**
    * About `count` ban ids of `sortedSet` listed after `cursor`, in order, with their
-   * creation times; `last` when no more follow. Bans created in the cursor's own millisecond are read apart
-   * (few; all of them) so that a batch cut inside one millisecond resumes where it stopped.
+   * creation times; `last` when no more follow. Bans created in the cursor's own
+   * millisecond are read apart (few; all of them), so that a batch cut inside one
+   * millisecond resumes where it stopped.
    */
   const idsAfter = async (
     sortedSet: string,
